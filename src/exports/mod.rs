@@ -1,0 +1,33 @@
+//! The component's exports: one module per interface, each a thin adapter over the one store.
+
+mod api;
+mod atomics;
+mod batch;
+mod store;
+
+use std::cell::RefCell;
+
+use crate::store::Store;
+
+mod bindings {
+    wit_bindgen::generate!({
+        path: "wit",
+        world: "memkv:store/memkv",
+    });
+}
+
+/// The component: every exported interface is implemented on this type.
+struct Component;
+
+bindings::export!(Component with_types_in bindings);
+
+thread_local! {
+    /// The instance's one store. The component imports nothing, so no call can re-enter while
+    /// the store is borrowed.
+    static STORE: RefCell<Store> = const { RefCell::new(Store::new()) };
+}
+
+/// Run `f` on the instance's store.
+fn with_store<R>(f: impl FnOnce(&mut Store) -> R) -> R {
+    STORE.with_borrow_mut(f)
+}

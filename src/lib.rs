@@ -1,0 +1,26 @@
+//! # memkv
+//!
+//! An in-memory key-value store that lives inside a WebAssembly component. Built for
+//! `wasm32-unknown-unknown` and wrapped by `wit-component`, it imports nothing and exports the
+//! world `memkv:store/memkv` (`wit/world.wit`):
+//!
+//! - `golem:examples/api` — `get`/`set` by bucket name and key;
+//! - `wasi:keyvalue/store@0.2.0-draft`, `atomics@0.2.0-draft` and `batch@0.2.0-draft`.
+//!
+//! All of them are adapters over one [`store::Store`]: a value set through one interface is seen
+//! through every other, and every handle to a bucket sees the same data, for the life of the
+//! instance.
+//!
+//! Errors: `open` accepts any identifier and creates the bucket on first use, so
+//! `error::no-such-store` and `error::access-denied` are never produced. Everything memkv refuses
+//! (an unknown `list-keys` cursor, an increment of a value that is not a decimal u64, an overflow)
+//! is `error::other` with a message that says what went wrong; nothing a guest sends traps.
+//!
+//! Build: `cargo test --workspace` (or any build of `host-test`) builds this crate for
+//! `wasm32-unknown-unknown` with the `component` profile and encodes it as a component. Natively
+//! this crate is only the [`store`] core, which is what its unit tests exercise.
+
+pub mod store;
+
+#[cfg(target_arch = "wasm32")]
+mod exports;

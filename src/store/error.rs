@@ -1,0 +1,83 @@
+//! The one error type of the store core.
+
+use std::fmt;
+
+/// Everything the store core can refuse. Each exported interface maps this to its own WIT error in
+/// one place; the message (`Display`) is what a guest reads, so it says what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// A `list-keys` cursor that this store never issued.
+    #[error("list-keys cursor {0} was never issued by this store; start the listing with no cursor")]
+    UnknownCursor(u64),
+    /// A `list-keys` cursor old enough to have been dropped from the cursor table.
+    #[error(
+        "list-keys cursor {0} has expired (only the {capacity} most recent cursors are kept); \
+         restart the listing with no cursor",
+        capacity = super::cursor::CAPACITY
+    )]
+    ExpiredCursor(u64),
+    /// A `list-keys` cursor issued for a listing of another bucket.
+    #[error("list-keys cursor {0} belongs to a listing of another bucket")]
+    CursorOfAnotherBucket(u64),
+    /// `increment` on a value that is not a decimal u64.
+    #[error("cannot increment key {key}: its value is not a decimal u64 counter")]
+    NotACounter {
+        /// The key, shortened for the message.
+        key: KeyName,
+    },
+    /// `increment` whose result does not fit in a u64.
+    #[error("cannot increment key {key} by {delta}: {current} + {delta} overflows u64")]
+    CounterOverflow {
+        /// The key, shortened for the message.
+        key: KeyName,
+        /// The counter's value, left unchanged.
+        current: u64,
+        /// The delta that was refused.
+        delta: u64,
+    },
+}
+
+/// A key as it appears in an error message: quoted and cut to a readable length, so a huge key
+/// cannot make a huge message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyName(String);
+
+impl KeyName {
+    /// Longest key prefix, in bytes, that a message repeats.
+    const MAX_BYTES: usize = 64;
+}
+
+impl From<&str> for KeyName {
+    fn from(key: &str) -> Self {
+        let mut end = key.len().min(Self::MAX_BYTES);
+        while !key.is_char_boundary(end) {
+            end -= 1;
+        }
+        let ellipsis = if end < key.len() { "…" } else { "" };
+        Self(format!("{:?}{ellipsis}", &key[..end]))
+    }
+}
+
+impl fmt::Display for KeyName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_name_quotes_short_keys_whole() {
+        assert_eq!(KeyName::from("c").to_string(), "\"c\"");
+    }
+
+    #[test]
+    fn key_name_cuts_long_keys_on_a_char_boundary() {
+        let key = "é".repeat(100);
+        let shown = KeyName::from(key.as_str()).to_string();
+        assert!(shown.ends_with("\"…"), "{shown}");
+        assert_eq!(shown.chars().filter(|&c| c == 'é').count(), 32);
+    }
+}
