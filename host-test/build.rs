@@ -1,0 +1,105 @@
+//! Builds the memkv component, so that one `cargo test` or `cargo run` does everything.
+//!
+//! 1. `cargo build -p memkv --target wasm32-unknown-unknown --profile component`, in a target
+//!    directory of its own under `OUT_DIR` (sharing the outer one would deadlock on its lock);
+//! 2. `wit-component` turns the core module (which carries its WIT in a custom section written by
+//!    `wit_bindgen::generate!`) into a component;
+//! 3. the component is written to `OUT_DIR/memkv.wasm` (handed to the harness as `MEMKV_COMPONENT`)
+//!    and copied to `target/memkv.wasm` for users (`MEMKV_COMPONENT_COPY`).
+//!
+//! The wasm target is installed with rustup if the toolchain lacks it.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "component";
+
+fn main() -> Result<()> {
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
+    let root = manifest_dir
+        .parent()
+        .context("host-test lives inside the workspace")?;
+    let out_dir = PathBuf::from(env::var("OUT_DIR")?);
+
+    for input in ["src", "wit", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml"] {
+        println!("cargo:rerun-if-changed={}", root.join(input).display());
+    }
+
+    ensure_wasm_target()?;
+    let module = build_core_module(root, &out_dir.join("guest-target"))?;
+    let component = wit_component::ComponentEncoder::default()
+        .module(&module)
+        .context("reading the component type that wit-bindgen embedded in the module")?
+        .validate(true)
+        .encode()
+        .context("encoding the memkv component")?;
+
+    let path = out_dir.join("memkv.wasm");
+    fs::write(&path, &component).with_context(|| format!("writing {}", path.display()))?;
+    // A stable, easy-to-find copy for users and other tools; the harness itself uses `path`.
+    let target_dir = env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let copy = target_dir.join("memkv.wasm");
+    if fs::create_dir_all(&target_dir).is_ok() && fs::write(&copy, &component).is_ok() {
+        println!("cargo:rustc-env=MEMKV_COMPONENT_COPY={}", copy.display());
+    }
+    println!("cargo:rustc-env=MEMKV_COMPONENT={}", path.display());
+    Ok(())
+}
+
+/// Install the wasm target with rustup when the active toolchain does not have it yet.
+fn ensure_wasm_target() -> Result<()> {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .context("running rustc --print sysroot")?;
+    let sysroot = PathBuf::from(String::from_utf8(sysroot.stdout)?.trim());
+    if sysroot.join("lib/rustlib").join(TARGET).exists() {
+        return Ok(());
+    }
+    let mut rustup = Command::new("rustup");
+    rustup.args(["target", "add", TARGET]);
+    if let Ok(toolchain) = env::var("RUSTUP_TOOLCHAIN") {
+        rustup.args(["--toolchain", &toolchain]);
+    }
+    let status = rustup
+        .status()
+        .with_context(|| format!("the {TARGET} target is missing and rustup could not be run"))?;
+    if !status.success() {
+        bail!("`rustup target add {TARGET}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// Build the `memkv` crate as a core wasm module and return its bytes.
+fn build_core_module(root: &Path, target_dir: &Path) -> Result<Vec<u8>> {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(root)
+        .args(["build", "--package", "memkv", "--lib", "--target", TARGET])
+        .args(["--profile", PROFILE])
+        .env("CARGO_TARGET_DIR", target_dir);
+    // Settings of the outer build that must not leak into the guest's: flags and wrappers meant
+    // for native code (clippy-driver, coverage, sanitizers).
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_TARGET",
+    ] {
+        build.env_remove(var);
+    }
+    let status = build.status().context("running cargo to build the memkv guest")?;
+    if !status.success() {
+        bail!("building the memkv guest failed ({status})");
+    }
+    let module = target_dir.join(TARGET).join(PROFILE).join("memkv.wasm");
+    fs::read(&module).with_context(|| format!("reading {}", module.display()))
+}

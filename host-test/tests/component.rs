@@ -1,0 +1,39 @@
+//! The built component as a whole: what it imports and exports, and instance isolation.
+
+use host_test::Harness;
+use wasmtime::Result;
+
+#[test]
+fn component_imports_nothing() {
+    assert_eq!(Harness::shared().import_names(), Vec::<String>::new());
+}
+
+#[test]
+fn component_exports_exactly_the_api_and_the_three_draft_interfaces() {
+    assert_eq!(
+        Harness::shared().export_names(),
+        [
+            "golem:examples/api",
+            "wasi:keyvalue/store@0.2.0-draft",
+            "wasi:keyvalue/atomics@0.2.0-draft",
+            "wasi:keyvalue/batch@0.2.0-draft",
+        ]
+    );
+}
+
+#[test]
+fn component_file_is_a_component_not_a_core_module() {
+    let bytes = std::fs::read(Harness::shared().path()).unwrap();
+    // A component's preamble: magic, then version 0x0d and layer 1 (a core module has layer 0).
+    assert_eq!(&bytes[..8], b"\0asm\x0d\0\x01\0");
+}
+
+#[test]
+fn fresh_instances_share_nothing() -> Result<()> {
+    let mut first = Harness::shared().instantiate()?;
+    let mut second = Harness::shared().instantiate()?;
+    first.api_set("b", "k", b"v")?;
+    assert_eq!(second.api_get("b", "k")?, None);
+    assert_eq!(first.api_get("b", "k")?, Some(b"v".to_vec()));
+    Ok(())
+}
