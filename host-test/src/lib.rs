@@ -42,6 +42,18 @@ pub const COMPONENT_PATH: &str = env!("MEMKV_COMPONENT");
 /// (`None` if it could not be written).
 pub const COMPONENT_COPY_PATH: Option<&str> = option_env!("MEMKV_COMPONENT_COPY");
 
+/// A key and its value, as `batch` passes them.
+pub type Entry = (String, Vec<u8>);
+
+/// A whole `list-keys` listing, followed cursor by cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// Every key, in the order the pages gave them.
+    pub keys: Vec<String>,
+    /// How many keys each page held.
+    pub page_sizes: Vec<usize>,
+}
+
 /// The host's per-instance state. memkv imports nothing, so there is nothing in it.
 #[derive(Debug, Default)]
 pub struct HostState;
@@ -104,13 +116,17 @@ impl Harness {
     /// Names of the component's imports, in order.
     pub fn import_names(&self) -> Vec<String> {
         let ty = self.component.component_type();
-        ty.imports(self.engine()).map(|(name, _)| name.to_owned()).collect()
+        ty.imports(self.engine())
+            .map(|(name, _)| name.to_owned())
+            .collect()
     }
 
     /// Names of the component's exports, in order.
     pub fn export_names(&self) -> Vec<String> {
         let ty = self.component.component_type();
-        ty.exports(self.engine()).map(|(name, _)| name.to_owned()).collect()
+        ty.exports(self.engine())
+            .map(|(name, _)| name.to_owned())
+            .collect()
     }
 
     /// A fresh instance, with an empty store of its own.
@@ -163,7 +179,11 @@ impl Instance {
     }
 
     /// `bucket.get`.
-    pub fn get(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<Option<Vec<u8>>, Error>> {
+    pub fn get(
+        &mut self,
+        bucket: ResourceAny,
+        key: &str,
+    ) -> Result<Result<Option<Vec<u8>>, Error>> {
         self.memkv
             .wasi_keyvalue_store()
             .bucket()
@@ -171,7 +191,12 @@ impl Instance {
     }
 
     /// `bucket.set`.
-    pub fn set(&mut self, bucket: ResourceAny, key: &str, value: &[u8]) -> Result<Result<(), Error>> {
+    pub fn set(
+        &mut self,
+        bucket: ResourceAny,
+        key: &str,
+        value: &[u8],
+    ) -> Result<Result<(), Error>> {
         self.memkv
             .wasi_keyvalue_store()
             .bucket()
@@ -206,25 +231,22 @@ impl Instance {
             .call_list_keys(&mut self.store, bucket, cursor)
     }
 
-    /// Every key of `bucket`, following `list-keys` cursors to the end; also returns the size of
-    /// each page. The inner error is the first page that failed.
-    pub fn list_all_keys(
-        &mut self,
-        bucket: ResourceAny,
-    ) -> Result<Result<(Vec<String>, Vec<usize>), Error>> {
+    /// Every key of `bucket`, following `list-keys` cursors to the end. The inner error is that
+    /// of the first page that failed.
+    pub fn list_all_keys(&mut self, bucket: ResourceAny) -> Result<Result<Listing, Error>> {
         let mut keys = Vec::new();
-        let mut pages = Vec::new();
+        let mut page_sizes = Vec::new();
         let mut cursor = None;
         loop {
             let page = match self.list_keys(bucket, cursor)? {
                 Ok(page) => page,
                 Err(error) => return Ok(Err(error)),
             };
-            pages.push(page.keys.len());
+            page_sizes.push(page.keys.len());
             keys.extend(page.keys);
             match page.cursor {
                 Some(next) => cursor = Some(next),
-                None => return Ok(Ok((keys, pages))),
+                None => return Ok(Ok(Listing { keys, page_sizes })),
             }
         }
     }
@@ -246,7 +268,7 @@ impl Instance {
         &mut self,
         bucket: ResourceAny,
         keys: &[String],
-    ) -> Result<Result<Vec<Option<(String, Vec<u8>)>>, Error>> {
+    ) -> Result<Result<Vec<Option<Entry>>, Error>> {
         self.memkv
             .wasi_keyvalue_batch()
             .call_get_many(&mut self.store, bucket, keys)
@@ -256,7 +278,7 @@ impl Instance {
     pub fn set_many(
         &mut self,
         bucket: ResourceAny,
-        key_values: &[(String, Vec<u8>)],
+        key_values: &[Entry],
     ) -> Result<Result<(), Error>> {
         self.memkv
             .wasi_keyvalue_batch()
@@ -264,7 +286,11 @@ impl Instance {
     }
 
     /// `wasi:keyvalue/batch.delete-many`.
-    pub fn delete_many(&mut self, bucket: ResourceAny, keys: &[String]) -> Result<Result<(), Error>> {
+    pub fn delete_many(
+        &mut self,
+        bucket: ResourceAny,
+        keys: &[String],
+    ) -> Result<Result<(), Error>> {
         self.memkv
             .wasi_keyvalue_batch()
             .call_delete_many(&mut self.store, bucket, keys)

@@ -44,7 +44,16 @@ fn increment_continues_a_counter_written_as_text() -> Result<()> {
 fn increment_of_a_value_that_is_not_a_decimal_u64_is_an_error_and_changes_nothing() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
     let bucket = memkv.open("b")?.unwrap();
-    let not_counters: [&[u8]; 8] = [b"", b"abc", b"-1", b"+1", b" 1", b"1e3", b"\xff\xfe", b"18446744073709551616"];
+    let not_counters: [&[u8]; 8] = [
+        b"",
+        b"abc",
+        b"-1",
+        b"+1",
+        b" 1",
+        b"1e3",
+        b"\xff\xfe",
+        b"18446744073709551616",
+    ];
     for value in not_counters {
         memkv.set(bucket, "c", value)?.unwrap();
         let message = expect_other(memkv.increment(bucket, "c", 1)?);
@@ -58,11 +67,17 @@ fn increment_of_a_value_that_is_not_a_decimal_u64_is_an_error_and_changes_nothin
 fn increment_overflow_is_an_error_and_changes_nothing() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
     let bucket = memkv.open("b")?.unwrap();
-    assert_eq!(memkv.increment(bucket, "c", u64::MAX - 1)?.unwrap(), u64::MAX - 1);
+    assert_eq!(
+        memkv.increment(bucket, "c", u64::MAX - 1)?.unwrap(),
+        u64::MAX - 1
+    );
     assert_eq!(memkv.increment(bucket, "c", 1)?.unwrap(), u64::MAX);
     let message = expect_other(memkv.increment(bucket, "c", 1)?);
     assert!(message.contains("overflows u64"), "{message}");
-    assert_eq!(memkv.get(bucket, "c")?.unwrap(), Some(u64::MAX.to_string().into_bytes()));
+    assert_eq!(
+        memkv.get(bucket, "c")?.unwrap(),
+        Some(u64::MAX.to_string().into_bytes())
+    );
     let message = expect_other(memkv.increment(bucket, "c", u64::MAX)?);
     assert!(message.contains("overflows u64"), "{message}");
     assert_eq!(memkv.increment(bucket, "c", 0)?.unwrap(), u64::MAX);

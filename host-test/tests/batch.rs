@@ -1,13 +1,13 @@
 //! `wasi:keyvalue/batch@0.2.0-draft`: many keys per call, in order.
 
-use host_test::Harness;
+use host_test::{Entry, Harness};
 use wasmtime::Result;
 
 fn keys(names: &[&str]) -> Vec<String> {
     names.iter().map(|&name| name.to_owned()).collect()
 }
 
-fn pairs(entries: &[(&str, &[u8])]) -> Vec<(String, Vec<u8>)> {
+fn pairs(entries: &[(&str, &[u8])]) -> Vec<Entry> {
     entries
         .iter()
         .map(|&(key, value)| (key.to_owned(), value.to_vec()))
@@ -18,8 +18,12 @@ fn pairs(entries: &[(&str, &[u8])]) -> Vec<(String, Vec<u8>)> {
 fn get_many_answers_each_key_in_request_order_duplicates_included() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
     let bucket = memkv.open("b")?.unwrap();
-    memkv.set_many(bucket, &pairs(&[("a", b"1"), ("b", b"2")]))?.unwrap();
-    let got = memkv.get_many(bucket, &keys(&["b", "missing", "a", "b", ""]))?.unwrap();
+    memkv
+        .set_many(bucket, &pairs(&[("a", b"1"), ("b", b"2")]))?
+        .unwrap();
+    let got = memkv
+        .get_many(bucket, &keys(&["b", "missing", "a", "b", ""]))?
+        .unwrap();
     assert_eq!(
         got,
         [
@@ -59,7 +63,9 @@ fn set_many_overwrites_and_is_seen_through_every_interface() -> Result<()> {
     memkv.api_set("b", "k", b"old")?;
     let bucket = memkv.open("b")?.unwrap();
     let other = memkv.open("b")?.unwrap();
-    memkv.set_many(bucket, &pairs(&[("k", b"new"), ("", b"")]))?.unwrap();
+    memkv
+        .set_many(bucket, &pairs(&[("k", b"new"), ("", b"")]))?
+        .unwrap();
     assert_eq!(memkv.api_get("b", "k")?, Some(b"new".to_vec()));
     assert_eq!(memkv.get(other, "")?.unwrap(), Some(Vec::new()));
     memkv.drop_bucket(bucket)?;
@@ -70,7 +76,9 @@ fn set_many_overwrites_and_is_seen_through_every_interface() -> Result<()> {
 fn delete_many_skips_missing_keys() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
     let bucket = memkv.open("b")?.unwrap();
-    memkv.set_many(bucket, &pairs(&[("a", b"1"), ("b", b"2"), ("c", b"3")]))?.unwrap();
+    memkv
+        .set_many(bucket, &pairs(&[("a", b"1"), ("b", b"2"), ("c", b"3")]))?
+        .unwrap();
     memkv
         .delete_many(bucket, &keys(&["missing", "a", "a", "c"]))?
         .unwrap();
@@ -83,15 +91,18 @@ fn delete_many_skips_missing_keys() -> Result<()> {
 fn batches_of_many_keys_round_trip() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
     let bucket = memkv.open("b")?.unwrap();
-    let entries: Vec<(String, Vec<u8>)> = (0..10_000u32)
+    let entries: Vec<Entry> = (0..10_000u32)
         .map(|i| (format!("k{i}"), i.to_le_bytes().to_vec()))
         .collect();
     memkv.set_many(bucket, &entries)?.unwrap();
     let names: Vec<String> = entries.iter().map(|(key, _)| key.clone()).collect();
     let got = memkv.get_many(bucket, &names)?.unwrap();
-    let expected: Vec<Option<(String, Vec<u8>)>> = entries.into_iter().map(Some).collect();
+    let expected: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
     assert_eq!(got, expected);
     memkv.delete_many(bucket, &names)?.unwrap();
-    assert_eq!(memkv.list_keys(bucket, None)?.unwrap().keys, Vec::<String>::new());
+    assert_eq!(
+        memkv.list_keys(bucket, None)?.unwrap().keys,
+        Vec::<String>::new()
+    );
     memkv.drop_bucket(bucket)
 }

@@ -1,6 +1,6 @@
 //! `wasi:keyvalue/store@0.2.0-draft`: buckets, single-key operations and `list-keys` paging.
 
-use host_test::{Harness, expect_other};
+use host_test::{Entry, Harness, expect_other};
 use memkv::store::{CURSOR_CAPACITY, PAGE_SIZE};
 use wasmtime::Result;
 
@@ -13,12 +13,17 @@ fn open_accepts_any_identifier() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
     let long = "x".repeat(10_000);
     for identifier in ["", "b", "with space/and:colons", "ünïcødé 🦀", "\0", &long] {
-        let bucket = memkv.open(identifier)?.expect("open accepts any identifier");
+        let bucket = memkv
+            .open(identifier)?
+            .expect("open accepts any identifier");
         memkv.set(bucket, "k", identifier.as_bytes())?.unwrap();
         memkv.drop_bucket(bucket)?;
     }
     for identifier in ["", "b", "with space/and:colons", "ünïcødé 🦀", "\0", &long] {
-        assert_eq!(memkv.api_get(identifier, "k")?, Some(identifier.as_bytes().to_vec()));
+        assert_eq!(
+            memkv.api_get(identifier, "k")?,
+            Some(identifier.as_bytes().to_vec())
+        );
     }
     Ok(())
 }
@@ -150,11 +155,11 @@ fn list_keys_returns_every_key_in_byte_order_in_bounded_pages() -> Result<()> {
         memkv.set(bucket, &key(i), b"")?.unwrap();
     }
     memkv.set(bucket, "Ünicode sorts by bytes", b"")?.unwrap();
-    let (keys, pages) = memkv.list_all_keys(bucket)?.unwrap();
+    let listing = memkv.list_all_keys(bucket)?.unwrap();
     let mut expected: Vec<String> = (0..n).map(key).collect();
     expected.push("Ünicode sorts by bytes".into());
-    assert_eq!(keys, expected);
-    assert_eq!(pages, [PAGE_SIZE, PAGE_SIZE, 18]);
+    assert_eq!(listing.keys, expected);
+    assert_eq!(listing.page_sizes, [PAGE_SIZE, PAGE_SIZE, 18]);
     memkv.drop_bucket(bucket)
 }
 
@@ -192,7 +197,11 @@ fn list_keys_returns_every_key_present_throughout_exactly_once_despite_writes() 
     let deleted_late: Vec<String> = (0..round).map(|r| key(n - 2 - r * 2)).collect();
     for i in (0..n).step_by(2) {
         if !deleted_late.contains(&key(i)) {
-            assert!(listed.contains(&key(i)), "{} was present throughout", key(i));
+            assert!(
+                listed.contains(&key(i)),
+                "{} was present throughout",
+                key(i)
+            );
         }
     }
     memkv.drop_bucket(bucket)
@@ -214,7 +223,7 @@ fn list_keys_refuses_a_cursor_it_never_issued() -> Result<()> {
 fn list_keys_refuses_a_forgotten_cursor() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
     let bucket = memkv.open("b")?.unwrap();
-    let keys: Vec<(String, Vec<u8>)> = (0..PAGE_SIZE + 1).map(|i| (key(i), vec![])).collect();
+    let keys: Vec<Entry> = (0..PAGE_SIZE + 1).map(|i| (key(i), vec![])).collect();
     memkv.set_many(bucket, &keys)?.unwrap();
     let old = memkv.list_keys(bucket, None)?.unwrap().cursor.unwrap();
     for _ in 0..CURSOR_CAPACITY {
@@ -230,13 +239,16 @@ fn list_keys_refuses_a_forgotten_cursor() -> Result<()> {
 fn list_keys_cursor_can_be_resumed_again() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
     let bucket = memkv.open("b")?.unwrap();
-    let keys: Vec<(String, Vec<u8>)> = (0..PAGE_SIZE + 3).map(|i| (key(i), vec![])).collect();
+    let keys: Vec<Entry> = (0..PAGE_SIZE + 3).map(|i| (key(i), vec![])).collect();
     memkv.set_many(bucket, &keys)?.unwrap();
     let cursor = memkv.list_keys(bucket, None)?.unwrap().cursor;
     let once = memkv.list_keys(bucket, cursor)?.unwrap();
     let twice = memkv.list_keys(bucket, cursor)?.unwrap();
     assert_eq!(once.keys, twice.keys);
-    assert_eq!(once.keys, [key(PAGE_SIZE), key(PAGE_SIZE + 1), key(PAGE_SIZE + 2)]);
+    assert_eq!(
+        once.keys,
+        [key(PAGE_SIZE), key(PAGE_SIZE + 1), key(PAGE_SIZE + 2)]
+    );
     memkv.drop_bucket(bucket)
 }
 
@@ -245,7 +257,7 @@ fn list_keys_refuses_a_cursor_of_another_bucket() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
     let a = memkv.open("a")?.unwrap();
     let b = memkv.open("b")?.unwrap();
-    let keys: Vec<(String, Vec<u8>)> = (0..PAGE_SIZE + 1).map(|i| (key(i), vec![])).collect();
+    let keys: Vec<Entry> = (0..PAGE_SIZE + 1).map(|i| (key(i), vec![])).collect();
     memkv.set_many(a, &keys)?.unwrap();
     memkv.set_many(b, &keys)?.unwrap();
     let cursor = memkv.list_keys(a, None)?.unwrap().cursor.unwrap();

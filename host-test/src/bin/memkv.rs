@@ -1,0 +1,219 @@
+//! `memkv`: the command-line face of the memkv component.
+//!
+//! `memkv demo` loads the component that the build produced and walks through every interface it
+//! exports, printing each call and what comes back.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use host_test::bindings::exports::wasi::keyvalue::store::Error;
+use host_test::{COMPONENT_COPY_PATH, Entry, Harness, describe};
+
+/// The memkv component, driven from the command line.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load the component, show what it is, and walk through each interface it exports.
+    Demo,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Demo => demo(),
+    }
+}
+
+/// A value as a person reads it: quoted text when it is UTF-8, bytes otherwise.
+fn show(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => format!("{text:?}"),
+        Err(_) => format!("{bytes:?}"),
+    }
+}
+
+fn show_option(value: Option<&[u8]>) -> String {
+    value.map_or_else(|| "none".into(), |bytes| format!("some({})", show(bytes)))
+}
+
+fn show_result<T>(result: &Result<T, Error>, ok: impl FnOnce(&T) -> String) -> String {
+    match result {
+        Ok(value) => format!("ok({})", ok(value)),
+        Err(error) => format!("error {}", describe(error)),
+    }
+}
+
+/// One line of the walk-through: the call on the left, what came back on the right.
+fn step(call: &str, outcome: &str) {
+    println!("    {call:<46} -> {outcome}");
+}
+
+fn demo() -> Result<()> {
+    let harness = Harness::load()?;
+    let path = harness.path();
+    let size = std::fs::metadata(path)?.len();
+    println!("memkv component");
+    println!("  file     {} ({size} bytes)", path.display());
+    if let Some(copy) = COMPONENT_COPY_PATH {
+        println!("  copy     {copy}");
+    }
+    let imports = harness.import_names();
+    println!(
+        "  imports  {}",
+        if imports.is_empty() {
+            "none".into()
+        } else {
+            imports.join(", ")
+        }
+    );
+    for (i, export) in harness.export_names().iter().enumerate() {
+        println!("  {:<8} {export}", if i == 0 { "exports" } else { "" });
+    }
+
+    let mut memkv = harness.instantiate()?;
+
+    println!("\n1. golem:examples/api: get and set by bucket name");
+    memkv.api_set("demo", "greeting", b"hello")?;
+    step(r#"api.set("demo", "greeting", "hello")"#, "()");
+    let value = memkv.api_get("demo", "greeting")?;
+    step(
+        r#"api.get("demo", "greeting")"#,
+        &show_option(value.as_deref()),
+    );
+    let value = memkv.api_get("demo", "missing")?;
+    step(
+        r#"api.get("demo", "missing")"#,
+        &show_option(value.as_deref()),
+    );
+
+    println!("\n2. wasi:keyvalue/store@0.2.0-draft: the same bucket as a resource");
+    let bucket = memkv.open("demo")?;
+    step(
+        r#"store.open("demo")"#,
+        &show_result(&bucket, |_| "bucket".into()),
+    );
+    let bucket = bucket.map_err(|error| anyhow::anyhow!("open failed: {}", describe(&error)))?;
+    let value = memkv.get(bucket, "greeting")?;
+    step(
+        r#"bucket.get("greeting")   (set via api)"#,
+        &show_result(&value, |value| show_option(value.as_deref())),
+    );
+    let done = memkv.set(bucket, "greeting", b"hi")?;
+    step(
+        r#"bucket.set("greeting", "hi")"#,
+        &show_result(&done, |_| "()".into()),
+    );
+    let value = memkv.api_get("demo", "greeting")?;
+    step(
+        r#"api.get("demo", "greeting")"#,
+        &show_option(value.as_deref()),
+    );
+    let exists = memkv.exists(bucket, "greeting")?;
+    step(
+        r#"bucket.exists("greeting")"#,
+        &show_result(&exists, bool::to_string),
+    );
+
+    println!("\n3. wasi:keyvalue/atomics@0.2.0-draft: counters stored as decimal text");
+    for delta in [1, 41] {
+        let count = memkv.increment(bucket, "visits", delta)?;
+        step(
+            &format!(r#"increment(bucket, "visits", {delta})"#),
+            &show_result(&count, u64::to_string),
+        );
+    }
+    let value = memkv.get(bucket, "visits")?;
+    step(
+        r#"bucket.get("visits")"#,
+        &show_result(&value, |value| show_option(value.as_deref())),
+    );
+    let refused = memkv.increment(bucket, "greeting", 1)?;
+    step(
+        r#"increment(bucket, "greeting", 1)"#,
+        &show_result(&refused, u64::to_string),
+    );
+
+    println!("\n4. wasi:keyvalue/batch@0.2.0-draft: many keys per call");
+    let entries: Vec<Entry> = [("a", "1"), ("b", "2"), ("c", "3")]
+        .iter()
+        .map(|&(key, value)| (key.to_owned(), value.as_bytes().to_vec()))
+        .collect();
+    let done = memkv.set_many(bucket, &entries)?;
+    step(
+        r#"set-many(bucket, [a=1, b=2, c=3])"#,
+        &show_result(&done, |_| "()".into()),
+    );
+    let keys = ["a", "zz", "c"].map(String::from);
+    let got = memkv.get_many(bucket, &keys)?;
+    step(
+        r#"get-many(bucket, ["a", "zz", "c"])"#,
+        &show_result(&got, |got| {
+            let shown: Vec<String> = got
+                .iter()
+                .map(|pair| match pair {
+                    Some((key, value)) => format!("some(({key:?}, {}))", show(value)),
+                    None => "none".into(),
+                })
+                .collect();
+            format!("[{}]", shown.join(", "))
+        }),
+    );
+    let done = memkv.delete_many(bucket, &["a", "zz"].map(String::from))?;
+    step(
+        r#"delete-many(bucket, ["a", "zz"])"#,
+        &show_result(&done, |_| "()".into()),
+    );
+
+    println!(
+        "\n5. list-keys: ascending byte order, in pages of at most {}",
+        memkv::store::PAGE_SIZE
+    );
+    let items: Vec<Entry> = (0..2500)
+        .map(|i| (format!("item-{i:04}"), Vec::new()))
+        .collect();
+    memkv
+        .set_many(bucket, &items)?
+        .map_err(|error| anyhow::anyhow!(describe(&error)))?;
+    step("set-many(bucket, item-0000 .. item-2499)", "ok(())");
+    let mut cursor = None;
+    loop {
+        let page = memkv.list_keys(bucket, cursor)?;
+        let call = format!(
+            "list-keys({})",
+            cursor.map_or("none".into(), |c| format!("some({c})"))
+        );
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => {
+                step(&call, &format!("error {}", describe(&error)));
+                break;
+            }
+        };
+        let range = match (page.keys.first(), page.keys.last()) {
+            (Some(first), Some(last)) => format!("{first:?} .. {last:?}"),
+            _ => "no keys".into(),
+        };
+        let next = page.cursor.map_or("none".into(), |c| format!("some({c})"));
+        step(
+            &call,
+            &format!("{} keys, {range}, cursor {next}", page.keys.len()),
+        );
+        match page.cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let stale = memkv.list_keys(bucket, Some(424_242))?;
+    step(
+        "list-keys(some(424242))",
+        &show_result(&stale, |_| "page".into()),
+    );
+
+    memkv.drop_bucket(bucket)?;
+    println!("\nEvery interface above read and wrote the same bucket map inside one instance.");
+    Ok(())
+}
