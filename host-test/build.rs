@@ -26,7 +26,13 @@ fn main() -> Result<()> {
         .context("host-test lives inside the workspace")?;
     let out_dir = PathBuf::from(env::var("OUT_DIR")?);
 
-    for input in ["src", "wit", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml"] {
+    for input in [
+        "src",
+        "wit",
+        "Cargo.toml",
+        "Cargo.lock",
+        "rust-toolchain.toml",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(input).display());
     }
 
@@ -42,7 +48,8 @@ fn main() -> Result<()> {
     let path = out_dir.join("memkv.wasm");
     fs::write(&path, &component).with_context(|| format!("writing {}", path.display()))?;
     // A stable, easy-to-find copy for users and other tools; the harness itself uses `path`.
-    let target_dir = env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target_dir =
+        env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let copy = target_dir.join("memkv.wasm");
     if fs::create_dir_all(&target_dir).is_ok() && fs::write(&copy, &component).is_ok() {
         println!("cargo:rustc-env=MEMKV_COMPONENT_COPY={}", copy.display());
@@ -96,7 +103,9 @@ fn build_core_module(root: &Path, target_dir: &Path) -> Result<Vec<u8>> {
     ] {
         build.env_remove(var);
     }
-    let status = build.status().context("running cargo to build the memkv guest")?;
+    let status = build
+        .status()
+        .context("running cargo to build the memkv guest")?;
     if !status.success() {
         bail!("building the memkv guest failed ({status})");
     }

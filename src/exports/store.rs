@@ -1,6 +1,8 @@
 //! `wasi:keyvalue/store@0.2.0-draft`: buckets as resources.
 
-use super::bindings::exports::wasi::keyvalue::store::{Bucket, Error, Guest, GuestBucket, KeyResponse};
+use super::bindings::exports::wasi::keyvalue::store::{
+    Bucket, Error, Guest, GuestBucket, KeyResponse,
+};
 use super::{Component, with_store};
 use crate::store::{self, BucketId};
 
@@ -29,7 +31,9 @@ impl Guest for Component {
 
 impl GuestBucket for BucketHandle {
     fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
-        Ok(with_store(|store| store.get(self.id, &key).map(<[u8]>::to_vec)))
+        Ok(with_store(|store| {
+            store.get(self.id, &key).map(<[u8]>::to_vec)
+        }))
     }
 
     fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {

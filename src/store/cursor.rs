@@ -97,7 +97,10 @@ mod tests {
         assert_eq!(table.resume(1, A), Err(Error::UnknownCursor(1)));
         let id = table.issue(A, "k");
         assert_eq!(table.resume(id + 1, A), Err(Error::UnknownCursor(id + 1)));
-        assert_eq!(table.resume(u64::MAX, A), Err(Error::UnknownCursor(u64::MAX)));
+        assert_eq!(
+            table.resume(u64::MAX, A),
+            Err(Error::UnknownCursor(u64::MAX))
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// A `list-keys` cursor that this store never issued.
-    #[error("list-keys cursor {0} was never issued by this store; start the listing with no cursor")]
+    #[error(
+        "list-keys cursor {0} was never issued by this store; start the listing with no cursor"
+    )]
     UnknownCursor(u64),
     /// A `list-keys` cursor old enough to have been dropped from the cursor table.
     #[error(

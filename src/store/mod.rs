@@ -147,7 +147,11 @@ impl Store {
             .entries
             .range::<str, _>((start, Bound::Unbounded))
             .map(|(key, _)| key);
-        let keys: Vec<String> = rest.by_ref().take(PAGE_SIZE).map(|key| key.to_string()).collect();
+        let keys: Vec<String> = rest
+            .by_ref()
+            .take(PAGE_SIZE)
+            .map(|key| key.to_string())
+            .collect();
         let more = rest.next().is_some();
         let cursor = match keys.last() {
             Some(last) if more => Some(self.cursors.issue(bucket, last)),
@@ -163,9 +167,9 @@ impl Store {
     pub fn increment(&mut self, bucket: BucketId, key: &str, delta: u64) -> Result<u64, Error> {
         let entries = self.entries_mut(bucket);
         let current = match entries.get(key) {
-            Some(value) => parse_counter(value).ok_or_else(|| Error::NotACounter {
-                key: key.into(),
-            })?,
+            Some(value) => {
+                parse_counter(value).ok_or_else(|| Error::NotACounter { key: key.into() })?
+            }
             None => 0,
         };
         let new = current

@@ -124,7 +124,13 @@ fn delete_many_skips_missing_keys() {
 fn list_keys_of_empty_bucket_is_one_empty_page() {
     let (mut store, bucket) = store_with_bucket();
     let page = store.list_keys(bucket, None).unwrap();
-    assert_eq!(page, KeyPage { keys: vec![], cursor: None });
+    assert_eq!(
+        page,
+        KeyPage {
+            keys: vec![],
+            cursor: None
+        }
+    );
 }
 
 #[test]
@@ -187,10 +193,19 @@ fn listing_survives_writes_between_pages() {
     sorted.dedup();
     assert_eq!(sorted, seen, "each key once, in order");
     for i in (0..n - 2).step_by(2) {
-        assert!(seen.contains(&key(i)), "key {i} present all along is listed");
+        assert!(
+            seen.contains(&key(i)),
+            "key {i} present all along is listed"
+        );
     }
-    assert!(seen.contains(&key(n - 1)), "a key added after the cursor is listed");
-    assert!(!seen.contains(&key(1)), "a key added before the cursor is not");
+    assert!(
+        seen.contains(&key(n - 1)),
+        "a key added after the cursor is listed"
+    );
+    assert!(
+        !seen.contains(&key(1)),
+        "a key added before the cursor is not"
+    );
 }
 
 #[test]
@@ -259,7 +274,16 @@ fn increment_accepts_leading_zeros() {
 #[test]
 fn increment_of_a_non_counter_is_an_error_and_changes_nothing() {
     let (mut store, bucket) = store_with_bucket();
-    for bad in [&b""[..], b"abc", b"-1", b"+1", b" 1", b"1.0", b"\xff", b"18446744073709551616"] {
+    for bad in [
+        &b""[..],
+        b"abc",
+        b"-1",
+        b"+1",
+        b" 1",
+        b"1.0",
+        b"\xff",
+        b"18446744073709551616",
+    ] {
         store.set(bucket, "c".into(), bad.to_vec());
         assert_eq!(
             store.increment(bucket, "c", 1),
