@@ -1,11 +1,14 @@
-//! Builds the memkv component, so that one `cargo test` or `cargo run` does everything.
+//! Builds the memkv component and the test guests, so that one `cargo test` or `cargo run` does
+//! everything.
 //!
-//! 1. `cargo build -p memkv --target wasm32-unknown-unknown --profile component`, in a target
-//!    directory of its own under `OUT_DIR` (sharing the outer one would deadlock on its lock);
-//! 2. `wit-component` turns the core module (which carries its WIT in a custom section written by
+//! 1. `cargo build -p memkv -p kv-client -p kv-bench --target wasm32-unknown-unknown --profile
+//!    component`, in a target directory of its own under `OUT_DIR` (sharing the outer one would
+//!    deadlock on its lock);
+//! 2. `wit-component` turns each core module (which carries its WIT in a custom section written by
 //!    `wit_bindgen::generate!`) into a component;
-//! 3. the component is written to `OUT_DIR/memkv.wasm` (handed to the harness as `MEMKV_COMPONENT`)
-//!    and copied to `target/memkv.wasm` for users (`MEMKV_COMPONENT_COPY`).
+//! 3. each component is written to `OUT_DIR/<name>.wasm` and its path handed to the harness as
+//!    `<NAME>_COMPONENT` (`MEMKV_COMPONENT`, `KV_CLIENT_COMPONENT`, `KV_BENCH_COMPONENT`); memkv's
+//!    is also copied to `target/memkv.wasm` for users (`MEMKV_COMPONENT_COPY`).
 //!
 //! The wasm target is installed with rustup if the toolchain lacks it.
 
@@ -18,6 +21,8 @@ use anyhow::{Context, Result, bail};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 const PROFILE: &str = "component";
+/// The crates built as components: memkv itself, then the guests the tests and benches plug it into.
+const CRATES: [&str; 3] = ["memkv", "kv-client", "kv-bench"];
 
 fn main() -> Result<()> {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
@@ -29,6 +34,7 @@ fn main() -> Result<()> {
     for input in [
         "src",
         "wit",
+        "host-test/guests",
         "Cargo.toml",
         "Cargo.lock",
         "rust-toolchain.toml",
@@ -37,24 +43,32 @@ fn main() -> Result<()> {
     }
 
     ensure_wasm_target()?;
-    let module = build_core_module(root, &out_dir.join("guest-target"))?;
-    let component = wit_component::ComponentEncoder::default()
-        .module(&module)
-        .context("reading the component type that wit-bindgen embedded in the module")?
-        .validate(true)
-        .encode()
-        .context("encoding the memkv component")?;
-
-    let path = out_dir.join("memkv.wasm");
-    fs::write(&path, &component).with_context(|| format!("writing {}", path.display()))?;
-    // A stable, easy-to-find copy for users and other tools; the harness itself uses `path`.
-    let target_dir =
-        env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let copy = target_dir.join("memkv.wasm");
-    if fs::create_dir_all(&target_dir).is_ok() && fs::write(&copy, &component).is_ok() {
-        println!("cargo:rustc-env=MEMKV_COMPONENT_COPY={}", copy.display());
+    let guest_target = out_dir.join("guest-target");
+    build_core_modules(root, &guest_target)?;
+    for name in CRATES {
+        let file = format!("{}.wasm", name.replace('-', "_"));
+        let module = guest_target.join(TARGET).join(PROFILE).join(&file);
+        let module = fs::read(&module).with_context(|| format!("reading {}", module.display()))?;
+        let component = wit_component::ComponentEncoder::default()
+            .module(&module)
+            .with_context(|| format!("reading the component type embedded in {file}"))?
+            .validate(true)
+            .encode()
+            .with_context(|| format!("encoding {file} as a component"))?;
+        let path = out_dir.join(format!("{name}.wasm"));
+        fs::write(&path, &component).with_context(|| format!("writing {}", path.display()))?;
+        let var = name.replace('-', "_").to_uppercase();
+        println!("cargo:rustc-env={var}_COMPONENT={}", path.display());
+        if name == "memkv" {
+            // A stable, easy-to-find copy for users and other tools; the harness uses `path`.
+            let target_dir =
+                env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+            let copy = target_dir.join("memkv.wasm");
+            if fs::create_dir_all(&target_dir).is_ok() && fs::write(&copy, &component).is_ok() {
+                println!("cargo:rustc-env=MEMKV_COMPONENT_COPY={}", copy.display());
+            }
+        }
     }
-    println!("cargo:rustc-env=MEMKV_COMPONENT={}", path.display());
     Ok(())
 }
 
@@ -83,14 +97,14 @@ fn ensure_wasm_target() -> Result<()> {
     Ok(())
 }
 
-/// Build the `memkv` crate as a core wasm module and return its bytes.
-fn build_core_module(root: &Path, target_dir: &Path) -> Result<Vec<u8>> {
+/// Build every crate of [`CRATES`] as a core wasm module, in one cargo run.
+fn build_core_modules(root: &Path, target_dir: &Path) -> Result<()> {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut build = Command::new(cargo);
     build
         .current_dir(root)
-        .args(["build", "--package", "memkv", "--lib", "--target", TARGET])
-        .args(["--profile", PROFILE])
+        .args(["build", "--lib", "--target", TARGET, "--profile", PROFILE])
+        .args(CRATES.iter().flat_map(|name| ["--package", name]))
         .env("CARGO_TARGET_DIR", target_dir);
     // Settings of the outer build that must not leak into the guest's: flags and wrappers meant
     // for native code (clippy-driver, coverage, sanitizers).
@@ -105,10 +119,9 @@ fn build_core_module(root: &Path, target_dir: &Path) -> Result<Vec<u8>> {
     }
     let status = build
         .status()
-        .context("running cargo to build the memkv guest")?;
+        .context("running cargo to build the wasm crates")?;
     if !status.success() {
-        bail!("building the memkv guest failed ({status})");
+        bail!("building the wasm crates failed ({status})");
     }
-    let module = target_dir.join(TARGET).join(PROFILE).join("memkv.wasm");
-    fs::read(&module).with_context(|| format!("reading {}", module.display()))
+    Ok(())
 }

@@ -1,8 +1,13 @@
 //! # host-test
 //!
-//! The native side of memkv: it embeds wasmtime, loads the component that `build.rs` built
-//! (its path is [`COMPONENT_PATH`]), and gives tests, benchmarks and the `memkv` tool one way to
-//! instantiate it and call its exports.
+//! The native side of memkv: it embeds wasmtime, loads the components that `build.rs` built, and
+//! gives tests, benchmarks and the `memkv` tool one way to instantiate and call them.
+//!
+//! - [`Harness`] / [`Instance`]: the memkv component on its own, called from the host.
+//! - [`compose()`]: plug memkv into any guest that imports what it exports (`wac-graph`).
+//! - [`Guests`]: the repository's guests — `kv-client` (the Golem example service over the
+//!   standard store) and `kv-bench` (loops that run inside wasm) — either composed with memkv or
+//!   served by wasmtime's host-side store, `wasmtime-wasi-keyvalue`.
 //!
 //! ```no_run
 //! let harness = host_test::Harness::load()?;
@@ -15,13 +20,19 @@
 //! ```
 //!
 //! Every call returns two levels of result: the outer [`wasmtime::Result`] is `Err` only if the
-//! component trapped (a memkv bug), the inner one is the interface's own result.
+//! component trapped, the inner one is the interface's own result.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+mod compose;
+pub mod guests;
+mod memkv;
 
-use wasmtime::component::{Component, Linker, ResourceAny};
-use wasmtime::{Config, Engine, Result, Store};
+use wasmtime::component::ResourceTable;
+use wasmtime::{Config, Engine, ResourceLimiter, Result, Store};
+use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx};
+
+pub use compose::{Composition, Side, component_names, compose};
+pub use guests::{BenchInstance, ClientInstance, Guests, KV_BENCH_PATH, KV_CLIENT_PATH, Provider};
+pub use memkv::{Harness, Instance};
 
 /// Host bindings of the world `memkv:store/memkv`, generated from the workspace's `wit/`.
 #[allow(missing_docs, reason = "generated code; the WIT documents it")]
@@ -32,10 +43,9 @@ pub mod bindings {
     });
 }
 
-use bindings::exports::wasi::keyvalue::store::{Error, KeyResponse};
-use bindings::{Memkv, MemkvPre};
+use bindings::exports::wasi::keyvalue::store::Error;
 
-/// Where `build.rs` wrote the component, inside this crate's `OUT_DIR`.
+/// Where `build.rs` wrote the memkv component, inside this crate's `OUT_DIR`.
 pub const COMPONENT_PATH: &str = env!("MEMKV_COMPONENT");
 
 /// The copy of the component that `build.rs` leaves for users, normally `target/memkv.wasm`
@@ -54,247 +64,88 @@ pub struct Listing {
     pub page_sizes: Vec<usize>,
 }
 
-/// The host's per-instance state. memkv imports nothing, so there is nothing in it.
-#[derive(Debug, Default)]
-pub struct HostState;
+/// `golem:examples/api`, whoever serves it: memkv itself, or a client guest over some store.
+/// Lets one suite of tests run against every provider.
+pub trait KeyValueApi {
+    /// `get(bucket, key)`.
+    fn get(&mut self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>>;
+    /// `set(bucket, key, value)`.
+    fn set(&mut self, bucket: &str, key: &str, value: &[u8]) -> Result<()>;
+}
 
-/// The engine the harness uses: wasmtime's defaults, built without async and the
-/// component-model-async machinery (see the workspace's wasmtime features), which would otherwise
-/// add bookkeeping to every component call.
+/// The host's per-store state: what wasmtime's host-side key-value store needs (used only when
+/// it serves a guest), and a record of linear-memory use.
+pub struct HostState {
+    table: ResourceTable,
+    keyvalue: WasiKeyValueCtx,
+    memory: MemoryUse,
+}
+
+impl Default for HostState {
+    fn default() -> Self {
+        Self {
+            table: ResourceTable::new(),
+            keyvalue: WasiKeyValueCtx::builder().build(),
+            memory: MemoryUse::default(),
+        }
+    }
+}
+
+impl HostState {
+    /// The view `wasmtime-wasi-keyvalue` works through.
+    fn keyvalue(&mut self) -> WasiKeyValue<'_> {
+        WasiKeyValue::new(&self.keyvalue, &mut self.table)
+    }
+
+    /// Bytes of linear memory the store's instances hold now, all memories together.
+    pub fn memory_bytes(&self) -> usize {
+        self.memory.current
+    }
+}
+
+/// Counts linear-memory growth; refuses nothing.
+#[derive(Debug, Default)]
+struct MemoryUse {
+    current: usize,
+}
+
+impl ResourceLimiter for MemoryUse {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> Result<bool> {
+        self.current += desired.saturating_sub(current);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _max: Option<usize>,
+    ) -> Result<bool> {
+        Ok(true)
+    }
+}
+
+/// A store with fresh [`HostState`], its memory growth recorded.
+fn new_store(engine: &Engine) -> Store<HostState> {
+    let mut store = Store::new(engine, HostState::default());
+    store.limiter(|state| &mut state.memory);
+    store
+}
+
+/// The engine the harness uses: wasmtime's defaults, with concurrency support off. The workspace
+/// builds wasmtime without `component-model-async`, where that is already the default; with
+/// host-test's `wasmtime-defaults` feature it is compiled in, and this keeps it off so the
+/// harness measures the same engine either way (see BENCHMARKS.md).
 pub fn engine() -> Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    config.concurrency_support(false);
     Engine::new(&config)
-}
-
-/// The memkv component, compiled once and ready to be instantiated cheaply, many times.
-pub struct Harness {
-    path: PathBuf,
-    component: Component,
-    pre: MemkvPre<HostState>,
-}
-
-impl Harness {
-    /// Compile the component built by `build.rs` with [`engine`].
-    pub fn load() -> Result<Self> {
-        Self::load_file(&engine()?, Path::new(COMPONENT_PATH))
-    }
-
-    /// Compile the memkv component at `path` with `engine`.
-    pub fn load_file(engine: &Engine, path: &Path) -> Result<Self> {
-        let component = Component::from_file(engine, path)?;
-        let linker = Linker::<HostState>::new(engine);
-        let pre = MemkvPre::new(linker.instantiate_pre(&component)?)?;
-        Ok(Self {
-            path: path.to_owned(),
-            component,
-            pre,
-        })
-    }
-
-    /// One harness per process, compiled on first use: tests share it.
-    pub fn shared() -> &'static Self {
-        static SHARED: OnceLock<Harness> = OnceLock::new();
-        SHARED.get_or_init(|| Self::load().expect("the memkv component built by build.rs loads"))
-    }
-
-    /// Where the component was loaded from.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The compiled component.
-    pub fn component(&self) -> &Component {
-        &self.component
-    }
-
-    /// The engine the component was compiled with.
-    pub fn engine(&self) -> &Engine {
-        self.pre.engine()
-    }
-
-    /// Names of the component's imports, in order.
-    pub fn import_names(&self) -> Vec<String> {
-        let ty = self.component.component_type();
-        ty.imports(self.engine())
-            .map(|(name, _)| name.to_owned())
-            .collect()
-    }
-
-    /// Names of the component's exports, in order.
-    pub fn export_names(&self) -> Vec<String> {
-        let ty = self.component.component_type();
-        ty.exports(self.engine())
-            .map(|(name, _)| name.to_owned())
-            .collect()
-    }
-
-    /// A fresh instance, with an empty store of its own.
-    pub fn instantiate(&self) -> Result<Instance> {
-        let mut store = Store::new(self.engine(), HostState);
-        let memkv = self.pre.instantiate(&mut store)?;
-        Ok(Instance { store, memkv })
-    }
-}
-
-/// One instance of memkv and its wasmtime store, with a method per exported function.
-///
-/// Bucket handles are [`ResourceAny`]s owned by this instance: give each back with
-/// [`Instance::drop_bucket`].
-pub struct Instance {
-    store: Store<HostState>,
-    memkv: Memkv,
-}
-
-impl Instance {
-    /// The generated bindings and the wasmtime store, for calls this type has no method for.
-    pub fn parts(&mut self) -> (&Memkv, &mut Store<HostState>) {
-        (&self.memkv, &mut self.store)
-    }
-
-    /// `golem:examples/api.get`.
-    pub fn api_get(&mut self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
-        self.memkv
-            .golem_examples_api()
-            .call_get(&mut self.store, bucket, key)
-    }
-
-    /// `golem:examples/api.set`.
-    pub fn api_set(&mut self, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
-        self.memkv
-            .golem_examples_api()
-            .call_set(&mut self.store, bucket, key, value)
-    }
-
-    /// `wasi:keyvalue/store.open`.
-    pub fn open(&mut self, identifier: &str) -> Result<Result<ResourceAny, Error>> {
-        self.memkv
-            .wasi_keyvalue_store()
-            .call_open(&mut self.store, identifier)
-    }
-
-    /// Give a bucket handle back to the component.
-    pub fn drop_bucket(&mut self, bucket: ResourceAny) -> Result<()> {
-        bucket.resource_drop(&mut self.store)
-    }
-
-    /// `bucket.get`.
-    pub fn get(
-        &mut self,
-        bucket: ResourceAny,
-        key: &str,
-    ) -> Result<Result<Option<Vec<u8>>, Error>> {
-        self.memkv
-            .wasi_keyvalue_store()
-            .bucket()
-            .call_get(&mut self.store, bucket, key)
-    }
-
-    /// `bucket.set`.
-    pub fn set(
-        &mut self,
-        bucket: ResourceAny,
-        key: &str,
-        value: &[u8],
-    ) -> Result<Result<(), Error>> {
-        self.memkv
-            .wasi_keyvalue_store()
-            .bucket()
-            .call_set(&mut self.store, bucket, key, value)
-    }
-
-    /// `bucket.delete`.
-    pub fn delete(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<(), Error>> {
-        self.memkv
-            .wasi_keyvalue_store()
-            .bucket()
-            .call_delete(&mut self.store, bucket, key)
-    }
-
-    /// `bucket.exists`.
-    pub fn exists(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<bool, Error>> {
-        self.memkv
-            .wasi_keyvalue_store()
-            .bucket()
-            .call_exists(&mut self.store, bucket, key)
-    }
-
-    /// `bucket.list-keys`.
-    pub fn list_keys(
-        &mut self,
-        bucket: ResourceAny,
-        cursor: Option<u64>,
-    ) -> Result<Result<KeyResponse, Error>> {
-        self.memkv
-            .wasi_keyvalue_store()
-            .bucket()
-            .call_list_keys(&mut self.store, bucket, cursor)
-    }
-
-    /// Every key of `bucket`, following `list-keys` cursors to the end. The inner error is that
-    /// of the first page that failed.
-    pub fn list_all_keys(&mut self, bucket: ResourceAny) -> Result<Result<Listing, Error>> {
-        let mut keys = Vec::new();
-        let mut page_sizes = Vec::new();
-        let mut cursor = None;
-        loop {
-            let page = match self.list_keys(bucket, cursor)? {
-                Ok(page) => page,
-                Err(error) => return Ok(Err(error)),
-            };
-            page_sizes.push(page.keys.len());
-            keys.extend(page.keys);
-            match page.cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(Ok(Listing { keys, page_sizes })),
-            }
-        }
-    }
-
-    /// `wasi:keyvalue/atomics.increment`.
-    pub fn increment(
-        &mut self,
-        bucket: ResourceAny,
-        key: &str,
-        delta: u64,
-    ) -> Result<Result<u64, Error>> {
-        self.memkv
-            .wasi_keyvalue_atomics()
-            .call_increment(&mut self.store, bucket, key, delta)
-    }
-
-    /// `wasi:keyvalue/batch.get-many`.
-    pub fn get_many(
-        &mut self,
-        bucket: ResourceAny,
-        keys: &[String],
-    ) -> Result<Result<Vec<Option<Entry>>, Error>> {
-        self.memkv
-            .wasi_keyvalue_batch()
-            .call_get_many(&mut self.store, bucket, keys)
-    }
-
-    /// `wasi:keyvalue/batch.set-many`.
-    pub fn set_many(
-        &mut self,
-        bucket: ResourceAny,
-        key_values: &[Entry],
-    ) -> Result<Result<(), Error>> {
-        self.memkv
-            .wasi_keyvalue_batch()
-            .call_set_many(&mut self.store, bucket, key_values)
-    }
-
-    /// `wasi:keyvalue/batch.delete-many`.
-    pub fn delete_many(
-        &mut self,
-        bucket: ResourceAny,
-        keys: &[String],
-    ) -> Result<Result<(), Error>> {
-        self.memkv
-            .wasi_keyvalue_batch()
-            .call_delete_many(&mut self.store, bucket, keys)
-    }
 }
 
 /// The message of an `error::other`, or a description of the other variants, for display.

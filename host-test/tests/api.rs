@@ -1,55 +1,149 @@
-//! `golem:examples/api`, and its visibility through `wasi:keyvalue/store`.
+//! `golem:examples/api`, served three ways by one suite: by memkv itself, by the `kv-client` guest
+//! with memkv plugged in, and by the same unmodified guest on wasmtime's host-side store (which
+//! knows only the bucket `""`). Then what only memkv shows: visibility through
+//! `wasi:keyvalue/store`.
 
-use host_test::Harness;
-use wasmtime::Result;
+use anyhow::Result;
+use host_test::{Guests, Harness, KeyValueApi, Provider};
 
-#[test]
-fn get_of_a_bucket_never_written_is_none() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
-    assert_eq!(memkv.api_get("never", "k")?, None);
+fn get_of_a_missing_key_is_none(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+    api.set(bucket, "k", b"v")?;
+    assert_eq!(api.get(bucket, "other")?, None);
     Ok(())
 }
 
-#[test]
-fn get_of_a_missing_key_is_none() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
-    memkv.api_set("b", "k", b"v")?;
-    assert_eq!(memkv.api_get("b", "other")?, None);
+fn set_then_get_round_trips(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+    api.set(bucket, "k", b"hello")?;
+    assert_eq!(api.get(bucket, "k")?, Some(b"hello".to_vec()));
     Ok(())
 }
 
-#[test]
-fn set_then_get_round_trips() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
-    memkv.api_set("b", "k", b"hello")?;
-    assert_eq!(memkv.api_get("b", "k")?, Some(b"hello".to_vec()));
+fn set_overwrites(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+    api.set(bucket, "k", b"old")?;
+    api.set(bucket, "k", b"new")?;
+    assert_eq!(api.get(bucket, "k")?, Some(b"new".to_vec()));
     Ok(())
 }
 
-#[test]
-fn set_overwrites() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
-    memkv.api_set("b", "k", b"old")?;
-    memkv.api_set("b", "k", b"new")?;
-    assert_eq!(memkv.api_get("b", "k")?, Some(b"new".to_vec()));
+fn empty_key_and_value_round_trip(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+    api.set(bucket, "", b"")?;
+    assert_eq!(api.get(bucket, "")?, Some(Vec::new()));
     Ok(())
 }
 
-#[test]
-fn empty_bucket_key_and_value_round_trip() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
-    memkv.api_set("", "", b"")?;
-    assert_eq!(memkv.api_get("", "")?, Some(Vec::new()));
+fn binary_values_round_trip(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+    let value: Vec<u8> = (0..=255).collect();
+    api.set(bucket, "bytes", &value)?;
+    api.set(bucket, "big", &vec![7; 1 << 20])?;
+    assert_eq!(api.get(bucket, "bytes")?, Some(value));
+    assert_eq!(api.get(bucket, "big")?, Some(vec![7; 1 << 20]));
     Ok(())
 }
 
+fn many_keys_keep_their_own_values(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+    for i in 0..500u32 {
+        api.set(bucket, &format!("key-{i}"), &i.to_le_bytes())?;
+    }
+    for i in (0..500u32).rev() {
+        assert_eq!(
+            api.get(bucket, &format!("key-{i}"))?,
+            Some(i.to_le_bytes().to_vec())
+        );
+    }
+    Ok(())
+}
+
+/// The provider-independent suite, one `#[test]` per behaviour, for one way of serving the api.
+macro_rules! api_suite {
+    ($provider:ident, $bucket:expr, $instantiate:expr) => {
+        mod $provider {
+            use super::*;
+
+            #[test]
+            fn get_of_a_missing_key_is_none() -> Result<()> {
+                super::get_of_a_missing_key_is_none(&mut $instantiate?, $bucket)
+            }
+
+            #[test]
+            fn set_then_get_round_trips() -> Result<()> {
+                super::set_then_get_round_trips(&mut $instantiate?, $bucket)
+            }
+
+            #[test]
+            fn set_overwrites() -> Result<()> {
+                super::set_overwrites(&mut $instantiate?, $bucket)
+            }
+
+            #[test]
+            fn empty_key_and_value_round_trip() -> Result<()> {
+                super::empty_key_and_value_round_trip(&mut $instantiate?, $bucket)
+            }
+
+            #[test]
+            fn binary_values_round_trip() -> Result<()> {
+                super::binary_values_round_trip(&mut $instantiate?, $bucket)
+            }
+
+            #[test]
+            fn many_keys_keep_their_own_values() -> Result<()> {
+                super::many_keys_keep_their_own_values(&mut $instantiate?, $bucket)
+            }
+        }
+    };
+}
+
+api_suite!(memkv, "b", Harness::shared().instantiate());
+api_suite!(
+    client_with_memkv_composed,
+    "b",
+    Guests::shared().client(Provider::Memkv)
+);
+api_suite!(
+    client_on_wasmtime_host_store,
+    "",
+    Guests::shared().client(Provider::HostStore)
+);
+
+/// Several buckets, which wasmtime's host store does not offer.
+macro_rules! bucket_suite {
+    ($provider:ident, $instantiate:expr) => {
+        mod $provider {
+            use super::*;
+
+            #[test]
+            fn get_of_a_bucket_never_written_is_none() -> Result<()> {
+                let api: &mut dyn KeyValueApi = &mut $instantiate?;
+                assert_eq!(api.get("never", "k")?, None);
+                Ok(())
+            }
+
+            #[test]
+            fn buckets_with_the_same_key_are_separate() -> Result<()> {
+                let api: &mut dyn KeyValueApi = &mut $instantiate?;
+                api.set("a", "k", b"1")?;
+                api.set("b", "k", b"2")?;
+                api.set("", "k", b"3")?;
+                assert_eq!(api.get("a", "k")?, Some(b"1".to_vec()));
+                assert_eq!(api.get("b", "k")?, Some(b"2".to_vec()));
+                assert_eq!(api.get("", "k")?, Some(b"3".to_vec()));
+                Ok(())
+            }
+        }
+    };
+}
+
+bucket_suite!(memkv_buckets, Harness::shared().instantiate());
+bucket_suite!(
+    client_with_memkv_composed_buckets,
+    Guests::shared().client(Provider::Memkv)
+);
+
 #[test]
-fn buckets_with_the_same_key_are_separate() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
-    memkv.api_set("a", "k", b"1")?;
-    memkv.api_set("b", "k", b"2")?;
-    assert_eq!(memkv.api_get("a", "k")?, Some(b"1".to_vec()));
-    assert_eq!(memkv.api_get("b", "k")?, Some(b"2".to_vec()));
+fn client_instances_share_nothing() -> Result<()> {
+    let mut first = Guests::shared().client(Provider::Memkv)?;
+    let mut second = Guests::shared().client(Provider::Memkv)?;
+    first.set("b", "k", b"v")?;
+    assert_eq!(second.get("b", "k")?, None);
     Ok(())
 }
 
@@ -59,7 +153,7 @@ fn value_set_through_api_is_read_through_store() -> Result<()> {
     memkv.api_set("b", "k", b"v")?;
     let bucket = memkv.open("b")?.unwrap();
     assert_eq!(memkv.get(bucket, "k")?.unwrap(), Some(b"v".to_vec()));
-    memkv.drop_bucket(bucket)
+    Ok(memkv.drop_bucket(bucket)?)
 }
 
 #[test]

@@ -1,12 +1,18 @@
 //! `memkv`: the command-line face of the memkv component.
 //!
-//! `memkv demo` loads the component that the build produced and walks through every interface it
-//! exports, printing each call and what comes back.
+//! - `memkv demo` loads the component that the build produced and walks through every interface it
+//!   exports, printing each call and what comes back.
+//! - `memkv compose <guest.wasm> -o <out.wasm>` plugs memkv into a guest that imports
+//!   `wasi:keyvalue` (or `golem:examples/api`), like `wac plug` does.
 
-use anyhow::Result;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use host_test::bindings::exports::wasi::keyvalue::store::Error;
-use host_test::{COMPONENT_COPY_PATH, Entry, Harness, describe};
+use host_test::{
+    COMPONENT_COPY_PATH, COMPONENT_PATH, Entry, Harness, Side, component_names, describe,
+};
 
 /// The memkv component, driven from the command line.
 #[derive(Parser)]
@@ -20,12 +26,76 @@ struct Cli {
 enum Command {
     /// Load the component, show what it is, and walk through each interface it exports.
     Demo,
+    /// Plug memkv into a guest component that imports what memkv exports.
+    Compose {
+        /// The guest component.
+        guest: PathBuf,
+        /// Where to write the composed component.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The memkv component to plug in (default: the one this build produced).
+        #[arg(long)]
+        memkv: Option<PathBuf>,
+        /// Write the composition even if the guest has imports memkv cannot satisfy; the runtime
+        /// must then provide them.
+        #[arg(long)]
+        allow_imports: bool,
+    },
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Demo => demo(),
+        Command::Compose {
+            guest,
+            output,
+            memkv,
+            allow_imports,
+        } => compose(&guest, &output, memkv, allow_imports),
     }
+}
+
+fn compose(
+    guest: &PathBuf,
+    output: &PathBuf,
+    memkv: Option<PathBuf>,
+    allow_imports: bool,
+) -> Result<()> {
+    let memkv = memkv.unwrap_or_else(|| PathBuf::from(COMPONENT_PATH));
+    let guest_bytes =
+        std::fs::read(guest).with_context(|| format!("reading {}", guest.display()))?;
+    let memkv_bytes =
+        std::fs::read(&memkv).with_context(|| format!("reading {}", memkv.display()))?;
+    let composition = host_test::compose(&guest_bytes, &memkv_bytes)?;
+    if !composition.unsatisfied.is_empty() && !allow_imports {
+        bail!(
+            "memkv cannot satisfy these imports of {}: {}\n\
+             (pass --allow-imports to write the composition anyway; the runtime must then provide them)",
+            guest.display(),
+            composition.unsatisfied.join(", ")
+        );
+    }
+    std::fs::write(output, &composition.bytes)
+        .with_context(|| format!("writing {}", output.display()))?;
+    let plugged: Vec<String> = component_names(&guest_bytes, Side::Imports)?
+        .into_iter()
+        .filter(|name| !composition.unsatisfied.contains(name))
+        .collect();
+    println!(
+        "wrote {} ({} bytes)",
+        output.display(),
+        composition.bytes.len()
+    );
+    println!("  served by memkv  {}", plugged.join(", "));
+    println!(
+        "  imports left     {}",
+        if composition.unsatisfied.is_empty() {
+            "none".into()
+        } else {
+            composition.unsatisfied.join(", ")
+        }
+    );
+    Ok(())
 }
 
 /// A value as a person reads it: quoted text when it is UTF-8, bytes otherwise.

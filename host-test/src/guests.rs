@@ -1,0 +1,254 @@
+//! The repository's guests, which import `wasi:keyvalue@0.2.0-draft` and keep no data of their
+//! own, served by either provider:
+//!
+//! - [`Provider::Memkv`]: memkv plugged in with [`compose()`](crate::compose()); the composition
+//!   imports nothing;
+//! - [`Provider::HostStore`]: the guest unmodified, its imports served by wasmtime's host-side
+//!   `wasmtime-wasi-keyvalue`, which knows one bucket, `""`, and gives every `open` a private copy
+//!   of it.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use anyhow::{Context, Result, bail};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Engine, Store};
+
+use crate::{COMPONENT_PATH, HostState, KeyValueApi, compose, engine, new_store};
+
+/// Host bindings of the world `memkv:store/kv-client`.
+#[allow(missing_docs, reason = "generated code; the WIT documents it")]
+pub mod client_bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "memkv:store/kv-client",
+    });
+}
+
+/// Host bindings of the world `memkv:store/kv-bench`.
+#[allow(missing_docs, reason = "generated code; the WIT documents it")]
+pub mod bench_bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "memkv:store/kv-bench",
+    });
+}
+
+use bench_bindings::{KvBench, KvBenchPre};
+use client_bindings::{KvClient, KvClientPre};
+
+/// Where `build.rs` wrote the `kv-client` guest.
+pub const KV_CLIENT_PATH: &str = env!("KV_CLIENT_COMPONENT");
+/// Where `build.rs` wrote the `kv-bench` guest.
+pub const KV_BENCH_PATH: &str = env!("KV_BENCH_COMPONENT");
+
+/// Who serves a guest's `wasi:keyvalue` imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    /// memkv, composed into the guest.
+    Memkv,
+    /// wasmtime's host-side store (`wasmtime-wasi-keyvalue`); only the bucket `""` exists.
+    HostStore,
+}
+
+impl Provider {
+    /// Both providers, memkv first.
+    pub const ALL: [Provider; 2] = [Provider::Memkv, Provider::HostStore];
+
+    /// A short name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Memkv => "memkv (composed)",
+            Provider::HostStore => "wasmtime-wasi-keyvalue (host)",
+        }
+    }
+}
+
+/// The guests, compiled on first use for each provider, ready to instantiate.
+pub struct Guests {
+    engine: Engine,
+    memkv: Vec<u8>,
+    client: [OnceLock<KvClientPre<HostState>>; 2],
+    bench: [OnceLock<KvBenchPre<HostState>>; 2],
+}
+
+impl Guests {
+    /// The guests built by `build.rs`, for [`engine`].
+    pub fn load() -> Result<Self> {
+        Self::with_engine(&engine()?)
+    }
+
+    /// The guests built by `build.rs`, for `engine`.
+    pub fn with_engine(engine: &Engine) -> Result<Self> {
+        let memkv =
+            std::fs::read(COMPONENT_PATH).with_context(|| format!("reading {COMPONENT_PATH}"))?;
+        Ok(Self {
+            engine: engine.clone(),
+            memkv,
+            client: Default::default(),
+            bench: Default::default(),
+        })
+    }
+
+    /// One set of guests per process, loaded on first use: tests share it.
+    pub fn shared() -> &'static Self {
+        static SHARED: OnceLock<Guests> = OnceLock::new();
+        SHARED.get_or_init(|| Self::load().expect("the guests built by build.rs load"))
+    }
+
+    /// The engine everything is compiled for.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The component to run for `guest` with `provider`: composed with memkv, or as it is.
+    pub fn component(&self, guest: &Path, provider: Provider) -> Result<Component> {
+        let bytes = std::fs::read(guest).with_context(|| format!("reading {}", guest.display()))?;
+        let bytes = match provider {
+            Provider::HostStore => bytes,
+            Provider::Memkv => {
+                let composition = compose(&bytes, &self.memkv)?;
+                if !composition.unsatisfied.is_empty() {
+                    bail!(
+                        "memkv left imports unsatisfied: {:?}",
+                        composition.unsatisfied
+                    );
+                }
+                composition.bytes
+            }
+        };
+        Ok(Component::new(&self.engine, bytes)?)
+    }
+
+    /// A linker for `provider`: empty for memkv, wasmtime's host store otherwise.
+    fn linker(&self, provider: Provider) -> Result<Linker<HostState>> {
+        let mut linker = Linker::new(&self.engine);
+        if provider == Provider::HostStore {
+            wasmtime_wasi_keyvalue::add_to_linker(&mut linker, HostState::keyvalue)?;
+        }
+        Ok(linker)
+    }
+
+    /// A fresh `kv-client` with `provider` serving its store.
+    pub fn client(&self, provider: Provider) -> Result<ClientInstance> {
+        let pre = get_or_try_init(&self.client[provider as usize], || {
+            let component = self.component(Path::new(KV_CLIENT_PATH), provider)?;
+            Ok(KvClientPre::new(
+                self.linker(provider)?.instantiate_pre(&component)?,
+            )?)
+        })?;
+        let mut store = new_store(&self.engine);
+        let client = pre.instantiate(&mut store)?;
+        Ok(ClientInstance { store, client })
+    }
+
+    /// A fresh `kv-bench` with `provider` serving its store.
+    pub fn bench(&self, provider: Provider) -> Result<BenchInstance> {
+        let pre = get_or_try_init(&self.bench[provider as usize], || {
+            let component = self.component(Path::new(KV_BENCH_PATH), provider)?;
+            Ok(KvBenchPre::new(
+                self.linker(provider)?.instantiate_pre(&component)?,
+            )?)
+        })?;
+        let mut store = new_store(&self.engine);
+        let bench = pre.instantiate(&mut store)?;
+        Ok(BenchInstance { store, bench })
+    }
+}
+
+/// `OnceLock::get_or_try_init`, which is not stable yet.
+fn get_or_try_init<T>(cell: &OnceLock<T>, init: impl FnOnce() -> Result<T>) -> Result<&T> {
+    if let Some(value) = cell.get() {
+        return Ok(value);
+    }
+    let value = init()?;
+    Ok(cell.get_or_init(|| value))
+}
+
+/// One instance of `kv-client`: `golem:examples/api` served through the guest.
+pub struct ClientInstance {
+    store: Store<HostState>,
+    client: KvClient,
+}
+
+impl KeyValueApi for ClientInstance {
+    fn get(&mut self, bucket: &str, key: &str) -> wasmtime::Result<Option<Vec<u8>>> {
+        self.client
+            .golem_examples_api()
+            .call_get(&mut self.store, bucket, key)
+    }
+
+    fn set(&mut self, bucket: &str, key: &str, value: &[u8]) -> wasmtime::Result<()> {
+        self.client
+            .golem_examples_api()
+            .call_set(&mut self.store, bucket, key, value)
+    }
+}
+
+/// One instance of `kv-bench`; see the `memkv:store/bench` interface for what each loop does.
+pub struct BenchInstance {
+    store: Store<HostState>,
+    bench: KvBench,
+}
+
+#[allow(
+    missing_docs,
+    reason = "each method is the bench export of the same name"
+)]
+impl BenchInstance {
+    pub fn setup(&mut self, bucket: &str, count: u32, value_size: u32) -> Result<()> {
+        let api = self.bench.memkv_store_bench();
+        match api.call_setup(&mut self.store, bucket, count, value_size)? {
+            Ok(()) => Ok(()),
+            Err(message) => bail!("bench setup failed: {message}"),
+        }
+    }
+
+    pub fn set_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
+        let api = self.bench.memkv_store_bench();
+        api.call_set_loop(&mut self.store, count)
+    }
+
+    pub fn get_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
+        let api = self.bench.memkv_store_bench();
+        api.call_get_loop(&mut self.store, count)
+    }
+
+    pub fn empty_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
+        let api = self.bench.memkv_store_bench();
+        api.call_empty_loop(&mut self.store, count)
+    }
+
+    pub fn exists_empty_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
+        let api = self.bench.memkv_store_bench();
+        api.call_exists_empty_loop(&mut self.store, count)
+    }
+
+    pub fn increment_loop(&mut self, count: u32) -> wasmtime::Result<u64> {
+        let api = self.bench.memkv_store_bench();
+        api.call_increment_loop(&mut self.store, count)
+    }
+
+    pub fn get_many_loop(&mut self, calls: u32, batch: u32) -> wasmtime::Result<u32> {
+        let api = self.bench.memkv_store_bench();
+        api.call_get_many_loop(&mut self.store, calls, batch)
+    }
+
+    pub fn set_many_loop(&mut self, calls: u32, batch: u32) -> wasmtime::Result<u32> {
+        let api = self.bench.memkv_store_bench();
+        api.call_set_many_loop(&mut self.store, calls, batch)
+    }
+
+    pub fn list_all(&mut self) -> Result<u64> {
+        let api = self.bench.memkv_store_bench();
+        match api.call_list_all(&mut self.store)? {
+            Ok(keys) => Ok(keys),
+            Err(message) => bail!("listing failed: {message}"),
+        }
+    }
+
+    /// Bytes of linear memory the instance (guest and memkv, if composed) holds.
+    pub fn memory_bytes(&self) -> usize {
+        self.store.data().memory_bytes()
+    }
+}

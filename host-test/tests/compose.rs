@@ -1,0 +1,198 @@
+//! Plugging memkv into guests: `compose()` and `memkv compose`, and the guests running on both
+//! providers.
+
+use std::process::Command;
+
+use host_test::{
+    COMPONENT_PATH, Guests, KV_BENCH_PATH, KV_CLIENT_PATH, Provider, Side, component_names, compose,
+};
+
+const STORE: &str = "wasi:keyvalue/store@0.2.0-draft";
+const ATOMICS: &str = "wasi:keyvalue/atomics@0.2.0-draft";
+const BATCH: &str = "wasi:keyvalue/batch@0.2.0-draft";
+const CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.0";
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|error| panic!("reading {path}: {error}"))
+}
+
+/// A guest that imports `golem:examples/api` (which memkv exports) and a clock (which it does not).
+fn guest_importing_api_and_clock() -> Vec<u8> {
+    wat::parse_str(
+        r#"(component
+            (import "golem:examples/api" (instance
+                (export "get" (func (param "bucket" string) (param "key" string) (result (option (list u8)))))
+                (export "set" (func (param "bucket" string) (param "key" string) (param "value" (list u8))))
+            ))
+            (import "wasi:clocks/monotonic-clock@0.2.0" (instance
+                (export "now" (func (result u64)))
+            ))
+        )"#,
+    )
+    .unwrap()
+}
+
+/// A guest that imports only a clock.
+fn guest_importing_only_a_clock() -> Vec<u8> {
+    wat::parse_str(
+        r#"(component
+            (import "wasi:clocks/monotonic-clock@0.2.0" (instance
+                (export "now" (func (result u64)))
+            ))
+        )"#,
+    )
+    .unwrap()
+}
+
+#[test]
+fn client_imports_the_store_and_exports_the_api() {
+    let client = read(KV_CLIENT_PATH);
+    assert_eq!(component_names(&client, Side::Imports).unwrap(), [STORE]);
+    assert_eq!(
+        component_names(&client, Side::Exports).unwrap(),
+        ["golem:examples/api"]
+    );
+}
+
+#[test]
+fn composed_client_imports_nothing_and_still_exports_the_api() {
+    let composition = compose(&read(KV_CLIENT_PATH), &read(COMPONENT_PATH)).unwrap();
+    assert_eq!(composition.unsatisfied, Vec::<String>::new());
+    assert_eq!(
+        component_names(&composition.bytes, Side::Imports).unwrap(),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        component_names(&composition.bytes, Side::Exports).unwrap(),
+        ["golem:examples/api"]
+    );
+}
+
+#[test]
+fn memkv_satisfies_store_atomics_and_batch_at_once() {
+    let bench = read(KV_BENCH_PATH);
+    assert_eq!(
+        component_names(&bench, Side::Imports).unwrap(),
+        [STORE, ATOMICS, BATCH]
+    );
+    let composition = compose(&bench, &read(COMPONENT_PATH)).unwrap();
+    assert_eq!(composition.unsatisfied, Vec::<String>::new());
+}
+
+#[test]
+fn compose_lists_the_imports_memkv_cannot_satisfy() {
+    let composition = compose(&guest_importing_api_and_clock(), &read(COMPONENT_PATH)).unwrap();
+    assert_eq!(composition.unsatisfied, [CLOCK]);
+}
+
+#[test]
+fn compose_of_a_guest_importing_none_of_memkvs_exports_is_an_error() {
+    let error = compose(&guest_importing_only_a_clock(), &read(COMPONENT_PATH)).unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("imports none of the interfaces memkv exports"),
+        "{message}"
+    );
+    assert!(message.contains(CLOCK), "{message}");
+    assert!(message.contains(STORE), "{message}");
+}
+
+#[test]
+fn compose_of_a_core_module_is_an_error() {
+    let module = wat::parse_str("(module)").unwrap();
+    let error = compose(&module, &read(COMPONENT_PATH)).unwrap_err();
+    assert!(
+        format!("{error:#}").contains("not a binary-encoded WebAssembly component"),
+        "{error:#}"
+    );
+}
+
+fn memkv_tool(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_memkv"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn memkv_compose_writes_a_self_contained_component() {
+    let dir = std::env::temp_dir().join(format!("memkv-compose-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("client.wasm");
+    let output = memkv_tool(&["compose", KV_CLIENT_PATH, "-o", out.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let composed = read(out.to_str().unwrap());
+    assert_eq!(
+        component_names(&composed, Side::Imports).unwrap(),
+        Vec::<String>::new()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn memkv_compose_refuses_and_names_an_import_it_cannot_satisfy() {
+    let dir = std::env::temp_dir().join(format!("memkv-refuse-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let guest = dir.join("guest.wasm");
+    std::fs::write(&guest, guest_importing_api_and_clock()).unwrap();
+    let out = dir.join("out.wasm");
+    let output = memkv_tool(&[
+        "compose",
+        guest.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(CLOCK), "{stderr}");
+    assert!(stderr.contains("--allow-imports"), "{stderr}");
+    assert!(
+        !out.exists(),
+        "nothing is written when composition is refused"
+    );
+
+    let output = memkv_tool(&[
+        "compose",
+        guest.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--allow-imports",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        component_names(&read(out.to_str().unwrap()), Side::Imports).unwrap(),
+        [CLOCK]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bench_guest_loops_do_real_work_on_both_providers() -> anyhow::Result<()> {
+    for provider in Provider::ALL {
+        let mut bench = Guests::shared().bench(provider)?;
+        let bucket = if provider == Provider::HostStore {
+            ""
+        } else {
+            "bench"
+        };
+        bench.setup(bucket, 1_000, 100)?;
+        assert_eq!(bench.get_loop(2_500)?, 2_500, "{}", provider.name());
+        assert_eq!(bench.set_loop(2_500)?, 2_500, "{}", provider.name());
+        assert_eq!(bench.empty_loop(2_500)?, 2_500, "{}", provider.name());
+        assert_eq!(bench.exists_empty_loop(10)?, 10, "{}", provider.name());
+        assert_eq!(bench.get_many_loop(30, 100)?, 3_000, "{}", provider.name());
+        assert_eq!(bench.set_many_loop(30, 100)?, 30, "{}", provider.name());
+        assert_eq!(bench.list_all()?, 1_000, "{}", provider.name());
+        // 2,000 increments over 1,000 counters: each counter reaches 2.
+        assert_eq!(bench.increment_loop(2_000)?, 2, "{}", provider.name());
+    }
+    Ok(())
+}
