@@ -15,7 +15,7 @@ impl Guest for Component {
     fn set(bucket: String, key: String, value: Vec<u8>) {
         with_store(|store| {
             let id = store.open(&bucket);
-            store.set(id, key, value);
+            store.set(id, &key, value);
         });
     }
 }

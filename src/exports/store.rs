@@ -37,7 +37,7 @@ impl GuestBucket for BucketHandle {
     }
 
     fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
-        with_store(|store| store.set(self.id, key, value));
+        with_store(|store| store.set(self.id, &key, value));
         Ok(())
     }
 

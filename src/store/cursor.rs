@@ -6,6 +6,7 @@
 //! are O(1) and the table's size is bounded whatever the guest does. A cursor stays valid, and can
 //! be resumed more than once, until [`CAPACITY`] newer cursors have been issued.
 
+use super::key::Key;
 use super::{BucketId, Error};
 
 /// How many cursors the table remembers; older ones expire.
@@ -16,7 +17,7 @@ pub const CAPACITY: usize = 256;
 struct Cursor {
     id: u64,
     bucket: BucketId,
-    last_key: Box<str>,
+    last_key: Key,
 }
 
 /// A bounded table of issued cursors; see the module docs.
@@ -44,7 +45,7 @@ impl CursorTable {
     }
 
     /// Remember that a listing of `bucket` stopped after `last_key`, and name that place. O(1).
-    pub(super) fn issue(&mut self, bucket: BucketId, last_key: &str) -> u64 {
+    pub(super) fn issue(&mut self, bucket: BucketId, last_key: &Key) -> u64 {
         if self.slots.is_empty() {
             self.slots.resize_with(CAPACITY, || None);
         }
@@ -54,13 +55,13 @@ impl CursorTable {
         self.slots[Self::slot(id)] = Some(Cursor {
             id,
             bucket,
-            last_key: last_key.into(),
+            last_key: last_key.clone(),
         });
         id
     }
 
     /// The last key returned before cursor `id`, which must have been issued for `bucket`. O(1).
-    pub(super) fn resume(&self, id: u64, bucket: BucketId) -> Result<&str, Error> {
+    pub(super) fn resume(&self, id: u64, bucket: BucketId) -> Result<&Key, Error> {
         match self.slots.get(Self::slot(id)) {
             Some(Some(cursor)) if cursor.id == id => {
                 if cursor.bucket == bucket {
@@ -82,23 +83,31 @@ mod tests {
     const A: BucketId = BucketId(0);
     const B: BucketId = BucketId(1);
 
+    fn issue(table: &mut CursorTable, bucket: BucketId, key: &str) -> u64 {
+        table.issue(bucket, &Key::from(key))
+    }
+
+    fn resume(table: &CursorTable, id: u64, bucket: BucketId) -> Result<&str, Error> {
+        table.resume(id, bucket).map(Key::as_str)
+    }
+
     #[test]
     fn issued_cursor_resumes_after_its_key_more_than_once() {
         let mut table = CursorTable::new();
-        let id = table.issue(A, "k");
-        assert_eq!(table.resume(id, A), Ok("k"));
-        assert_eq!(table.resume(id, A), Ok("k"));
+        let id = issue(&mut table, A, "k");
+        assert_eq!(resume(&table, id, A), Ok("k"));
+        assert_eq!(resume(&table, id, A), Ok("k"));
     }
 
     #[test]
     fn cursor_never_issued_is_unknown() {
         let mut table = CursorTable::new();
-        assert_eq!(table.resume(0, A), Err(Error::UnknownCursor(0)));
-        assert_eq!(table.resume(1, A), Err(Error::UnknownCursor(1)));
-        let id = table.issue(A, "k");
-        assert_eq!(table.resume(id + 1, A), Err(Error::UnknownCursor(id + 1)));
+        assert_eq!(resume(&table, 0, A), Err(Error::UnknownCursor(0)));
+        assert_eq!(resume(&table, 1, A), Err(Error::UnknownCursor(1)));
+        let id = issue(&mut table, A, "k");
+        assert_eq!(resume(&table, id + 1, A), Err(Error::UnknownCursor(id + 1)));
         assert_eq!(
-            table.resume(u64::MAX, A),
+            resume(&table, u64::MAX, A),
             Err(Error::UnknownCursor(u64::MAX))
         );
     }
@@ -106,19 +115,19 @@ mod tests {
     #[test]
     fn cursor_older_than_capacity_expires() {
         let mut table = CursorTable::new();
-        let first = table.issue(A, "first");
+        let first = issue(&mut table, A, "first");
         for _ in 0..CAPACITY - 1 {
-            table.issue(A, "k");
+            issue(&mut table, A, "k");
         }
-        assert_eq!(table.resume(first, A), Ok("first"));
-        table.issue(A, "k");
-        assert_eq!(table.resume(first, A), Err(Error::ExpiredCursor(first)));
+        assert_eq!(resume(&table, first, A), Ok("first"));
+        issue(&mut table, A, "k");
+        assert_eq!(resume(&table, first, A), Err(Error::ExpiredCursor(first)));
     }
 
     #[test]
     fn cursor_of_another_bucket_is_refused() {
         let mut table = CursorTable::new();
-        let id = table.issue(A, "k");
-        assert_eq!(table.resume(id, B), Err(Error::CursorOfAnotherBucket(id)));
+        let id = issue(&mut table, A, "k");
+        assert_eq!(resume(&table, id, B), Err(Error::CursorOfAnotherBucket(id)));
     }
 }

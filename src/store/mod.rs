@@ -3,10 +3,12 @@
 //! Nothing here knows about WIT or the component model. Every exported interface is a thin adapter
 //! over one [`Store`], which is why a value set through one interface is visible through all.
 //! Costs are stated per method: `n` is the number of entries in the bucket, `b` the number of
-//! buckets, `p` the page size.
+//! buckets, `p` the page size. "Expected" costs come from the bucket's hash index.
 
+mod bucket;
 mod cursor;
 mod error;
+mod key;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -14,6 +16,7 @@ use std::ops::Bound;
 pub use cursor::CAPACITY as CURSOR_CAPACITY;
 pub use error::{Error, KeyName};
 
+use bucket::Bucket;
 use cursor::CursorTable;
 
 /// How many keys one `list-keys` page holds at most.
@@ -30,12 +33,6 @@ pub struct KeyPage {
     pub keys: Vec<String>,
     /// Where the next page starts; `None` when the listing is complete.
     pub cursor: Option<u64>,
-}
-
-/// One bucket: keys in byte order, each with its value.
-#[derive(Debug, Default)]
-struct Bucket {
-    entries: BTreeMap<Box<str>, Box<[u8]>>,
 }
 
 /// The store: every bucket, and the cursors of listings in progress.
@@ -79,38 +76,44 @@ impl Store {
         self.names.get(name).copied()
     }
 
-    fn entries(&self, bucket: BucketId) -> &BTreeMap<Box<str>, Box<[u8]>> {
-        &self.buckets[bucket.0].entries
+    fn bucket(&self, bucket: BucketId) -> &Bucket {
+        &self.buckets[bucket.0]
     }
 
-    fn entries_mut(&mut self, bucket: BucketId) -> &mut BTreeMap<Box<str>, Box<[u8]>> {
-        &mut self.buckets[bucket.0].entries
+    fn bucket_mut(&mut self, bucket: BucketId) -> &mut Bucket {
+        &mut self.buckets[bucket.0]
     }
 
-    /// The value of `key`, if it exists. O(log n).
+    /// How many entries `bucket` holds. O(1).
+    pub fn len(&self, bucket: BucketId) -> usize {
+        self.bucket(bucket).len()
+    }
+
+    /// The value of `key`, if it exists. O(1) expected.
     pub fn get(&self, bucket: BucketId, key: &str) -> Option<&[u8]> {
-        self.entries(bucket).get(key).map(|value| &**value)
+        self.bucket(bucket).get(key)
     }
 
-    /// Whether `key` exists. O(log n).
+    /// Whether `key` exists. O(1) expected.
     pub fn exists(&self, bucket: BucketId, key: &str) -> bool {
-        self.entries(bucket).contains_key(key)
+        self.bucket(bucket).get(key).is_some()
     }
 
-    /// Store `value` under `key`, replacing any previous value. Takes ownership so that buffers
-    /// received from the guest are kept without a copy. O(log n).
-    pub fn set(&mut self, bucket: BucketId, key: String, value: Vec<u8>) {
-        self.entries_mut(bucket)
-            .insert(key.into_boxed_str(), value.into_boxed_slice());
+    /// Store `value` under `key`, replacing any previous value. Takes the value's buffer as it
+    /// is, so a buffer received from the guest is kept without a copy. O(1) expected to replace
+    /// a value, plus O(log n) to add a new key.
+    pub fn set(&mut self, bucket: BucketId, key: &str, value: Vec<u8>) {
+        self.bucket_mut(bucket).set(key, value.into_boxed_slice());
     }
 
-    /// Remove `key`; returns whether it existed. Removing a missing key is not an error. O(log n).
+    /// Remove `key`; returns whether it existed. Removing a missing key is not an error.
+    /// O(1) expected plus O(log n).
     pub fn delete(&mut self, bucket: BucketId, key: &str) -> bool {
-        self.entries_mut(bucket).remove(key).is_some()
+        self.bucket_mut(bucket).delete(key)
     }
 
     /// Each requested key in request order, duplicates included: `Some((key, value))` if it
-    /// exists, `None` if not. O(k log n) for k keys.
+    /// exists, `None` if not. O(k) expected for k keys.
     pub fn get_many(&self, bucket: BucketId, keys: Vec<String>) -> Vec<Option<(String, Vec<u8>)>> {
         keys.into_iter()
             .map(|key| {
@@ -120,14 +123,14 @@ impl Store {
             .collect()
     }
 
-    /// [`Store::set`] each pair, in order (a later duplicate wins). O(k log n).
+    /// [`Store::set`] each pair, in order (a later duplicate wins).
     pub fn set_many(&mut self, bucket: BucketId, entries: Vec<(String, Vec<u8>)>) {
         for (key, value) in entries {
-            self.set(bucket, key, value);
+            self.set(bucket, &key, value);
         }
     }
 
-    /// [`Store::delete`] each key, in order; missing keys are skipped. O(k log n).
+    /// [`Store::delete`] each key, in order; missing keys are skipped.
     pub fn delete_many(&mut self, bucket: BucketId, keys: Vec<String>) {
         for key in keys {
             self.delete(bucket, &key);
@@ -143,18 +146,16 @@ impl Store {
             Some(id) => Bound::Excluded(self.cursors.resume(id, bucket)?),
             None => Bound::Unbounded,
         };
-        let mut rest = self.buckets[bucket.0]
-            .entries
-            .range::<str, _>((start, Bound::Unbounded))
-            .map(|(key, _)| key);
-        let keys: Vec<String> = rest
-            .by_ref()
-            .take(PAGE_SIZE)
-            .map(|key| key.to_string())
-            .collect();
-        let more = rest.next().is_some();
-        let cursor = match keys.last() {
-            Some(last) if more => Some(self.cursors.issue(bucket, last)),
+        let bucket_entries = &self.buckets[bucket.0];
+        let mut rest = bucket_entries.keys_after(start);
+        let mut keys = Vec::with_capacity(PAGE_SIZE.min(bucket_entries.len()));
+        let mut last = None;
+        for key in rest.by_ref().take(PAGE_SIZE) {
+            keys.push(key.as_str().to_owned());
+            last = Some(key);
+        }
+        let cursor = match last {
+            Some(last) if rest.next().is_some() => Some(self.cursors.issue(bucket, last)),
             _ => None,
         };
         Ok(KeyPage { keys, cursor })
@@ -163,9 +164,9 @@ impl Store {
     /// Add `delta` to the counter under `key` and return the new value. A missing key counts as 0;
     /// counters are stored as decimal ASCII (`b"42"`), so `get` reads them as text. A value that
     /// is not a decimal u64, or a sum that overflows, is an error and leaves the value unchanged.
-    /// O(log n).
+    /// O(1) expected.
     pub fn increment(&mut self, bucket: BucketId, key: &str, delta: u64) -> Result<u64, Error> {
-        let entries = self.entries_mut(bucket);
+        let entries = self.bucket_mut(bucket);
         let current = match entries.get(key) {
             Some(value) => {
                 parse_counter(value).ok_or_else(|| Error::NotACounter { key: key.into() })?
@@ -180,12 +181,7 @@ impl Store {
                 delta,
             })?;
         let digits = new.to_string().into_bytes().into_boxed_slice();
-        match entries.get_mut(key) {
-            Some(value) => *value = digits,
-            None => {
-                entries.insert(key.into(), digits);
-            }
-        }
+        entries.set(key, digits);
         Ok(new)
     }
 }

@@ -47,7 +47,7 @@ fn buckets_are_separate() {
     let mut store = Store::new();
     let a = store.open("a");
     let b = store.open("b");
-    store.set(a, "k".into(), b"1".to_vec());
+    store.set(a, "k", b"1".to_vec());
     assert_eq!(store.get(b, "k"), None);
     assert_eq!(store.get(a, "k"), Some(&b"1"[..]));
 }
@@ -61,15 +61,15 @@ fn get_of_missing_key_is_none() {
 #[test]
 fn set_overwrites() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "k".into(), b"old".to_vec());
-    store.set(bucket, "k".into(), b"new".to_vec());
+    store.set(bucket, "k", b"old".to_vec());
+    store.set(bucket, "k", b"new".to_vec());
     assert_eq!(store.get(bucket, "k"), Some(&b"new"[..]));
 }
 
 #[test]
 fn empty_key_and_empty_value_round_trip() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, String::new(), Vec::new());
+    store.set(bucket, "", Vec::new());
     assert!(store.exists(bucket, ""));
     assert_eq!(store.get(bucket, ""), Some(&b""[..]));
 }
@@ -77,7 +77,7 @@ fn empty_key_and_empty_value_round_trip() {
 #[test]
 fn delete_reports_whether_the_key_existed() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "k".into(), b"v".to_vec());
+    store.set(bucket, "k", b"v".to_vec());
     assert!(store.delete(bucket, "k"));
     assert!(!store.delete(bucket, "k"));
     assert!(!store.exists(bucket, "k"));
@@ -86,8 +86,8 @@ fn delete_reports_whether_the_key_existed() {
 #[test]
 fn get_many_answers_in_request_order_with_duplicates() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "a".into(), b"1".to_vec());
-    store.set(bucket, "b".into(), b"2".to_vec());
+    store.set(bucket, "a", b"1".to_vec());
+    store.set(bucket, "b", b"2".to_vec());
     let got = store.get_many(bucket, vec!["b".into(), "x".into(), "a".into(), "b".into()]);
     assert_eq!(
         got,
@@ -113,8 +113,8 @@ fn set_many_applies_in_order_so_the_last_duplicate_wins() {
 #[test]
 fn delete_many_skips_missing_keys() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "a".into(), b"1".to_vec());
-    store.set(bucket, "b".into(), b"2".to_vec());
+    store.set(bucket, "a", b"1".to_vec());
+    store.set(bucket, "b", b"2".to_vec());
     store.delete_many(bucket, vec!["missing".into(), "a".into(), "a".into()]);
     assert!(!store.exists(bucket, "a"));
     assert!(store.exists(bucket, "b"));
@@ -137,7 +137,7 @@ fn list_keys_of_empty_bucket_is_one_empty_page() {
 fn list_keys_returns_byte_order_in_bounded_pages() {
     let (mut store, bucket) = store_with_bucket();
     for i in (0..2 * PAGE_SIZE + 7).rev() {
-        store.set(bucket, key(i), vec![]);
+        store.set(bucket, &key(i), vec![]);
     }
     let first = store.list_keys(bucket, None).unwrap();
     assert_eq!(first.keys.len(), PAGE_SIZE);
@@ -151,7 +151,7 @@ fn list_keys_returns_byte_order_in_bounded_pages() {
 fn list_keys_of_exactly_one_page_needs_no_cursor() {
     let (mut store, bucket) = store_with_bucket();
     for i in 0..PAGE_SIZE {
-        store.set(bucket, key(i), vec![]);
+        store.set(bucket, &key(i), vec![]);
     }
     let page = store.list_keys(bucket, None).unwrap();
     assert_eq!(page.keys.len(), PAGE_SIZE);
@@ -162,7 +162,7 @@ fn list_keys_of_exactly_one_page_needs_no_cursor() {
 fn list_keys_orders_by_bytes_not_by_chars() {
     let (mut store, bucket) = store_with_bucket();
     for k in ["é", "z", "", "Z", "a"] {
-        store.set(bucket, k.into(), vec![]);
+        store.set(bucket, k, vec![]);
     }
     assert_eq!(list_all(&mut store, bucket), ["", "Z", "a", "z", "é"]);
 }
@@ -172,15 +172,15 @@ fn listing_survives_writes_between_pages() {
     let (mut store, bucket) = store_with_bucket();
     let n = 3 * PAGE_SIZE;
     for i in (0..n).step_by(2) {
-        store.set(bucket, key(i), vec![]);
+        store.set(bucket, &key(i), vec![]);
     }
     let first = store.list_keys(bucket, None).unwrap();
     let last_seen = first.keys.last().unwrap().clone();
     // Delete the key the cursor remembers, and some not yet listed; insert on both sides.
     store.delete(bucket, &last_seen);
     store.delete(bucket, &key(n - 2));
-    store.set(bucket, key(1), vec![]);
-    store.set(bucket, key(n - 1), vec![]);
+    store.set(bucket, &key(1), vec![]);
+    store.set(bucket, &key(n - 1), vec![]);
     let mut seen = first.keys;
     let mut cursor = first.cursor;
     while let Some(id) = cursor {
@@ -223,7 +223,7 @@ fn list_keys_refuses_a_cursor_of_another_bucket() {
     let a = store.open("a");
     let b = store.open("b");
     for i in 0..PAGE_SIZE + 1 {
-        store.set(a, key(i), vec![]);
+        store.set(a, &key(i), vec![]);
     }
     let cursor = store.list_keys(a, None).unwrap().cursor.unwrap();
     assert_eq!(
@@ -236,7 +236,7 @@ fn list_keys_refuses_a_cursor_of_another_bucket() {
 fn list_keys_refuses_an_expired_cursor() {
     let (mut store, bucket) = store_with_bucket();
     for i in 0..PAGE_SIZE + 1 {
-        store.set(bucket, key(i), vec![]);
+        store.set(bucket, &key(i), vec![]);
     }
     let old = store.list_keys(bucket, None).unwrap().cursor.unwrap();
     for _ in 0..CURSOR_CAPACITY {
@@ -267,7 +267,7 @@ fn increment_by_zero_creates_the_counter() {
 #[test]
 fn increment_accepts_leading_zeros() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "c".into(), b"007".to_vec());
+    store.set(bucket, "c", b"007".to_vec());
     assert_eq!(store.increment(bucket, "c", 1), Ok(8));
 }
 
@@ -284,7 +284,7 @@ fn increment_of_a_non_counter_is_an_error_and_changes_nothing() {
         b"\xff",
         b"18446744073709551616",
     ] {
-        store.set(bucket, "c".into(), bad.to_vec());
+        store.set(bucket, "c", bad.to_vec());
         assert_eq!(
             store.increment(bucket, "c", 1),
             Err(Error::NotACounter { key: "c".into() }),
@@ -298,7 +298,7 @@ fn increment_of_a_non_counter_is_an_error_and_changes_nothing() {
 fn increment_overflow_is_an_error_and_changes_nothing() {
     let (mut store, bucket) = store_with_bucket();
     let max = u64::MAX.to_string();
-    store.set(bucket, "c".into(), max.clone().into_bytes());
+    store.set(bucket, "c", max.clone().into_bytes());
     assert_eq!(store.increment(bucket, "c", 0), Ok(u64::MAX));
     assert_eq!(
         store.increment(bucket, "c", 1),
@@ -325,4 +325,52 @@ fn error_messages_say_what_to_do() {
         overflow,
         "cannot increment key \"c\" by 2: 18446744073709551615 + 2 overflows u64"
     );
+}
+
+#[test]
+fn deleting_keeps_every_other_entry_reachable_by_key_and_in_order() {
+    let (mut store, bucket) = store_with_bucket();
+    let n = 3000;
+    for i in 0..n {
+        store.set(bucket, &key(i), key(i).into_bytes());
+    }
+    // Deleting moves the last slot into the hole; do it in an order that moves many slots.
+    for i in (0..n).filter(|i| i % 3 == 0).rev().chain([1, n - 1]) {
+        assert!(store.delete(bucket, &key(i)), "{i}");
+    }
+    let kept: Vec<String> = (0..n)
+        .filter(|&i| i % 3 != 0 && i != 1 && i != n - 1)
+        .map(key)
+        .collect();
+    for k in &kept {
+        assert_eq!(store.get(bucket, k), Some(k.as_bytes()));
+    }
+    assert_eq!(store.len(bucket), kept.len());
+    assert_eq!(list_all(&mut store, bucket), kept);
+    // Deleted keys can come back.
+    store.set(bucket, &key(0), b"again".to_vec());
+    assert_eq!(store.get(bucket, &key(0)), Some(&b"again"[..]));
+}
+
+#[test]
+fn long_keys_sharing_their_first_bytes_are_distinct() {
+    let (mut store, bucket) = store_with_bucket();
+    let prefix = "p".repeat(16);
+    let keys = [
+        prefix.clone(),
+        format!("{prefix}a"),
+        format!("{prefix}b"),
+        format!("{prefix}\0"),
+    ];
+    for (i, k) in (0u8..).zip(&keys) {
+        store.set(bucket, k, vec![i]);
+    }
+    for (i, k) in (0u8..).zip(&keys) {
+        assert_eq!(store.get(bucket, k), Some(&[i][..]));
+    }
+    let mut sorted = keys.to_vec();
+    sorted.sort();
+    assert_eq!(list_all(&mut store, bucket), sorted);
+    assert!(store.delete(bucket, &keys[1]));
+    assert_eq!(store.get(bucket, &keys[2]), Some(&[2][..]));
 }

@@ -1,0 +1,125 @@
+//! One bucket: a hash index for point operations and an ordered index for listings.
+
+use std::collections::{BTreeSet, btree_set};
+use std::hash::BuildHasher;
+use std::ops::Bound;
+
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+
+use super::key::Key;
+
+/// Seed of the bucket hash. Fixed, so a store behaves the same on every run; a guest that
+/// crafted colliding keys would slow down only its own instance.
+const HASH_SEED: u64 = 0x6d65_6d6b_7620_6b76;
+
+/// One entry: its key and its value.
+#[derive(Debug)]
+struct Slot {
+    key: Key,
+    value: Box<[u8]>,
+}
+
+/// A bucket's entries, reachable two ways:
+///
+/// - `slots`, dense and unordered, found through `index`, a hash table of slot numbers: `get`,
+///   `set`, `delete` and `exists` cost O(1) expected and touch a few cache lines, whatever the
+///   bucket's size;
+/// - `order`, a B-tree of the same keys, for listings in byte order: O(log n) to find where a page
+///   starts, then O(1) per key.
+///
+/// Only inserting a new key and deleting one touch `order`.
+#[derive(Debug)]
+pub(super) struct Bucket {
+    slots: Vec<Slot>,
+    index: HashTable<usize>,
+    order: BTreeSet<Key>,
+    hasher: FixedState,
+}
+
+impl Default for Bucket {
+    fn default() -> Self {
+        Self {
+            slots: Vec::new(),
+            index: HashTable::new(),
+            order: BTreeSet::new(),
+            hasher: FixedState::with_seed(HASH_SEED),
+        }
+    }
+}
+
+impl Bucket {
+    fn hash(&self, key: &str) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// The slot holding `key`. O(1) expected.
+    fn find(&self, key: &str) -> Option<usize> {
+        let slots = &self.slots;
+        self.index
+            .find(self.hash(key), |&slot| slots[slot].key.as_str() == key)
+            .copied()
+    }
+
+    /// How many entries the bucket holds.
+    pub(super) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The value of `key`.
+    pub(super) fn get(&self, key: &str) -> Option<&[u8]> {
+        self.find(key).map(|slot| &*self.slots[slot].value)
+    }
+
+    /// The value of `key`, to change in place.
+    pub(super) fn get_mut(&mut self, key: &str) -> Option<&mut Box<[u8]>> {
+        self.find(key).map(|slot| &mut self.slots[slot].value)
+    }
+
+    /// Store `value` under `key`: O(1) expected when the key exists, plus O(log n) to enter a
+    /// new key in the order.
+    pub(super) fn set(&mut self, key: &str, value: Box<[u8]>) {
+        if let Some(existing) = self.get_mut(key) {
+            *existing = value;
+            return;
+        }
+        let hash = self.hash(key);
+        let key = Key::from(key);
+        self.order.insert(key.clone());
+        let slot = self.slots.len();
+        self.slots.push(Slot { key, value });
+        let (slots, hasher) = (&self.slots, &self.hasher);
+        self.index.insert_unique(hash, slot, |&other| {
+            hasher.hash_one(slots[other].key.as_str())
+        });
+    }
+
+    /// Remove `key`; returns whether it existed. O(1) expected plus O(log n) for the order.
+    pub(super) fn delete(&mut self, key: &str) -> bool {
+        let hash = self.hash(key);
+        let slots = &self.slots;
+        let Ok(found) = self
+            .index
+            .find_entry(hash, |&slot| slots[slot].key.as_str() == key)
+        else {
+            return false;
+        };
+        let (slot, _) = found.remove();
+        let removed = self.slots.swap_remove(slot);
+        self.order.remove(&removed.key);
+        // The last slot moved into the hole: point its index entry at its new place.
+        if let Some(moved) = self.slots.get(slot) {
+            let old = self.slots.len();
+            let hash = self.hasher.hash_one(moved.key.as_str());
+            if let Some(entry) = self.index.find_mut(hash, |&other| other == old) {
+                *entry = slot;
+            }
+        }
+        true
+    }
+
+    /// The keys after `start`, in byte order. O(log n) to start.
+    pub(super) fn keys_after(&self, start: Bound<&Key>) -> btree_set::Range<'_, Key> {
+        self.order.range::<Key, _>((start, Bound::Unbounded))
+    }
+}
