@@ -102,7 +102,7 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
     let mut store = Store::new();
     let bucket = store.open(BUCKET);
     for key in &keys {
-        store.set(bucket, key.clone(), value.clone());
+        store.set(bucket, key, value.clone());
     }
     // Row 2: the component, called from the host.
     let mut memkv = harness.instantiate().unwrap();
@@ -155,7 +155,7 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
 
     let mut set = group(c, &format!("set/{size_name}"));
     set.bench_function("native", |b| {
-        b.iter(|| store.set(bucket, keys[order.advance()].clone(), value.clone()))
+        b.iter(|| store.set(bucket, &keys[order.advance()], value.clone()))
     });
     set.bench_function("host→memkv api.set", |b| {
         b.iter(|| {
