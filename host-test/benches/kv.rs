@@ -147,6 +147,12 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
             b.iter_custom(|iters| timed(|| guest.get_loop(iters as u32).unwrap()))
         });
     }
+    for (provider, guest) in &mut guest_benches {
+        get.bench_function(
+            format!("{} exists (no value moved)", label(*provider)),
+            |b| b.iter_custom(|iters| timed(|| guest.exists_loop(iters as u32).unwrap())),
+        );
+    }
     get.bench_function("guest-empty-loop", |b| {
         let guest = &mut guest_benches[0].1;
         b.iter_custom(|iters| timed(|| guest.empty_loop(iters as u32).unwrap()))
@@ -303,6 +309,10 @@ fn floors(c: &mut Criterion, harness: &Harness, guests: &Guests) {
     instantiate.bench_function("memkv", |b| {
         b.iter(|| black_box(harness.instantiate().unwrap()))
     });
+    let pooled = Harness::load_file(&pooling_engine(), harness.path()).unwrap();
+    instantiate.bench_function("memkv (pooling allocator)", |b| {
+        b.iter(|| black_box(pooled.instantiate().unwrap()))
+    });
     instantiate.bench_function("kv-client+memkv composed", |b| {
         b.iter(|| black_box(guests.client(Provider::Memkv).unwrap()))
     });
@@ -310,6 +320,19 @@ fn floors(c: &mut Criterion, harness: &Harness, guests: &Guests) {
         b.iter(|| black_box(guests.client(Provider::HostStore).unwrap()))
     });
     instantiate.finish();
+}
+
+/// The harness's engine with the pooling instance allocator instead of on-demand allocation.
+fn pooling_engine() -> wasmtime::Engine {
+    let mut config = wasmtime::Config::new();
+    config.concurrency_support(false);
+    let mut pooling = wasmtime::PoolingAllocationConfig::default();
+    pooling
+        .total_memories(100)
+        .total_tables(100)
+        .total_core_instances(100);
+    config.allocation_strategy(pooling);
+    wasmtime::Engine::new(&config).unwrap()
 }
 
 /// Row 8, printed rather than timed: linear memory per entry after loading 10^6 entries.

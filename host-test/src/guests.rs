@@ -214,6 +214,11 @@ impl BenchInstance {
         api.call_get_loop(&mut self.store, count)
     }
 
+    pub fn exists_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
+        let api = self.bench.memkv_store_bench();
+        api.call_exists_loop(&mut self.store, count)
+    }
+
     pub fn empty_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
         let api = self.bench.memkv_store_bench();
         api.call_empty_loop(&mut self.store, count)

@@ -186,6 +186,7 @@ fn bench_guest_loops_do_real_work_on_both_providers() -> anyhow::Result<()> {
         bench.setup(bucket, 1_000, 100)?;
         assert_eq!(bench.get_loop(2_500)?, 2_500, "{}", provider.name());
         assert_eq!(bench.set_loop(2_500)?, 2_500, "{}", provider.name());
+        assert_eq!(bench.exists_loop(2_500)?, 2_500, "{}", provider.name());
         assert_eq!(bench.empty_loop(2_500)?, 2_500, "{}", provider.name());
         assert_eq!(bench.exists_empty_loop(10)?, 10, "{}", provider.name());
         assert_eq!(bench.get_many_loop(30, 100)?, 3_000, "{}", provider.name());

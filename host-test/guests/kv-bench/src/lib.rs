@@ -114,6 +114,17 @@ mod guest {
             })
         }
 
+        fn exists_loop(count: u32) -> u32 {
+            with_bench(|bench| {
+                let mut found = 0;
+                for _ in 0..count {
+                    let index = bench.advance();
+                    found += u32::from(matches!(bench.bucket.exists(&bench.keys[index]), Ok(true)));
+                }
+                found
+            })
+        }
+
         fn empty_loop(count: u32) -> u32 {
             with_bench(|bench| {
                 let mut sum = 0;
