@@ -5,7 +5,8 @@
 //! world `memkv:store/memkv` (`wit/world.wit`):
 //!
 //! - `golem:examples/api` — `get`/`set` by bucket name and key;
-//! - `wasi:keyvalue/store@0.2.0-draft`, `atomics@0.2.0-draft` and `batch@0.2.0-draft`.
+//! - `wasi:keyvalue/store@0.2.0-draft`, `atomics@0.2.0-draft` and `batch@0.2.0-draft`;
+//! - `memkv:store/limits` — the [`store::Limits`] every write is checked against.
 //!
 //! All of them are adapters over one [`store::Store`]: a value set through one interface is seen
 //! through every other, and every handle to a bucket sees the same data, for the life of the
@@ -13,8 +14,10 @@
 //!
 //! Errors: `open` accepts any identifier and creates the bucket on first use, so
 //! `error::no-such-store` and `error::access-denied` are never produced. Everything memkv refuses
-//! (an unknown `list-keys` cursor, an increment of a value that is not a decimal u64, an overflow)
-//! is `error::other` with a message that says what went wrong; nothing a guest sends traps.
+//! (an unknown `list-keys` cursor, an increment of a value that is not a decimal u64, an overflow,
+//! a write over a limit) is `error::other` with a message that says what went wrong, and changes
+//! nothing; nothing a guest sends traps. `golem:examples/api.set` has no error result: a write a
+//! limit refuses is not applied.
 //!
 //! Build: `cargo test --workspace` (or any build of `host-test`) builds this crate for
 //! `wasm32-unknown-unknown` with the `component` profile and encodes it as a component. Natively

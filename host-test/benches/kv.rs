@@ -100,9 +100,9 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
 
     // Row 1: the core, natively.
     let mut store = Store::new();
-    let bucket = store.open(BUCKET);
+    let bucket = store.open(BUCKET).unwrap();
     for key in &keys {
-        store.set(bucket, key, value.clone());
+        store.set(bucket, key, value.clone()).unwrap();
     }
     // Row 2: the component, called from the host.
     let mut memkv = harness.instantiate().unwrap();
@@ -161,7 +161,11 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
 
     let mut set = group(c, &format!("set/{size_name}"));
     set.bench_function("native", |b| {
-        b.iter(|| store.set(bucket, &keys[order.advance()], value.clone()))
+        b.iter(|| {
+            store
+                .set(bucket, &keys[order.advance()], value.clone())
+                .unwrap()
+        })
     });
     set.bench_function("host→memkv api.set", |b| {
         b.iter(|| {

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Engine, Result, Store};
 
+use crate::bindings::exports::memkv::store::limits::{Limits, Usage};
 use crate::bindings::exports::wasi::keyvalue::store::{Error, KeyResponse};
 use crate::bindings::{Memkv, MemkvPre};
 use crate::{COMPONENT_PATH, Entry, HostState, KeyValueApi, Listing, engine, new_store};
@@ -98,6 +99,27 @@ impl Instance {
     /// Bytes of linear memory the instance holds.
     pub fn memory_bytes(&self) -> usize {
         self.store.data().memory_bytes()
+    }
+
+    /// `memkv:store/limits.get-limits`.
+    pub fn get_limits(&mut self) -> Result<Limits> {
+        self.memkv
+            .memkv_store_limits()
+            .call_get_limits(&mut self.store)
+    }
+
+    /// `memkv:store/limits.set-limits`.
+    pub fn set_limits(&mut self, limits: Limits) -> Result<std::result::Result<(), String>> {
+        self.memkv
+            .memkv_store_limits()
+            .call_set_limits(&mut self.store, limits)
+    }
+
+    /// `memkv:store/limits.get-usage`.
+    pub fn get_usage(&mut self) -> Result<Usage> {
+        self.memkv
+            .memkv_store_limits()
+            .call_get_usage(&mut self.store)
     }
 
     /// `golem:examples/api.get`.

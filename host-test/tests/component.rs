@@ -9,7 +9,7 @@ fn component_imports_nothing() {
 }
 
 #[test]
-fn component_exports_exactly_the_api_and_the_three_draft_interfaces() {
+fn component_exports_exactly_the_api_the_three_draft_interfaces_and_limits() {
     assert_eq!(
         Harness::shared().export_names(),
         [
@@ -17,6 +17,7 @@ fn component_exports_exactly_the_api_and_the_three_draft_interfaces() {
             "wasi:keyvalue/store@0.2.0-draft",
             "wasi:keyvalue/atomics@0.2.0-draft",
             "wasi:keyvalue/batch@0.2.0-draft",
+            "memkv:store/limits",
         ]
     );
 }

@@ -12,10 +12,13 @@ impl Guest for Component {
         })
     }
 
+    /// `set` has no error result: a write a limit refuses is not applied, and the store is
+    /// unchanged. Callers that need the reason use `wasi:keyvalue/store`.
     fn set(bucket: String, key: String, value: Vec<u8>) {
         with_store(|store| {
-            let id = store.open(&bucket);
-            store.set(id, &key, value);
+            let _refused = store
+                .open(&bucket)
+                .and_then(|id| store.set(id, &key, value));
         });
     }
 }

@@ -16,8 +16,7 @@ impl Guest for Component {
 
     fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
         let id = bucket.get::<BucketHandle>().id;
-        with_store(|store| store.set_many(id, key_values));
-        Ok(())
+        Ok(with_store(|store| store.set_many(id, key_values))?)
     }
 
     fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {

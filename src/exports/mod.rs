@@ -3,6 +3,7 @@
 mod api;
 mod atomics;
 mod batch;
+mod limits;
 mod store;
 
 use std::cell::RefCell;

@@ -24,7 +24,7 @@ impl Guest for Component {
     type Bucket = BucketHandle;
 
     fn open(identifier: String) -> Result<Bucket, Error> {
-        let id = with_store(|store| store.open(&identifier));
+        let id = with_store(|store| store.open(&identifier))?;
         Ok(Bucket::new(BucketHandle { id }))
     }
 }
@@ -37,8 +37,7 @@ impl GuestBucket for BucketHandle {
     }
 
     fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
-        with_store(|store| store.set(self.id, &key, value));
-        Ok(())
+        Ok(with_store(|store| store.set(self.id, &key, value))?)
     }
 
     fn delete(&self, key: String) -> Result<(), Error> {

@@ -7,6 +7,7 @@ use std::ops::Bound;
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
+use super::Error;
 use super::key::Key;
 
 /// Seed of the bucket hash. Fixed, so a store behaves the same on every run; a guest that
@@ -74,6 +75,20 @@ impl Bucket {
     /// The value of `key`, to change in place.
     pub(super) fn get_mut(&mut self, key: &str) -> Option<&mut Box<[u8]>> {
         self.find(key).map(|slot| &mut self.slots[slot].value)
+    }
+
+    /// Make room for `additional` new entries in the slab and the hash index, so that adding
+    /// them cannot fail for want of memory. (The B-tree's nodes are small and allocated as it
+    /// grows.)
+    pub(super) fn try_reserve(&mut self, additional: usize) -> Result<(), Error> {
+        let refused = |_| Error::OutOfMemory("new entries");
+        self.slots.try_reserve(additional).map_err(refused)?;
+        let (slots, hasher) = (&self.slots, &self.hasher);
+        self.index
+            .try_reserve(additional, |&slot| {
+                hasher.hash_one(slots[slot].key.as_str())
+            })
+            .map_err(|_| Error::OutOfMemory("new entries"))
     }
 
     /// Store `value` under `key`: O(1) expected when the key exists, plus O(log n) to enter a

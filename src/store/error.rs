@@ -27,6 +27,19 @@ pub enum Error {
         /// The key, shortened for the message.
         key: KeyName,
     },
+    /// A write that would pass one of the store's [`Limits`](super::Limits); nothing was changed.
+    #[error("quota exceeded: {}", limit.explain(*needed, *max))]
+    QuotaExceeded {
+        /// The limit.
+        limit: super::Limit,
+        /// What the write would need.
+        needed: u64,
+        /// What the limit allows.
+        max: u64,
+    },
+    /// Memory for a write could not be reserved; nothing was changed.
+    #[error("out of memory: could not reserve room for {0}; the store is unchanged")]
+    OutOfMemory(&'static str),
     /// `increment` whose result does not fit in a u64.
     #[error("cannot increment key {key} by {delta}: {current} + {delta} overflows u64")]
     CounterOverflow {

@@ -9,18 +9,21 @@ mod bucket;
 mod cursor;
 mod error;
 mod key;
+mod limits;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 pub use cursor::CAPACITY as CURSOR_CAPACITY;
 pub use error::{Error, KeyName};
+pub use limits::{BUCKET_OVERHEAD, ENTRY_OVERHEAD, Limit, Limits, Usage};
 
 use bucket::Bucket;
 use cursor::CursorTable;
+use limits::{check, entry_bytes};
 
-/// How many keys one `list-keys` page holds at most.
-pub const PAGE_SIZE: usize = 1000;
+/// How many keys one `list-keys` page holds at most, by default ([`Limits::page_size`]).
+pub const PAGE_SIZE: usize = Limits::DEFAULT.page_size as usize;
 
 /// Names one bucket of a [`Store`]; valid for the life of that store (buckets are never removed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,18 +32,21 @@ pub struct BucketId(usize);
 /// One page of a key listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyPage {
-    /// Keys in ascending byte order, at most [`PAGE_SIZE`] of them.
+    /// Keys in ascending byte order, at most [`Limits::page_size`] of them.
     pub keys: Vec<String>,
     /// Where the next page starts; `None` when the listing is complete.
     pub cursor: Option<u64>,
 }
 
-/// The store: every bucket, and the cursors of listings in progress.
+/// The store: every bucket, the cursors of listings in progress, the limits and the usage they
+/// are checked against.
 #[derive(Debug)]
 pub struct Store {
     names: BTreeMap<Box<str>, BucketId>,
     buckets: Vec<Bucket>,
     cursors: CursorTable,
+    limits: Limits,
+    usage: Usage,
 }
 
 impl Default for Store {
@@ -50,25 +56,94 @@ impl Default for Store {
 }
 
 impl Store {
-    /// An empty store, with no buckets.
+    /// An empty store, with no buckets and the default [`Limits`].
     pub const fn new() -> Self {
         Self {
             names: BTreeMap::new(),
             buckets: Vec::new(),
             cursors: CursorTable::new(),
+            limits: Limits::DEFAULT,
+            usage: Usage {
+                total_bytes: 0,
+                entries: 0,
+                buckets: 0,
+            },
         }
     }
 
-    /// The bucket called `name` (any string, `""` included), created empty on first use.
-    /// O(log b).
-    pub fn open(&mut self, name: &str) -> BucketId {
-        if let Some(&id) = self.names.get(name) {
-            return id;
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Replace the limits. Data already stored is kept even where it is over a new limit; only
+    /// writes that would grow past a limit are refused. A page size of 0 is an error.
+    pub fn set_limits(&mut self, limits: Limits) -> Result<(), String> {
+        if limits.page_size == 0 {
+            return Err("page-size must be at least 1".into());
         }
+        self.limits = limits;
+        Ok(())
+    }
+
+    /// What the store holds, as its limits count it.
+    pub fn usage(&self) -> Usage {
+        self.usage
+    }
+
+    /// Refuse growing the store's total to `needed` bytes if that is over the limit. Writes that
+    /// do not grow the total pass even when a lowered limit is already exceeded.
+    fn check_total(&self, needed: u64) -> Result<(), Error> {
+        if needed <= self.usage.total_bytes {
+            return Ok(());
+        }
+        check(Limit::TotalBytes, needed, self.limits.max_total_bytes)
+    }
+
+    fn check_key(&self, key: &str) -> Result<(), Error> {
+        check(
+            Limit::KeyBytes,
+            key.len() as u64,
+            self.limits.max_key_bytes.into(),
+        )
+    }
+
+    fn check_value(&self, value: &[u8]) -> Result<(), Error> {
+        check(
+            Limit::ValueBytes,
+            value.len() as u64,
+            self.limits.max_value_bytes.into(),
+        )
+    }
+
+    /// The bucket called `name` (any string, `""` included), created empty on first use, if the
+    /// limits allow another bucket. O(log b).
+    pub fn open(&mut self, name: &str) -> Result<BucketId, Error> {
+        if let Some(&id) = self.names.get(name) {
+            return Ok(id);
+        }
+        check(
+            Limit::BucketNameBytes,
+            name.len() as u64,
+            self.limits.max_key_bytes.into(),
+        )?;
+        let buckets = self.usage.buckets.saturating_add(1);
+        check(
+            Limit::Buckets,
+            buckets.into(),
+            self.limits.max_buckets.into(),
+        )?;
+        let total = self.usage.total_bytes + name.len() as u64 + BUCKET_OVERHEAD;
+        self.check_total(total)?;
+        self.buckets
+            .try_reserve(1)
+            .map_err(|_| Error::OutOfMemory("a new bucket"))?;
         let id = BucketId(self.buckets.len());
         self.buckets.push(Bucket::default());
         self.names.insert(name.into(), id);
-        id
+        self.usage.buckets = buckets;
+        self.usage.total_bytes = total;
+        Ok(id)
     }
 
     /// The bucket called `name`, if it has been opened; never creates one. O(log b).
@@ -99,17 +174,65 @@ impl Store {
         self.bucket(bucket).get(key).is_some()
     }
 
-    /// Store `value` under `key`, replacing any previous value. Takes the value's buffer as it
-    /// is, so a buffer received from the guest is kept without a copy. O(1) expected to replace
-    /// a value, plus O(log n) to add a new key.
-    pub fn set(&mut self, bucket: BucketId, key: &str, value: Vec<u8>) {
+    /// Store `value` under `key`, replacing any previous value, unless a limit refuses it (then
+    /// nothing changes). Takes the value's buffer as it is, so a buffer received from the guest
+    /// is kept without a copy. O(1) expected to replace a value, plus O(log n) to add a new key.
+    pub fn set(&mut self, bucket: BucketId, key: &str, value: Vec<u8>) -> Result<(), Error> {
+        self.check_key(key)?;
+        self.check_value(&value)?;
+        let (total, new_entries) = match self.get(bucket, key) {
+            Some(old) => (
+                self.usage.total_bytes - old.len() as u64 + value.len() as u64,
+                0,
+            ),
+            None => (
+                self.usage.total_bytes + entry_bytes(key.len(), value.len()),
+                1,
+            ),
+        };
+        self.check_growth(bucket, total, new_entries)?;
         self.bucket_mut(bucket).set(key, value.into_boxed_slice());
+        self.usage.total_bytes = total;
+        self.usage.entries += new_entries;
+        Ok(())
+    }
+
+    /// Check that `bucket` may gain `new_entries` entries and the store reach `total` bytes, and
+    /// reserve the memory the new entries need.
+    fn check_growth(
+        &mut self,
+        bucket: BucketId,
+        total: u64,
+        new_entries: u64,
+    ) -> Result<(), Error> {
+        self.check_total(total)?;
+        if new_entries > 0 {
+            let entries = self.len(bucket) as u64 + new_entries;
+            check(
+                Limit::EntriesPerBucket,
+                entries,
+                self.limits.max_entries_per_bucket,
+            )?;
+            let additional =
+                usize::try_from(new_entries).map_err(|_| Error::OutOfMemory("new entries"))?;
+            self.bucket_mut(bucket).try_reserve(additional)?;
+        }
+        Ok(())
     }
 
     /// Remove `key`; returns whether it existed. Removing a missing key is not an error.
     /// O(1) expected plus O(log n).
     pub fn delete(&mut self, bucket: BucketId, key: &str) -> bool {
-        self.bucket_mut(bucket).delete(key)
+        let Some(size) = self
+            .get(bucket, key)
+            .map(|value| entry_bytes(key.len(), value.len()))
+        else {
+            return false;
+        };
+        self.bucket_mut(bucket).delete(key);
+        self.usage.total_bytes -= size;
+        self.usage.entries -= 1;
+        true
     }
 
     /// Each requested key in request order, duplicates included: `Some((key, value))` if it
@@ -123,11 +246,42 @@ impl Store {
             .collect()
     }
 
-    /// [`Store::set`] each pair, in order (a later duplicate wins).
-    pub fn set_many(&mut self, bucket: BucketId, entries: Vec<(String, Vec<u8>)>) {
-        for (key, value) in entries {
-            self.set(bucket, &key, value);
+    /// [`Store::set`] each pair, in order (a later duplicate wins) — all of them, or, if any key,
+    /// value or the batch as a whole would pass a limit, none of them. O(k) expected for k pairs,
+    /// plus O(log n) per new key.
+    pub fn set_many(
+        &mut self,
+        bucket: BucketId,
+        entries: Vec<(String, Vec<u8>)>,
+    ) -> Result<(), Error> {
+        // The size each distinct key ends up with: the last of its values.
+        let mut last = hashbrown::HashMap::with_hasher(foldhash::fast::FixedState::default());
+        last.try_reserve(entries.len())
+            .map_err(|_| Error::OutOfMemory("a set-many batch"))?;
+        for (key, value) in &entries {
+            self.check_key(key)?;
+            self.check_value(value)?;
+            last.insert(key, value.len());
         }
+        let mut total = self.usage.total_bytes;
+        let mut new_entries = 0;
+        for (&key, &size) in &last {
+            match self.get(bucket, key) {
+                Some(old) => total = total - old.len() as u64 + size as u64,
+                None => {
+                    total += entry_bytes(key.len(), size);
+                    new_entries += 1;
+                }
+            }
+        }
+        drop(last);
+        self.check_growth(bucket, total, new_entries)?;
+        for (key, value) in entries {
+            self.bucket_mut(bucket).set(&key, value.into_boxed_slice());
+        }
+        self.usage.total_bytes = total;
+        self.usage.entries += new_entries;
+        Ok(())
     }
 
     /// [`Store::delete`] each key, in order; missing keys are skipped.
@@ -146,11 +300,14 @@ impl Store {
             Some(id) => Bound::Excluded(self.cursors.resume(id, bucket)?),
             None => Bound::Unbounded,
         };
+        let page_size = usize::try_from(self.limits.page_size).unwrap_or(usize::MAX);
         let bucket_entries = &self.buckets[bucket.0];
         let mut rest = bucket_entries.keys_after(start);
-        let mut keys = Vec::with_capacity(PAGE_SIZE.min(bucket_entries.len()));
+        let mut keys = Vec::new();
+        keys.try_reserve(page_size.min(bucket_entries.len()))
+            .map_err(|_| Error::OutOfMemory("a list-keys page"))?;
         let mut last = None;
-        for key in rest.by_ref().take(PAGE_SIZE) {
+        for key in rest.by_ref().take(page_size) {
             keys.push(key.as_str().to_owned());
             last = Some(key);
         }
@@ -163,11 +320,10 @@ impl Store {
 
     /// Add `delta` to the counter under `key` and return the new value. A missing key counts as 0;
     /// counters are stored as decimal ASCII (`b"42"`), so `get` reads them as text. A value that
-    /// is not a decimal u64, or a sum that overflows, is an error and leaves the value unchanged.
-    /// O(1) expected.
+    /// is not a decimal u64, a sum that overflows, or a write a limit refuses is an error and
+    /// leaves the value unchanged. O(1) expected.
     pub fn increment(&mut self, bucket: BucketId, key: &str, delta: u64) -> Result<u64, Error> {
-        let entries = self.bucket_mut(bucket);
-        let current = match entries.get(key) {
+        let current = match self.get(bucket, key) {
             Some(value) => {
                 parse_counter(value).ok_or_else(|| Error::NotACounter { key: key.into() })?
             }
@@ -180,8 +336,7 @@ impl Store {
                 current,
                 delta,
             })?;
-        let digits = new.to_string().into_bytes().into_boxed_slice();
-        entries.set(key, digits);
+        self.set(bucket, key, new.to_string().into_bytes())?;
         Ok(new)
     }
 }

@@ -2,7 +2,7 @@ use super::*;
 
 fn store_with_bucket() -> (Store, BucketId) {
     let mut store = Store::new();
-    let bucket = store.open("b");
+    let bucket = store.open("b").unwrap();
     (store, bucket)
 }
 
@@ -27,9 +27,9 @@ fn key(i: usize) -> String {
 #[test]
 fn open_returns_the_same_bucket_for_the_same_name() {
     let mut store = Store::new();
-    let a = store.open("a");
-    assert_eq!(store.open("a"), a);
-    assert_ne!(store.open("b"), a);
+    let a = store.open("a").unwrap();
+    assert_eq!(store.open("a").unwrap(), a);
+    assert_ne!(store.open("b").unwrap(), a);
     assert_eq!(store.find("a"), Some(a));
 }
 
@@ -38,16 +38,16 @@ fn find_never_creates_a_bucket() {
     let mut store = Store::new();
     assert_eq!(store.find("missing"), None);
     assert_eq!(store.find("missing"), None);
-    let empty = store.open("");
+    let empty = store.open("").unwrap();
     assert_eq!(store.find(""), Some(empty));
 }
 
 #[test]
 fn buckets_are_separate() {
     let mut store = Store::new();
-    let a = store.open("a");
-    let b = store.open("b");
-    store.set(a, "k", b"1".to_vec());
+    let a = store.open("a").unwrap();
+    let b = store.open("b").unwrap();
+    store.set(a, "k", b"1".to_vec()).unwrap();
     assert_eq!(store.get(b, "k"), None);
     assert_eq!(store.get(a, "k"), Some(&b"1"[..]));
 }
@@ -61,15 +61,15 @@ fn get_of_missing_key_is_none() {
 #[test]
 fn set_overwrites() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "k", b"old".to_vec());
-    store.set(bucket, "k", b"new".to_vec());
+    store.set(bucket, "k", b"old".to_vec()).unwrap();
+    store.set(bucket, "k", b"new".to_vec()).unwrap();
     assert_eq!(store.get(bucket, "k"), Some(&b"new"[..]));
 }
 
 #[test]
 fn empty_key_and_empty_value_round_trip() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "", Vec::new());
+    store.set(bucket, "", Vec::new()).unwrap();
     assert!(store.exists(bucket, ""));
     assert_eq!(store.get(bucket, ""), Some(&b""[..]));
 }
@@ -77,7 +77,7 @@ fn empty_key_and_empty_value_round_trip() {
 #[test]
 fn delete_reports_whether_the_key_existed() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "k", b"v".to_vec());
+    store.set(bucket, "k", b"v".to_vec()).unwrap();
     assert!(store.delete(bucket, "k"));
     assert!(!store.delete(bucket, "k"));
     assert!(!store.exists(bucket, "k"));
@@ -86,8 +86,8 @@ fn delete_reports_whether_the_key_existed() {
 #[test]
 fn get_many_answers_in_request_order_with_duplicates() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "a", b"1".to_vec());
-    store.set(bucket, "b", b"2".to_vec());
+    store.set(bucket, "a", b"1".to_vec()).unwrap();
+    store.set(bucket, "b", b"2".to_vec()).unwrap();
     let got = store.get_many(bucket, vec!["b".into(), "x".into(), "a".into(), "b".into()]);
     assert_eq!(
         got,
@@ -103,18 +103,20 @@ fn get_many_answers_in_request_order_with_duplicates() {
 #[test]
 fn set_many_applies_in_order_so_the_last_duplicate_wins() {
     let (mut store, bucket) = store_with_bucket();
-    store.set_many(
-        bucket,
-        vec![("k".into(), b"1".to_vec()), ("k".into(), b"2".to_vec())],
-    );
+    store
+        .set_many(
+            bucket,
+            vec![("k".into(), b"1".to_vec()), ("k".into(), b"2".to_vec())],
+        )
+        .unwrap();
     assert_eq!(store.get(bucket, "k"), Some(&b"2"[..]));
 }
 
 #[test]
 fn delete_many_skips_missing_keys() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "a", b"1".to_vec());
-    store.set(bucket, "b", b"2".to_vec());
+    store.set(bucket, "a", b"1".to_vec()).unwrap();
+    store.set(bucket, "b", b"2".to_vec()).unwrap();
     store.delete_many(bucket, vec!["missing".into(), "a".into(), "a".into()]);
     assert!(!store.exists(bucket, "a"));
     assert!(store.exists(bucket, "b"));
@@ -137,7 +139,7 @@ fn list_keys_of_empty_bucket_is_one_empty_page() {
 fn list_keys_returns_byte_order_in_bounded_pages() {
     let (mut store, bucket) = store_with_bucket();
     for i in (0..2 * PAGE_SIZE + 7).rev() {
-        store.set(bucket, &key(i), vec![]);
+        store.set(bucket, &key(i), vec![]).unwrap();
     }
     let first = store.list_keys(bucket, None).unwrap();
     assert_eq!(first.keys.len(), PAGE_SIZE);
@@ -151,7 +153,7 @@ fn list_keys_returns_byte_order_in_bounded_pages() {
 fn list_keys_of_exactly_one_page_needs_no_cursor() {
     let (mut store, bucket) = store_with_bucket();
     for i in 0..PAGE_SIZE {
-        store.set(bucket, &key(i), vec![]);
+        store.set(bucket, &key(i), vec![]).unwrap();
     }
     let page = store.list_keys(bucket, None).unwrap();
     assert_eq!(page.keys.len(), PAGE_SIZE);
@@ -162,7 +164,7 @@ fn list_keys_of_exactly_one_page_needs_no_cursor() {
 fn list_keys_orders_by_bytes_not_by_chars() {
     let (mut store, bucket) = store_with_bucket();
     for k in ["é", "z", "", "Z", "a"] {
-        store.set(bucket, k, vec![]);
+        store.set(bucket, k, vec![]).unwrap();
     }
     assert_eq!(list_all(&mut store, bucket), ["", "Z", "a", "z", "é"]);
 }
@@ -172,15 +174,15 @@ fn listing_survives_writes_between_pages() {
     let (mut store, bucket) = store_with_bucket();
     let n = 3 * PAGE_SIZE;
     for i in (0..n).step_by(2) {
-        store.set(bucket, &key(i), vec![]);
+        store.set(bucket, &key(i), vec![]).unwrap();
     }
     let first = store.list_keys(bucket, None).unwrap();
     let last_seen = first.keys.last().unwrap().clone();
     // Delete the key the cursor remembers, and some not yet listed; insert on both sides.
     store.delete(bucket, &last_seen);
     store.delete(bucket, &key(n - 2));
-    store.set(bucket, &key(1), vec![]);
-    store.set(bucket, &key(n - 1), vec![]);
+    store.set(bucket, &key(1), vec![]).unwrap();
+    store.set(bucket, &key(n - 1), vec![]).unwrap();
     let mut seen = first.keys;
     let mut cursor = first.cursor;
     while let Some(id) = cursor {
@@ -220,10 +222,10 @@ fn list_keys_refuses_a_cursor_it_never_issued() {
 #[test]
 fn list_keys_refuses_a_cursor_of_another_bucket() {
     let mut store = Store::new();
-    let a = store.open("a");
-    let b = store.open("b");
+    let a = store.open("a").unwrap();
+    let b = store.open("b").unwrap();
     for i in 0..PAGE_SIZE + 1 {
-        store.set(a, &key(i), vec![]);
+        store.set(a, &key(i), vec![]).unwrap();
     }
     let cursor = store.list_keys(a, None).unwrap().cursor.unwrap();
     assert_eq!(
@@ -236,7 +238,7 @@ fn list_keys_refuses_a_cursor_of_another_bucket() {
 fn list_keys_refuses_an_expired_cursor() {
     let (mut store, bucket) = store_with_bucket();
     for i in 0..PAGE_SIZE + 1 {
-        store.set(bucket, &key(i), vec![]);
+        store.set(bucket, &key(i), vec![]).unwrap();
     }
     let old = store.list_keys(bucket, None).unwrap().cursor.unwrap();
     for _ in 0..CURSOR_CAPACITY {
@@ -267,7 +269,7 @@ fn increment_by_zero_creates_the_counter() {
 #[test]
 fn increment_accepts_leading_zeros() {
     let (mut store, bucket) = store_with_bucket();
-    store.set(bucket, "c", b"007".to_vec());
+    store.set(bucket, "c", b"007".to_vec()).unwrap();
     assert_eq!(store.increment(bucket, "c", 1), Ok(8));
 }
 
@@ -284,7 +286,7 @@ fn increment_of_a_non_counter_is_an_error_and_changes_nothing() {
         b"\xff",
         b"18446744073709551616",
     ] {
-        store.set(bucket, "c", bad.to_vec());
+        store.set(bucket, "c", bad.to_vec()).unwrap();
         assert_eq!(
             store.increment(bucket, "c", 1),
             Err(Error::NotACounter { key: "c".into() }),
@@ -298,7 +300,7 @@ fn increment_of_a_non_counter_is_an_error_and_changes_nothing() {
 fn increment_overflow_is_an_error_and_changes_nothing() {
     let (mut store, bucket) = store_with_bucket();
     let max = u64::MAX.to_string();
-    store.set(bucket, "c", max.clone().into_bytes());
+    store.set(bucket, "c", max.clone().into_bytes()).unwrap();
     assert_eq!(store.increment(bucket, "c", 0), Ok(u64::MAX));
     assert_eq!(
         store.increment(bucket, "c", 1),
@@ -332,7 +334,7 @@ fn deleting_keeps_every_other_entry_reachable_by_key_and_in_order() {
     let (mut store, bucket) = store_with_bucket();
     let n = 3000;
     for i in 0..n {
-        store.set(bucket, &key(i), key(i).into_bytes());
+        store.set(bucket, &key(i), key(i).into_bytes()).unwrap();
     }
     // Deleting moves the last slot into the hole; do it in an order that moves many slots.
     for i in (0..n).filter(|i| i % 3 == 0).rev().chain([1, n - 1]) {
@@ -348,7 +350,7 @@ fn deleting_keeps_every_other_entry_reachable_by_key_and_in_order() {
     assert_eq!(store.len(bucket), kept.len());
     assert_eq!(list_all(&mut store, bucket), kept);
     // Deleted keys can come back.
-    store.set(bucket, &key(0), b"again".to_vec());
+    store.set(bucket, &key(0), b"again".to_vec()).unwrap();
     assert_eq!(store.get(bucket, &key(0)), Some(&b"again"[..]));
 }
 
@@ -363,7 +365,7 @@ fn long_keys_sharing_their_first_bytes_are_distinct() {
         format!("{prefix}\0"),
     ];
     for (i, k) in (0u8..).zip(&keys) {
-        store.set(bucket, k, vec![i]);
+        store.set(bucket, k, vec![i]).unwrap();
     }
     for (i, k) in (0u8..).zip(&keys) {
         assert_eq!(store.get(bucket, k), Some(&[i][..]));
@@ -373,4 +375,232 @@ fn long_keys_sharing_their_first_bytes_are_distinct() {
     assert_eq!(list_all(&mut store, bucket), sorted);
     assert!(store.delete(bucket, &keys[1]));
     assert_eq!(store.get(bucket, &keys[2]), Some(&[2][..]));
+}
+
+fn store_with_limits(limits: Limits) -> (Store, BucketId) {
+    let mut store = Store::new();
+    store.set_limits(limits).unwrap();
+    let bucket = store.open("b").unwrap();
+    (store, bucket)
+}
+
+fn quota(limit: Limit, needed: u64, max: u64) -> Error {
+    Error::QuotaExceeded { limit, needed, max }
+}
+
+#[test]
+fn usage_counts_keys_values_buckets_and_overheads() {
+    let mut store = Store::new();
+    assert_eq!(store.usage(), Usage::default());
+    let bucket = store.open("b").unwrap();
+    let bucket_bytes = 1 + BUCKET_OVERHEAD;
+    store.set(bucket, "key", vec![0; 10]).unwrap();
+    assert_eq!(
+        store.usage(),
+        Usage {
+            total_bytes: bucket_bytes + 3 + 10 + ENTRY_OVERHEAD,
+            entries: 1,
+            buckets: 1
+        }
+    );
+    store.set(bucket, "key", vec![0; 4]).unwrap();
+    assert_eq!(
+        store.usage().total_bytes,
+        bucket_bytes + 3 + 4 + ENTRY_OVERHEAD
+    );
+    store.increment(bucket, "n", 100).unwrap();
+    assert_eq!(store.usage().entries, 2);
+    store.delete(bucket, "key");
+    store.delete(bucket, "n");
+    assert_eq!(
+        store.usage(),
+        Usage {
+            total_bytes: bucket_bytes,
+            entries: 0,
+            buckets: 1
+        }
+    );
+}
+
+#[test]
+fn key_and_value_sizes_are_limited_at_their_boundary() {
+    let limits = Limits {
+        max_key_bytes: 8,
+        max_value_bytes: 16,
+        ..Limits::DEFAULT
+    };
+    let (mut store, bucket) = store_with_limits(limits);
+    store.set(bucket, &"k".repeat(8), vec![0; 16]).unwrap();
+    assert_eq!(
+        store.set(bucket, &"k".repeat(9), vec![]),
+        Err(quota(Limit::KeyBytes, 9, 8))
+    );
+    assert_eq!(
+        store.set(bucket, "k", vec![0; 17]),
+        Err(quota(Limit::ValueBytes, 17, 16))
+    );
+    assert_eq!(
+        store.open(&"b".repeat(9)),
+        Err(quota(Limit::BucketNameBytes, 9, 8))
+    );
+    assert_eq!(store.usage().entries, 1);
+}
+
+#[test]
+fn total_bytes_are_limited_and_a_refused_write_changes_nothing() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    let base = store.usage().total_bytes;
+    let room = base + 2 * (1 + 10 + ENTRY_OVERHEAD);
+    store
+        .set_limits(Limits {
+            max_total_bytes: room,
+            ..Limits::DEFAULT
+        })
+        .unwrap();
+    store.set(bucket, "a", vec![1; 10]).unwrap();
+    store.set(bucket, "b", vec![2; 10]).unwrap();
+    assert_eq!(store.usage().total_bytes, room);
+    assert_eq!(
+        store.set(bucket, "c", vec![]),
+        Err(quota(Limit::TotalBytes, room + 1 + ENTRY_OVERHEAD, room))
+    );
+    assert_eq!(
+        store.set(bucket, "a", vec![1; 11]),
+        Err(quota(Limit::TotalBytes, room + 1, room))
+    );
+    assert_eq!(store.get(bucket, "a"), Some(&[1; 10][..]));
+    assert!(!store.exists(bucket, "c"));
+    // Shrinking a value and replacing it at the same size still work at the limit.
+    store.set(bucket, "a", vec![3; 10]).unwrap();
+    store.set(bucket, "b", vec![]).unwrap();
+    store.set(bucket, "a", vec![4; 20]).unwrap();
+}
+
+#[test]
+fn entries_and_buckets_are_limited_at_their_boundary() {
+    let limits = Limits {
+        max_entries_per_bucket: 2,
+        max_buckets: 2,
+        ..Limits::DEFAULT
+    };
+    let (mut store, bucket) = store_with_limits(limits);
+    store.set(bucket, "a", vec![]).unwrap();
+    store.set(bucket, "b", vec![]).unwrap();
+    store.set(bucket, "b", vec![1]).unwrap();
+    assert_eq!(
+        store.set(bucket, "c", vec![]),
+        Err(quota(Limit::EntriesPerBucket, 3, 2))
+    );
+    assert_eq!(
+        store.increment(bucket, "n", 1),
+        Err(quota(Limit::EntriesPerBucket, 3, 2))
+    );
+    let other = store.open("other").unwrap();
+    store.set(other, "c", vec![]).unwrap();
+    assert_eq!(store.open("third"), Err(quota(Limit::Buckets, 3, 2)));
+    assert_eq!(
+        store.open("b"),
+        Ok(bucket),
+        "existing buckets open whatever the limit"
+    );
+}
+
+#[test]
+fn set_many_over_a_limit_changes_nothing() {
+    let limits = Limits {
+        max_entries_per_bucket: 3,
+        max_value_bytes: 8,
+        ..Limits::DEFAULT
+    };
+    let (mut store, bucket) = store_with_limits(limits);
+    store.set(bucket, "a", b"old".to_vec()).unwrap();
+    let before = store.usage();
+    let too_many = vec![
+        ("a".to_string(), b"new".to_vec()),
+        ("b".to_string(), vec![]),
+        ("c".to_string(), vec![]),
+        ("d".to_string(), vec![]),
+    ];
+    assert_eq!(
+        store.set_many(bucket, too_many),
+        Err(quota(Limit::EntriesPerBucket, 4, 3))
+    );
+    let too_big = vec![
+        ("a".to_string(), b"new".to_vec()),
+        ("b".to_string(), vec![0; 9]),
+    ];
+    assert_eq!(
+        store.set_many(bucket, too_big),
+        Err(quota(Limit::ValueBytes, 9, 8))
+    );
+    assert_eq!(store.get(bucket, "a"), Some(&b"old"[..]));
+    assert_eq!(store.usage(), before);
+    // Duplicates count once: three distinct keys fit.
+    let duplicates = vec![
+        ("b".to_string(), vec![1]),
+        ("c".to_string(), vec![]),
+        ("b".to_string(), vec![2, 2]),
+    ];
+    store.set_many(bucket, duplicates).unwrap();
+    assert_eq!(store.get(bucket, "b"), Some(&[2, 2][..]));
+    assert_eq!(store.usage().entries, 3);
+    assert_eq!(
+        store.usage().total_bytes,
+        before.total_bytes + 2 * (1 + ENTRY_OVERHEAD) + 2
+    );
+}
+
+#[test]
+fn lowered_limits_keep_data_and_refuse_only_growth() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    store.set(bucket, "a", vec![0; 100]).unwrap();
+    store
+        .set_limits(Limits {
+            max_total_bytes: 0,
+            max_value_bytes: 10,
+            ..Limits::DEFAULT
+        })
+        .unwrap();
+    assert_eq!(store.get(bucket, "a").map(<[u8]>::len), Some(100));
+    store.set(bucket, "a", vec![0; 5]).unwrap();
+    assert!(matches!(
+        store.set(bucket, "a", vec![0; 6]),
+        Err(Error::QuotaExceeded {
+            limit: Limit::TotalBytes,
+            ..
+        })
+    ));
+    assert!(store.delete(bucket, "a"));
+}
+
+#[test]
+fn page_size_comes_from_the_limits() {
+    let limits = Limits {
+        page_size: 2,
+        ..Limits::DEFAULT
+    };
+    let (mut store, bucket) = store_with_limits(limits);
+    for k in ["a", "b", "c", "d", "e"] {
+        store.set(bucket, k, vec![]).unwrap();
+    }
+    let first = store.list_keys(bucket, None).unwrap();
+    assert_eq!(first.keys, ["a", "b"]);
+    assert_eq!(list_all(&mut store, bucket), ["a", "b", "c", "d", "e"]);
+    assert_eq!(
+        store.set_limits(Limits {
+            page_size: 0,
+            ..Limits::DEFAULT
+        }),
+        Err("page-size must be at least 1".into())
+    );
+}
+
+#[test]
+fn quota_messages_name_the_limit_and_the_figures() {
+    assert_eq!(
+        quota(Limit::ValueBytes, 17, 16).to_string(),
+        "quota exceeded: a value of 17 bytes is over max-value-bytes (16)"
+    );
 }

@@ -1,0 +1,213 @@
+//! `memkv:store/limits`: every limit at, just below and just above its boundary, through the
+//! real component; refused writes change nothing.
+
+use host_test::bindings::exports::memkv::store::limits::Limits;
+use host_test::{Entry, Harness, Instance, expect_other};
+use memkv::store::{BUCKET_OVERHEAD, ENTRY_OVERHEAD};
+use wasmtime::Result;
+
+fn with_limits(change: impl FnOnce(&mut Limits)) -> Result<Instance> {
+    let mut memkv = Harness::shared().instantiate()?;
+    let mut limits = memkv.get_limits()?;
+    change(&mut limits);
+    memkv.set_limits(limits)?.expect("valid limits");
+    Ok(memkv)
+}
+
+fn assert_quota(message: &str, limit: &str, needed: u64, max: u64) {
+    assert!(message.starts_with("quota exceeded: "), "{message}");
+    assert!(message.contains(limit), "{message}");
+    assert!(message.contains(&format!("{needed} ")), "{message}");
+    assert!(message.contains(&format!("({max})")), "{message}");
+}
+
+#[test]
+fn defaults_are_documented_ones() -> Result<()> {
+    let limits = Harness::shared().instantiate()?.get_limits()?;
+    assert_eq!(limits.max_key_bytes, 65_536);
+    assert_eq!(limits.max_value_bytes, 16 << 20);
+    assert_eq!(limits.max_total_bytes, 1 << 30);
+    assert_eq!(limits.max_entries_per_bucket, u64::MAX);
+    assert_eq!(limits.max_buckets, u32::MAX);
+    assert_eq!(limits.page_size, 1000);
+    Ok(())
+}
+
+#[test]
+fn default_key_limit_holds_at_64_kib() -> Result<()> {
+    let mut memkv = Harness::shared().instantiate()?;
+    let bucket = memkv.open("b")?.unwrap();
+    for len in [65_535, 65_536] {
+        memkv.set(bucket, &"k".repeat(len), b"v")?.unwrap();
+    }
+    let message = expect_other(memkv.set(bucket, &"k".repeat(65_537), b"v")?);
+    assert_quota(&message, "max-key-bytes", 65_537, 65_536);
+    assert!(!memkv.exists(bucket, &"k".repeat(65_537))?.unwrap());
+    memkv.drop_bucket(bucket)
+}
+
+#[test]
+fn default_value_limit_holds_at_16_mib() -> Result<()> {
+    let mut memkv = Harness::shared().instantiate()?;
+    let bucket = memkv.open("b")?.unwrap();
+    memkv.set(bucket, "k", &vec![1; (16 << 20) - 1])?.unwrap();
+    memkv.set(bucket, "k", &vec![2; 16 << 20])?.unwrap();
+    let message = expect_other(memkv.set(bucket, "k", &vec![3; (16 << 20) + 1])?);
+    assert_quota(&message, "max-value-bytes", (16 << 20) + 1, 16 << 20);
+    assert_eq!(memkv.get(bucket, "k")?.unwrap(), Some(vec![2; 16 << 20]));
+    memkv.drop_bucket(bucket)
+}
+
+#[test]
+fn key_and_value_limits_apply_to_every_write() -> Result<()> {
+    let mut memkv = with_limits(|limits| {
+        limits.max_key_bytes = 4;
+        limits.max_value_bytes = 4;
+    })?;
+    let bucket = memkv.open("b")?.unwrap();
+    memkv.set(bucket, "kkk", b"vvv")?.unwrap();
+    memkv.set(bucket, "kkkk", b"vvvv")?.unwrap();
+    assert_quota(
+        &expect_other(memkv.set(bucket, "kkkkk", b"")?),
+        "max-key-bytes",
+        5,
+        4,
+    );
+    assert_quota(
+        &expect_other(memkv.set(bucket, "k", b"vvvvv")?),
+        "max-value-bytes",
+        5,
+        4,
+    );
+    let batch: Vec<Entry> = vec![("a".into(), b"1".to_vec()), ("b".into(), b"12345".to_vec())];
+    assert_quota(
+        &expect_other(memkv.set_many(bucket, &batch)?),
+        "max-value-bytes",
+        5,
+        4,
+    );
+    assert_eq!(
+        memkv.get(bucket, "a")?.unwrap(),
+        None,
+        "set-many is all or nothing"
+    );
+    assert_quota(
+        &expect_other(memkv.increment(bucket, "kkkkk", 1)?),
+        "max-key-bytes",
+        5,
+        4,
+    );
+    memkv.set(bucket, "n", b"9999")?.unwrap();
+    assert_quota(
+        &expect_other(memkv.increment(bucket, "n", 1)?),
+        "max-value-bytes",
+        5,
+        4,
+    );
+    assert_eq!(memkv.get(bucket, "n")?.unwrap(), Some(b"9999".to_vec()));
+    // A bucket identifier counts as a key.
+    assert_quota(&expect_other(memkv.open("bbbbb")?), "max-key-bytes", 5, 4);
+    memkv.api_set("bbbbb", "k", b"v")?;
+    assert_eq!(
+        memkv.api_get("bbbbb", "k")?,
+        None,
+        "api.set over a limit is not applied"
+    );
+    memkv.drop_bucket(bucket)
+}
+
+#[test]
+fn total_bytes_are_limited_at_their_boundary() -> Result<()> {
+    let entry = 1 + 10 + ENTRY_OVERHEAD;
+    let room = 1 + BUCKET_OVERHEAD + 3 * entry;
+    let mut memkv = with_limits(|limits| limits.max_total_bytes = room)?;
+    let bucket = memkv.open("b")?.unwrap();
+    memkv.set(bucket, "a", &[0; 10])?.unwrap();
+    memkv.set(bucket, "b", &[0; 10])?.unwrap();
+    assert_eq!(memkv.get_usage()?.total_bytes, room - entry, "just below");
+    memkv.set(bucket, "c", &[0; 10])?.unwrap();
+    assert_eq!(memkv.get_usage()?.total_bytes, room, "at");
+    let message = expect_other(memkv.set(bucket, "d", &[])?);
+    assert_quota(&message, "max-total-bytes", room + 1 + ENTRY_OVERHEAD, room);
+    let message = expect_other(memkv.set(bucket, "a", &[0; 11])?);
+    assert_quota(&message, "max-total-bytes", room + 1, room);
+    assert_eq!(
+        memkv.get_usage()?.total_bytes,
+        room,
+        "refused writes change nothing"
+    );
+    memkv.delete(bucket, "c")?.unwrap();
+    memkv.set(bucket, "d", &[0; 10])?.unwrap();
+    memkv.drop_bucket(bucket)
+}
+
+#[test]
+fn entries_per_bucket_are_limited_at_their_boundary() -> Result<()> {
+    let mut memkv = with_limits(|limits| limits.max_entries_per_bucket = 3)?;
+    let bucket = memkv.open("b")?.unwrap();
+    let two: Vec<Entry> = vec![("a".into(), vec![]), ("b".into(), vec![])];
+    memkv.set_many(bucket, &two)?.unwrap();
+    memkv.increment(bucket, "c", 1)?.unwrap();
+    assert_eq!(memkv.get_usage()?.entries, 3);
+    assert_quota(
+        &expect_other(memkv.set(bucket, "d", b"")?),
+        "max-entries-per-bucket",
+        4,
+        3,
+    );
+    memkv.set(bucket, "a", b"replacing is fine")?.unwrap();
+    let other = memkv.open("other")?.unwrap();
+    memkv.set(other, "d", b"")?.unwrap();
+    memkv.drop_bucket(bucket)?;
+    memkv.drop_bucket(other)
+}
+
+#[test]
+fn buckets_are_limited_at_their_boundary() -> Result<()> {
+    let mut memkv = with_limits(|limits| limits.max_buckets = 2)?;
+    let first = memkv.open("one")?.unwrap();
+    memkv.api_set("two", "k", b"v")?;
+    assert_eq!(memkv.get_usage()?.buckets, 2);
+    assert_quota(&expect_other(memkv.open("three")?), "max-buckets", 3, 2);
+    let again = memkv.open("two")?.unwrap();
+    assert_eq!(memkv.get(again, "k")?.unwrap(), Some(b"v".to_vec()));
+    memkv.drop_bucket(first)?;
+    memkv.drop_bucket(again)
+}
+
+#[test]
+fn page_size_is_a_limit_too() -> Result<()> {
+    let mut memkv = with_limits(|limits| limits.page_size = 3)?;
+    let bucket = memkv.open("b")?.unwrap();
+    let entries: Vec<Entry> = (0..7).map(|i| (format!("k{i}"), vec![])).collect();
+    memkv.set_many(bucket, &entries)?.unwrap();
+    let listing = memkv.list_all_keys(bucket)?.unwrap();
+    assert_eq!(listing.page_sizes, [3, 3, 1]);
+    let mut limits = memkv.get_limits()?;
+    limits.page_size = 0;
+    assert_eq!(
+        memkv.set_limits(limits)?,
+        Err("page-size must be at least 1".into())
+    );
+    assert_eq!(
+        memkv.get_limits()?.page_size,
+        3,
+        "a refused set-limits changes nothing"
+    );
+    memkv.drop_bucket(bucket)
+}
+
+#[test]
+fn lowering_a_limit_keeps_what_is_stored() -> Result<()> {
+    let mut memkv = Harness::shared().instantiate()?;
+    memkv.api_set("b", "k", &[7; 100])?;
+    let mut limits = memkv.get_limits()?;
+    limits.max_value_bytes = 10;
+    limits.max_total_bytes = 0;
+    memkv.set_limits(limits)?.unwrap();
+    assert_eq!(memkv.api_get("b", "k")?, Some(vec![7; 100]));
+    let bucket = memkv.open("b")?.unwrap();
+    memkv.set(bucket, "k", &[1; 5])?.unwrap();
+    assert_eq!(memkv.api_get("b", "k")?, Some(vec![1; 5]));
+    memkv.drop_bucket(bucket)
+}
