@@ -283,6 +283,37 @@ fn demo() -> Result<()> {
         &show_result(&stale, |_| "page".into()),
     );
 
+    println!("\n6. memkv:store/limits: quotas instead of crashes");
+    let mut limits = memkv.get_limits()?;
+    step(
+        "get-limits()",
+        &format!(
+            "max-key-bytes {}, max-value-bytes {}, max-total-bytes {}, page-size {}",
+            limits.max_key_bytes, limits.max_value_bytes, limits.max_total_bytes, limits.page_size
+        ),
+    );
+    limits.max_value_bytes = 8;
+    memkv.set_limits(limits)?.map_err(anyhow::Error::msg)?;
+    step("set-limits(max-value-bytes: 8)", "ok(())");
+    let refused = memkv.set(bucket, "greeting", b"far too long")?;
+    step(
+        r#"bucket.set("greeting", "far too long")"#,
+        &show_result(&refused, |_| "()".into()),
+    );
+    let value = memkv.get(bucket, "greeting")?;
+    step(
+        r#"bucket.get("greeting")"#,
+        &show_result(&value, |value| show_option(value.as_deref())),
+    );
+    let usage = memkv.get_usage()?;
+    step(
+        "get-usage()",
+        &format!(
+            "{} bytes in {} entries, {} bucket(s)",
+            usage.total_bytes, usage.entries, usage.buckets
+        ),
+    );
+
     memkv.drop_bucket(bucket)?;
     println!("\nEvery interface above read and wrote the same bucket map inside one instance.");
     Ok(())
