@@ -55,7 +55,7 @@ impl Bucket {
     }
 
     /// The slot holding `key`. O(1) expected.
-    fn find(&self, key: &str) -> Option<usize> {
+    pub(super) fn find(&self, key: &str) -> Option<usize> {
         let slots = &self.slots;
         self.index
             .find(self.hash(key), |&slot| slots[slot].key.as_str() == key)
@@ -67,37 +67,31 @@ impl Bucket {
         self.slots.len()
     }
 
+    /// The value in `slot`, found with [`Bucket::find`].
+    pub(super) fn value(&self, slot: usize) -> &[u8] {
+        &self.slots[slot].value
+    }
+
     /// The value of `key`.
     pub(super) fn get(&self, key: &str) -> Option<&[u8]> {
-        self.find(key).map(|slot| &*self.slots[slot].value)
+        self.find(key).map(|slot| self.value(slot))
     }
 
-    /// The value of `key`, to change in place.
-    pub(super) fn get_mut(&mut self, key: &str) -> Option<&mut Box<[u8]>> {
-        self.find(key).map(|slot| &mut self.slots[slot].value)
+    /// Put `value` in `slot`, found with [`Bucket::find`]; returns the value it held. O(1).
+    pub(super) fn replace(&mut self, slot: usize, value: Box<[u8]>) -> Box<[u8]> {
+        std::mem::replace(&mut self.slots[slot].value, value)
     }
 
-    /// Make room for `additional` new entries in the slab and the hash index, so that adding
-    /// them cannot fail for want of memory. (The B-tree's nodes are small and allocated as it
-    /// grows.)
-    pub(super) fn try_reserve(&mut self, additional: usize) -> Result<(), Error> {
-        let refused = |_| Error::OutOfMemory("new entries");
-        self.slots.try_reserve(additional).map_err(refused)?;
+    /// Add `key`, which must not be in the bucket yet, with `value`. The memory the slab and the
+    /// hash index need is reserved first, so running out changes nothing. O(1) expected plus
+    /// O(log n) to enter the key in the order.
+    pub(super) fn insert(&mut self, key: &str, value: Box<[u8]>) -> Result<(), Error> {
+        let refused = |_| Error::OutOfMemory("a new entry");
+        self.slots.try_reserve(1).map_err(refused)?;
         let (slots, hasher) = (&self.slots, &self.hasher);
         self.index
-            .try_reserve(additional, |&slot| {
-                hasher.hash_one(slots[slot].key.as_str())
-            })
-            .map_err(|_| Error::OutOfMemory("new entries"))
-    }
-
-    /// Store `value` under `key`: O(1) expected when the key exists, plus O(log n) to enter a
-    /// new key in the order.
-    pub(super) fn set(&mut self, key: &str, value: Box<[u8]>) {
-        if let Some(existing) = self.get_mut(key) {
-            *existing = value;
-            return;
-        }
+            .try_reserve(1, |&slot| hasher.hash_one(slots[slot].key.as_str()))
+            .map_err(|_| Error::OutOfMemory("a new entry"))?;
         let hash = self.hash(key);
         let key = Key::from(key);
         self.order.insert(key.clone());
@@ -107,17 +101,18 @@ impl Bucket {
         self.index.insert_unique(hash, slot, |&other| {
             hasher.hash_one(slots[other].key.as_str())
         });
+        Ok(())
     }
 
-    /// Remove `key`; returns whether it existed. O(1) expected plus O(log n) for the order.
-    pub(super) fn delete(&mut self, key: &str) -> bool {
+    /// Remove `key`; returns its value if it existed. O(1) expected plus O(log n) for the order.
+    pub(super) fn delete(&mut self, key: &str) -> Option<Box<[u8]>> {
         let hash = self.hash(key);
         let slots = &self.slots;
         let Ok(found) = self
             .index
             .find_entry(hash, |&slot| slots[slot].key.as_str() == key)
         else {
-            return false;
+            return None;
         };
         let (slot, _) = found.remove();
         let removed = self.slots.swap_remove(slot);
@@ -130,7 +125,7 @@ impl Bucket {
                 *entry = slot;
             }
         }
-        true
+        Some(removed.value)
     }
 
     /// The keys after `start`, in byte order. O(log n) to start.

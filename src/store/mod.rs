@@ -180,57 +180,19 @@ impl Store {
     pub fn set(&mut self, bucket: BucketId, key: &str, value: Vec<u8>) -> Result<(), Error> {
         self.check_key(key)?;
         self.check_value(&value)?;
-        let (total, new_entries) = match self.get(bucket, key) {
-            Some(old) => (
-                self.usage.total_bytes - old.len() as u64 + value.len() as u64,
-                0,
-            ),
-            None => (
-                self.usage.total_bytes + entry_bytes(key.len(), value.len()),
-                1,
-            ),
-        };
-        self.check_growth(bucket, total, new_entries)?;
-        self.bucket_mut(bucket).set(key, value.into_boxed_slice());
-        self.usage.total_bytes = total;
-        self.usage.entries += new_entries;
-        Ok(())
-    }
-
-    /// Check that `bucket` may gain `new_entries` entries and the store reach `total` bytes, and
-    /// reserve the memory the new entries need.
-    fn check_growth(
-        &mut self,
-        bucket: BucketId,
-        total: u64,
-        new_entries: u64,
-    ) -> Result<(), Error> {
-        self.check_total(total)?;
-        if new_entries > 0 {
-            let entries = self.len(bucket) as u64 + new_entries;
-            check(
-                Limit::EntriesPerBucket,
-                entries,
-                self.limits.max_entries_per_bucket,
-            )?;
-            let additional =
-                usize::try_from(new_entries).map_err(|_| Error::OutOfMemory("new entries"))?;
-            self.bucket_mut(bucket).try_reserve(additional)?;
-        }
+        let mut write = Write::start(self);
+        write.set(bucket, key, value.into_boxed_slice())?;
+        write.commit();
         Ok(())
     }
 
     /// Remove `key`; returns whether it existed. Removing a missing key is not an error.
     /// O(1) expected plus O(log n).
     pub fn delete(&mut self, bucket: BucketId, key: &str) -> bool {
-        let Some(size) = self
-            .get(bucket, key)
-            .map(|value| entry_bytes(key.len(), value.len()))
-        else {
+        let Some(value) = self.bucket_mut(bucket).delete(key) else {
             return false;
         };
-        self.bucket_mut(bucket).delete(key);
-        self.usage.total_bytes -= size;
+        self.usage.total_bytes -= entry_bytes(key.len(), value.len());
         self.usage.entries -= 1;
         true
     }
@@ -246,41 +208,28 @@ impl Store {
             .collect()
     }
 
-    /// [`Store::set`] each pair, in order (a later duplicate wins) — all of them, or, if any key,
-    /// value or the batch as a whole would pass a limit, none of them. O(k) expected for k pairs,
-    /// plus O(log n) per new key.
+    /// [`Store::set`] each pair, in order (a later duplicate wins) — all of them, or, if any of
+    /// the writes would pass a limit, none of them. O(k) expected for k pairs, plus O(log n) per
+    /// new key.
     pub fn set_many(
         &mut self,
         bucket: BucketId,
         entries: Vec<(String, Vec<u8>)>,
     ) -> Result<(), Error> {
-        // The size each distinct key ends up with: the last of its values.
-        let mut last = hashbrown::HashMap::with_hasher(foldhash::fast::FixedState::default());
-        last.try_reserve(entries.len())
-            .map_err(|_| Error::OutOfMemory("a set-many batch"))?;
         for (key, value) in &entries {
             self.check_key(key)?;
             self.check_value(value)?;
-            last.insert(key, value.len());
         }
-        let mut total = self.usage.total_bytes;
-        let mut new_entries = 0;
-        for (&key, &size) in &last {
-            match self.get(bucket, key) {
-                Some(old) => total = total - old.len() as u64 + size as u64,
-                None => {
-                    total += entry_bytes(key.len(), size);
-                    new_entries += 1;
-                }
-            }
-        }
-        drop(last);
-        self.check_growth(bucket, total, new_entries)?;
+        let mut write = Write::start(self);
+        write
+            .undo
+            .try_reserve(entries.len())
+            .map_err(|_| Error::OutOfMemory("a set-many batch"))?;
         for (key, value) in entries {
-            self.bucket_mut(bucket).set(&key, value.into_boxed_slice());
+            let old = write.set(bucket, &key, value.into_boxed_slice())?;
+            write.undo.push((bucket, key, old));
         }
-        self.usage.total_bytes = total;
-        self.usage.entries += new_entries;
+        write.commit();
         Ok(())
     }
 
@@ -338,6 +287,94 @@ impl Store {
             })?;
         self.set(bucket, key, new.to_string().into_bytes())?;
         Ok(new)
+    }
+}
+
+/// How to take back one write: its bucket, its key and the value it replaced (`None` for a key
+/// it added).
+type Undo = (BucketId, String, Option<Box<[u8]>>);
+
+/// One or more writes that either all happen or none does: each is checked against the limits
+/// as it is applied, and if one is refused (or the `Write` is dropped uncommitted), the ones
+/// before it are undone, newest first. Undoing never allocates, so it cannot fail.
+struct Write<'a> {
+    store: &'a mut Store,
+    /// What each applied write replaced, as its caller records it: the bucket, the key and its
+    /// old value (`None` for a key the write added). A single write records nothing.
+    undo: Vec<Undo>,
+    total_bytes: u64,
+    new_entries: u64,
+}
+
+impl<'a> Write<'a> {
+    fn start(store: &'a mut Store) -> Self {
+        let total_bytes = store.usage.total_bytes;
+        Self {
+            store,
+            undo: Vec::new(),
+            total_bytes,
+            new_entries: 0,
+        }
+    }
+
+    /// Apply one write whose key and value sizes were already checked; returns the value it
+    /// replaced (`None` for a new key). O(1) expected, plus O(log n) for a new key.
+    fn set(
+        &mut self,
+        bucket: BucketId,
+        key: &str,
+        value: Box<[u8]>,
+    ) -> Result<Option<Box<[u8]>>, Error> {
+        let store = &mut *self.store;
+        let replaced = match store.bucket(bucket).find(key) {
+            Some(slot) => {
+                let old = store.bucket(bucket).value(slot).len() as u64;
+                let total = self.total_bytes - old + value.len() as u64;
+                store.check_total(total)?;
+                self.total_bytes = total;
+                Some(store.bucket_mut(bucket).replace(slot, value))
+            }
+            None => {
+                let total = self.total_bytes + entry_bytes(key.len(), value.len());
+                store.check_total(total)?;
+                let entries = store.len(bucket) as u64 + 1;
+                check(
+                    Limit::EntriesPerBucket,
+                    entries,
+                    store.limits.max_entries_per_bucket,
+                )?;
+                store.bucket_mut(bucket).insert(key, value)?;
+                self.total_bytes = total;
+                self.new_entries += 1;
+                None
+            }
+        };
+        Ok(replaced)
+    }
+
+    /// Keep every write and count them in the store's usage.
+    fn commit(mut self) {
+        self.store.usage.total_bytes = self.total_bytes;
+        self.store.usage.entries += self.new_entries;
+        self.undo.clear();
+    }
+}
+
+impl Drop for Write<'_> {
+    fn drop(&mut self) {
+        for (bucket, key, old) in self.undo.drain(..).rev() {
+            let bucket = self.store.bucket_mut(bucket);
+            match old {
+                Some(old) => {
+                    if let Some(slot) = bucket.find(&key) {
+                        bucket.replace(slot, old);
+                    }
+                }
+                None => {
+                    bucket.delete(&key);
+                }
+            }
+        }
     }
 }
 

@@ -604,3 +604,30 @@ fn quota_messages_name_the_limit_and_the_figures() {
         "quota exceeded: a value of 17 bytes is over max-value-bytes (16)"
     );
 }
+
+#[test]
+fn set_many_refused_midway_undoes_every_write_before_it() {
+    let limits = Limits {
+        max_entries_per_bucket: 3,
+        ..Limits::DEFAULT
+    };
+    let (mut store, bucket) = store_with_limits(limits);
+    store.set(bucket, "kept", b"1".to_vec()).unwrap();
+    let before = store.usage();
+    let batch = vec![
+        ("new".to_string(), b"a".to_vec()),
+        ("kept".to_string(), b"2".to_vec()),
+        ("new".to_string(), b"b".to_vec()),
+        ("other".to_string(), b"c".to_vec()),
+        ("one-too-many".to_string(), b"d".to_vec()),
+    ];
+    assert_eq!(
+        store.set_many(bucket, batch),
+        Err(quota(Limit::EntriesPerBucket, 4, 3))
+    );
+    assert_eq!(store.get(bucket, "kept"), Some(&b"1"[..]));
+    assert!(!store.exists(bucket, "new"));
+    assert!(!store.exists(bucket, "other"));
+    assert_eq!(store.usage(), before);
+    assert_eq!(list_all(&mut store, bucket), ["kept"]);
+}
