@@ -49,6 +49,11 @@ impl Default for Bucket {
     }
 }
 
+/// The hash of the key in `slot`, as the index needs it when it grows.
+fn slot_hash<'a>(slots: &'a [Slot], hasher: &'a FixedState) -> impl Fn(&usize) -> u64 + 'a {
+    move |&slot| hasher.hash_one(slots[slot].key.as_str())
+}
+
 impl Bucket {
     fn hash(&self, key: &str) -> u64 {
         self.hasher.hash_one(key)
@@ -86,21 +91,18 @@ impl Bucket {
     /// hash index need is reserved first, so running out changes nothing. O(1) expected plus
     /// O(log n) to enter the key in the order.
     pub(super) fn insert(&mut self, key: &str, value: Box<[u8]>) -> Result<(), Error> {
-        let refused = |_| Error::OutOfMemory("a new entry");
-        self.slots.try_reserve(1).map_err(refused)?;
-        let (slots, hasher) = (&self.slots, &self.hasher);
+        let refused = Error::OutOfMemory("a new entry");
+        self.slots.try_reserve(1).map_err(|_| refused.clone())?;
         self.index
-            .try_reserve(1, |&slot| hasher.hash_one(slots[slot].key.as_str()))
-            .map_err(|_| Error::OutOfMemory("a new entry"))?;
+            .try_reserve(1, slot_hash(&self.slots, &self.hasher))
+            .map_err(|_| refused)?;
         let hash = self.hash(key);
         let key = Key::from(key);
         self.order.insert(key.clone());
         let slot = self.slots.len();
         self.slots.push(Slot { key, value });
-        let (slots, hasher) = (&self.slots, &self.hasher);
-        self.index.insert_unique(hash, slot, |&other| {
-            hasher.hash_one(slots[other].key.as_str())
-        });
+        self.index
+            .insert_unique(hash, slot, slot_hash(&self.slots, &self.hasher));
         Ok(())
     }
 
@@ -118,9 +120,9 @@ impl Bucket {
         let removed = self.slots.swap_remove(slot);
         self.order.remove(&removed.key);
         // The last slot moved into the hole: point its index entry at its new place.
-        if let Some(moved) = self.slots.get(slot) {
+        if slot < self.slots.len() {
             let old = self.slots.len();
-            let hash = self.hasher.hash_one(moved.key.as_str());
+            let hash = slot_hash(&self.slots, &self.hasher)(&slot);
             if let Some(entry) = self.index.find_mut(hash, |&other| other == old) {
                 *entry = slot;
             }
