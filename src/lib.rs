@@ -6,7 +6,9 @@
 //!
 //! - `golem:examples/api` — `get`/`set` by bucket name and key;
 //! - `wasi:keyvalue/store@0.2.0-draft`, `atomics@0.2.0-draft` and `batch@0.2.0-draft`;
-//! - `memkv:store/limits` — the [`store::Limits`] every write is checked against.
+//! - `memkv:store/limits` — the [`store::Limits`] every write is checked against;
+//! - `golem:api/save-snapshot@1.1.7` and `load-snapshot@1.1.7` — the whole store as bytes
+//!   ([`store::Store::save`], [`store::Store::restore`]; the format is in `SNAPSHOT.md`).
 //!
 //! All of them are adapters over one [`store::Store`]: a value set through one interface is seen
 //! through every other, and every handle to a bucket sees the same data, for the life of the

@@ -3,7 +3,8 @@
 //! The native side of memkv: it embeds wasmtime, loads the components that `build.rs` built, and
 //! gives tests, benchmarks and the `memkv` tool one way to instantiate and call them.
 //!
-//! - [`Harness`] / [`Instance`]: the memkv component on its own, called from the host.
+//! - [`Harness`] / [`Instance`]: the memkv component on its own, called from the host;
+//!   [`Supervised`] replaces an instance that traps with a fresh one.
 //! - [`compose()`]: plug memkv into any guest that imports what it exports (`wac-graph`).
 //! - [`Guests`]: the repository's guests — `kv-client` (the Golem example service over the
 //!   standard store) and `kv-bench` (loops that run inside wasm) — either composed with memkv or
@@ -25,6 +26,7 @@
 mod compose;
 pub mod guests;
 mod memkv;
+mod supervise;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{Config, Engine, ResourceLimiter, Result, Store};
@@ -33,6 +35,7 @@ use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx};
 pub use compose::{Composition, Side, component_names, compose};
 pub use guests::{BenchInstance, ClientInstance, Guests, KV_BENCH_PATH, KV_CLIENT_PATH, Provider};
 pub use memkv::{Harness, Instance};
+pub use supervise::{Supervised, Trapped};
 
 /// Host bindings of the world `memkv:store/memkv`, generated from the workspace's `wit/`.
 #[allow(missing_docs, reason = "generated code; the WIT documents it")]
@@ -40,6 +43,7 @@ pub mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit",
         world: "memkv:store/memkv",
+        additional_derives: [PartialEq, Eq],
     });
 }
 
@@ -103,10 +107,11 @@ impl HostState {
     }
 }
 
-/// Counts linear-memory growth; refuses nothing.
+/// Counts linear-memory growth, and refuses growth past `cap` if there is one.
 #[derive(Debug, Default)]
 struct MemoryUse {
     current: usize,
+    cap: Option<usize>,
 }
 
 impl ResourceLimiter for MemoryUse {
@@ -116,7 +121,11 @@ impl ResourceLimiter for MemoryUse {
         desired: usize,
         _max: Option<usize>,
     ) -> Result<bool> {
-        self.current += desired.saturating_sub(current);
+        let grown = self.current + desired.saturating_sub(current);
+        if self.cap.is_some_and(|cap| grown > cap) {
+            return Ok(false);
+        }
+        self.current = grown;
         Ok(true)
     }
 

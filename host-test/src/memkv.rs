@@ -75,7 +75,14 @@ impl Harness {
 
     /// A fresh instance, with an empty store of its own.
     pub fn instantiate(&self) -> Result<Instance> {
+        self.instantiate_capped(None)
+    }
+
+    /// A fresh instance whose linear memory may not grow past `max_memory_bytes` (when given):
+    /// a growth past it fails inside the component, as running out of memory would.
+    pub fn instantiate_capped(&self, max_memory_bytes: Option<usize>) -> Result<Instance> {
         let mut store = new_store(self.engine());
+        store.data_mut().memory.cap = max_memory_bytes;
         let memkv = self.pre.instantiate(&mut store)?;
         Ok(Instance { store, memkv })
     }
@@ -120,6 +127,20 @@ impl Instance {
         self.memkv
             .memkv_store_limits()
             .call_get_usage(&mut self.store)
+    }
+
+    /// `golem:api/save-snapshot.save`.
+    pub fn save(&mut self) -> Result<Vec<u8>> {
+        self.memkv
+            .golem_api_save_snapshot()
+            .call_save(&mut self.store)
+    }
+
+    /// `golem:api/load-snapshot.load`.
+    pub fn load(&mut self, snapshot: &[u8]) -> Result<std::result::Result<(), String>> {
+        self.memkv
+            .golem_api_load_snapshot()
+            .call_load(&mut self.store, snapshot)
     }
 
     /// `golem:examples/api.get`.

@@ -9,7 +9,7 @@ fn component_imports_nothing() {
 }
 
 #[test]
-fn component_exports_exactly_the_api_the_three_draft_interfaces_and_limits() {
+fn component_exports_exactly_the_api_the_draft_interfaces_limits_and_snapshots() {
     assert_eq!(
         Harness::shared().export_names(),
         [
@@ -18,6 +18,8 @@ fn component_exports_exactly_the_api_the_three_draft_interfaces_and_limits() {
             "wasi:keyvalue/atomics@0.2.0-draft",
             "wasi:keyvalue/batch@0.2.0-draft",
             "memkv:store/limits",
+            "golem:api/save-snapshot@1.1.7",
+            "golem:api/load-snapshot@1.1.7",
         ]
     );
 }

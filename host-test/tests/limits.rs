@@ -198,16 +198,27 @@ fn page_size_is_a_limit_too() -> Result<()> {
 }
 
 #[test]
-fn lowering_a_limit_keeps_what_is_stored() -> Result<()> {
+fn limits_below_what_is_stored_are_refused() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
     memkv.api_set("b", "k", &[7; 100])?;
-    let mut limits = memkv.get_limits()?;
-    limits.max_value_bytes = 10;
-    limits.max_total_bytes = 0;
-    memkv.set_limits(limits)?.unwrap();
+    let before = memkv.get_limits()?;
+    let mut limits = before;
+    limits.max_value_bytes = 99;
+    assert_eq!(
+        memkv.set_limits(limits)?,
+        Err(
+            "what is stored does not fit: a value of 100 bytes is over max-value-bytes (99)".into()
+        )
+    );
+    assert_eq!(
+        memkv.get_limits()?,
+        before,
+        "a refused set-limits changes nothing"
+    );
+    limits.max_value_bytes = 100;
+    memkv
+        .set_limits(limits)?
+        .expect("exactly what is stored fits");
     assert_eq!(memkv.api_get("b", "k")?, Some(vec![7; 100]));
-    let bucket = memkv.open("b")?.unwrap();
-    memkv.set(bucket, "k", &[1; 5])?.unwrap();
-    assert_eq!(memkv.api_get("b", "k")?, Some(vec![1; 5]));
-    memkv.drop_bucket(bucket)
+    Ok(())
 }

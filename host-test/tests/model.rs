@@ -43,6 +43,16 @@ enum Op {
         max_entries_per_bucket: u64,
         page_size: u32,
     },
+    /// Save a snapshot and load it back: into a fresh instance, or into the same one (whose
+    /// open bucket handles must then reach the loaded buckets).
+    SaveLoad {
+        fresh: bool,
+    },
+    /// Save a snapshot, flip one bit of it, and load that: refused, nothing changes.
+    LoadCorrupted {
+        at: usize,
+        bit: u8,
+    },
 }
 
 fn value() -> impl Strategy<Value = Vec<u8>> {
@@ -81,6 +91,8 @@ fn op() -> impl Strategy<Value = Op> {
                 max_entries_per_bucket,
                 page_size,
             }),
+        1 => any::<bool>().prop_map(|fresh| Op::SaveLoad { fresh }),
+        1 => (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Op::LoadCorrupted { at, bit }),
     ]
 }
 
@@ -114,6 +126,8 @@ fn kind_of(message: &str) -> &'static str {
         "not a counter"
     } else if message.contains("overflows u64") {
         "overflow"
+    } else if message.starts_with("what is stored does not fit") {
+        "does not fit"
     } else {
         "other"
     }
@@ -225,11 +239,22 @@ impl Model {
                 max_entries_per_bucket,
                 page_size,
             } => {
+                let fits = self.buckets.values().all(|bucket| {
+                    bucket.len() as u64 <= *max_entries_per_bucket
+                        && bucket
+                            .values()
+                            .all(|v| v.len() <= *max_value_bytes as usize)
+                });
+                if !fits {
+                    return Answer::Refused("does not fit");
+                }
                 self.max_value_bytes = *max_value_bytes as usize;
                 self.max_entries_per_bucket = *max_entries_per_bucket;
                 self.page_size = *page_size as usize;
                 Answer::Unit
             }
+            Op::SaveLoad { .. } => Answer::Unit,
+            Op::LoadCorrupted { .. } => Answer::Refused("snapshot"),
         }
     }
 }
@@ -242,7 +267,10 @@ struct Subject {
 
 impl Subject {
     fn new() -> wasmtime::Result<Self> {
-        let mut memkv = Harness::shared().instantiate()?;
+        Self::with(Harness::shared().instantiate()?)
+    }
+
+    fn with(mut memkv: Instance) -> wasmtime::Result<Self> {
         let handles = BUCKETS
             .iter()
             .map(|name| Ok(memkv.open(name)?.expect("open never fails here")))
@@ -307,8 +335,33 @@ impl Subject {
                     page_size: *page_size,
                     ..memkv.get_limits()?
                 };
-                memkv.set_limits(limits)?.expect("valid limits");
+                match memkv.set_limits(limits)? {
+                    Ok(()) => Answer::Unit,
+                    Err(message) => Answer::Refused(kind_of(&message)),
+                }
+            }
+            Op::SaveLoad { fresh: true } => {
+                let snapshot = memkv.save()?;
+                let mut loaded = Harness::shared().instantiate()?;
+                loaded.load(&snapshot)?.expect("a saved snapshot loads");
+                assert_eq!(loaded.save()?, snapshot, "save of the loaded store");
+                *self = Self::with(loaded)?;
                 Answer::Unit
+            }
+            Op::SaveLoad { fresh: false } => {
+                let snapshot = memkv.save()?;
+                memkv.load(&snapshot)?.expect("a saved snapshot loads");
+                Answer::Unit
+            }
+            Op::LoadCorrupted { at, bit } => {
+                let mut snapshot = memkv.save()?;
+                let at = at % snapshot.len();
+                snapshot[at] ^= 1 << bit;
+                let message = memkv
+                    .load(&snapshot)?
+                    .expect_err("a corrupted snapshot is refused");
+                assert!(message.contains("snapshot"), "{message}");
+                Answer::Refused("snapshot")
             }
         })
     }

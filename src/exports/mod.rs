@@ -4,6 +4,7 @@ mod api;
 mod atomics;
 mod batch;
 mod limits;
+mod snapshot;
 mod store;
 
 use std::cell::RefCell;

@@ -1,15 +1,36 @@
 //! `wasi:keyvalue/store@0.2.0-draft`: buckets as resources.
 
+use std::cell::Cell;
+
 use super::bindings::exports::wasi::keyvalue::store::{
     Bucket, Error, Guest, GuestBucket, KeyResponse,
 };
 use super::{Component, with_store};
-use crate::store::{self, BucketId};
+use crate::store::{self, BucketId, Store};
 
-/// The exported `bucket` resource: which bucket of the store it names. Handles are cheap and
-/// share the bucket's data; dropping one changes nothing in the store.
+/// The exported `bucket` resource: which bucket of the store it names. Handles share the
+/// bucket's data; dropping one changes nothing in the store. A handle names its bucket by
+/// identifier: after a snapshot is loaded it reaches the bucket of that identifier in the
+/// loaded store (created empty if the snapshot has none).
 pub struct BucketHandle {
-    pub(super) id: BucketId,
+    identifier: Box<str>,
+    /// The bucket, and the store generation in which that id is valid.
+    id: Cell<(BucketId, u64)>,
+}
+
+impl BucketHandle {
+    /// Run `f` on the store and this handle's bucket, finding the bucket again by identifier if
+    /// a snapshot was loaded since the handle last looked.
+    pub(super) fn with<R>(&self, f: impl FnOnce(&mut Store, BucketId) -> R) -> Result<R, Error> {
+        with_store(|store| {
+            let (mut id, generation) = self.id.get();
+            if generation != store.generation() {
+                id = store.open(&self.identifier)?;
+                self.id.set((id, store.generation()));
+            }
+            Ok(f(store, id))
+        })
+    }
 }
 
 /// The one conversion from the core's error to the draft's `error` (shared by `atomics` and
@@ -24,33 +45,37 @@ impl Guest for Component {
     type Bucket = BucketHandle;
 
     fn open(identifier: String) -> Result<Bucket, Error> {
-        let id = with_store(|store| store.open(&identifier))?;
-        Ok(Bucket::new(BucketHandle { id }))
+        let id = with_store(|store| {
+            Ok::<_, store::Error>((store.open(&identifier)?, store.generation()))
+        })?;
+        Ok(Bucket::new(BucketHandle {
+            identifier: identifier.into(),
+            id: Cell::new(id),
+        }))
     }
 }
 
 impl GuestBucket for BucketHandle {
     fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
-        Ok(with_store(|store| {
-            store.get(self.id, &key).map(<[u8]>::to_vec)
-        }))
+        self.with(|store, id| store.get(id, &key).map(<[u8]>::to_vec))
     }
 
     fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
-        Ok(with_store(|store| store.set(self.id, &key, value))?)
+        Ok(self.with(|store, id| store.set(id, &key, value))??)
     }
 
     fn delete(&self, key: String) -> Result<(), Error> {
-        with_store(|store| store.delete(self.id, &key));
-        Ok(())
+        self.with(|store, id| {
+            store.delete(id, &key);
+        })
     }
 
     fn exists(&self, key: String) -> Result<bool, Error> {
-        Ok(with_store(|store| store.exists(self.id, &key)))
+        self.with(|store, id| store.exists(id, &key))
     }
 
     fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
-        let page = with_store(|store| store.list_keys(self.id, cursor))?;
+        let page = self.with(|store, id| store.list_keys(id, cursor))??;
         Ok(KeyResponse {
             keys: page.keys,
             cursor: page.cursor,

@@ -130,6 +130,27 @@ impl Bucket {
         Some(removed.value)
     }
 
+    /// Every entry, in key order. O(n) expected.
+    pub(super) fn entries(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.order.iter().map(|key| {
+            let key = key.as_str();
+            let value = self
+                .get(key)
+                .unwrap_or_else(|| unreachable!("order and index agree"));
+            (key, value)
+        })
+    }
+
+    /// The length of the longest key and of the longest value. O(n).
+    pub(super) fn longest(&self) -> (usize, usize) {
+        self.slots.iter().fold((0, 0), |(key, value), slot| {
+            (
+                key.max(slot.key.as_str().len()),
+                value.max(slot.value.len()),
+            )
+        })
+    }
+
     /// The keys after `start`, in byte order. O(log n) to start.
     pub(super) fn keys_after(&self, start: Bound<&Key>) -> btree_set::Range<'_, Key> {
         self.order.range::<Key, _>((start, Bound::Unbounded))

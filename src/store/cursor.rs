@@ -60,6 +60,12 @@ impl CursorTable {
         id
     }
 
+    /// Forget every cursor issued so far; they read as expired from now on. Numbering goes on,
+    /// so no later cursor has the number of a forgotten one. O(CAPACITY).
+    pub(super) fn forget_all(&mut self) {
+        self.slots.fill_with(|| None);
+    }
+
     /// The last key returned before cursor `id`, which must have been issued for `bucket`. O(1).
     pub(super) fn resume(&self, id: u64, bucket: BucketId) -> Result<&Key, Error> {
         match self.slots.get(Self::slot(id)) {

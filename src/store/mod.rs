@@ -10,6 +10,7 @@ mod cursor;
 mod error;
 mod key;
 mod limits;
+mod snapshot;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -17,6 +18,7 @@ use std::ops::Bound;
 pub use cursor::CAPACITY as CURSOR_CAPACITY;
 pub use error::{Error, KeyName};
 pub use limits::{BUCKET_OVERHEAD, ENTRY_OVERHEAD, Limit, Limits, Usage};
+pub use snapshot::{MAGIC as SNAPSHOT_MAGIC, SnapshotError, VERSION as SNAPSHOT_VERSION};
 
 use bucket::Bucket;
 use cursor::CursorTable;
@@ -47,6 +49,8 @@ pub struct Store {
     cursors: CursorTable,
     limits: Limits,
     usage: Usage,
+    /// How many snapshots this store has restored: a [`BucketId`] is valid only within one.
+    generation: u64,
 }
 
 impl Default for Store {
@@ -68,7 +72,30 @@ impl Store {
                 entries: 0,
                 buckets: 0,
             },
+            generation: 0,
         }
+    }
+
+    /// Which state the store is in: starts at 0 and changes each time [`Store::restore`]
+    /// replaces everything. A [`BucketId`] from another generation names nothing; open the
+    /// bucket again by name.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Replace everything — limits, buckets, entries — with the snapshot's, or, if [`Store::load`]
+    /// refuses it, change nothing. Listings in progress end: their cursors are forgotten (a
+    /// resumed one is reported expired), and cursor numbers are never reused. Bumps
+    /// [`Store::generation`].
+    pub fn restore(&mut self, snapshot: &[u8]) -> Result<(), SnapshotError> {
+        let loaded = Store::load(snapshot)?;
+        self.names = loaded.names;
+        self.buckets = loaded.buckets;
+        self.limits = loaded.limits;
+        self.usage = loaded.usage;
+        self.cursors.forget_all();
+        self.generation += 1;
+        Ok(())
     }
 
     /// The limits in force.
@@ -76,13 +103,60 @@ impl Store {
         self.limits
     }
 
-    /// Replace the limits. Data already stored is kept even where it is over a new limit; only
-    /// writes that would grow past a limit are refused. A page size of 0 is an error.
+    /// Replace the limits, unless what is stored already passes one of them or the page size is
+    /// 0; then nothing changes. So a store always fits its limits, and so does its snapshot.
+    /// O(b), plus O(n) over all entries when the key or value limit is lowered.
     pub fn set_limits(&mut self, limits: Limits) -> Result<(), String> {
         if limits.page_size == 0 {
             return Err("page-size must be at least 1".into());
         }
+        self.check_stored(&limits).map_err(|(limit, needed, max)| {
+            format!(
+                "what is stored does not fit: {}",
+                limit.explain(needed, max)
+            )
+        })?;
         self.limits = limits;
+        Ok(())
+    }
+
+    /// The first of `limits` that what is stored passes: the limit, the stored figure, the max.
+    fn check_stored(&self, limits: &Limits) -> Result<(), (Limit, u64, u64)> {
+        let over = |limit, needed: u64, max: u64| {
+            if needed > max {
+                Err((limit, needed, max))
+            } else {
+                Ok(())
+            }
+        };
+        over(
+            Limit::TotalBytes,
+            self.usage.total_bytes,
+            limits.max_total_bytes,
+        )?;
+        over(
+            Limit::Buckets,
+            self.usage.buckets.into(),
+            limits.max_buckets.into(),
+        )?;
+        let max_key = u64::from(limits.max_key_bytes);
+        let max_value = u64::from(limits.max_value_bytes);
+        let lowered = max_key < self.limits.max_key_bytes.into()
+            || max_value < self.limits.max_value_bytes.into();
+        for (name, &id) in &self.names {
+            over(Limit::BucketNameBytes, name.len() as u64, max_key)?;
+            let bucket = self.bucket(id);
+            over(
+                Limit::EntriesPerBucket,
+                bucket.len() as u64,
+                limits.max_entries_per_bucket,
+            )?;
+            if lowered {
+                let (key, value) = bucket.longest();
+                over(Limit::KeyBytes, key as u64, max_key)?;
+                over(Limit::ValueBytes, value as u64, max_value)?;
+            }
+        }
         Ok(())
     }
 
@@ -91,8 +165,7 @@ impl Store {
         self.usage
     }
 
-    /// Refuse growing the store's total to `needed` bytes if that is over the limit. Writes that
-    /// do not grow the total pass even when a lowered limit is already exceeded.
+    /// Refuse growing the store's total to `needed` bytes if that is over the limit.
     fn check_total(&self, needed: u64) -> Result<(), Error> {
         if needed <= self.usage.total_bytes {
             return Ok(());

@@ -552,27 +552,92 @@ fn set_many_over_a_limit_changes_nothing() {
 }
 
 #[test]
-fn lowered_limits_keep_data_and_refuse_only_growth() {
+fn limits_below_what_is_stored_are_refused_and_change_nothing() {
     let mut store = Store::new();
-    let bucket = store.open("b").unwrap();
-    store.set(bucket, "a", vec![0; 100]).unwrap();
-    store
-        .set_limits(Limits {
-            max_total_bytes: 0,
-            max_value_bytes: 10,
+    let bucket = store.open("bucket").unwrap();
+    store.set(bucket, "key", vec![0; 100]).unwrap();
+    let used = store.usage().total_bytes;
+    let refused = |store: &mut Store, limits: Limits| {
+        let before = store.limits();
+        let message = store.set_limits(limits).unwrap_err();
+        assert_eq!(
+            store.limits(),
+            before,
+            "a refused set-limits changes nothing"
+        );
+        message
+    };
+    let cases = [
+        (
+            Limits {
+                max_value_bytes: 99,
+                ..Limits::DEFAULT
+            },
+            "a value of 100 bytes is over max-value-bytes (99)",
+        ),
+        (
+            Limits {
+                max_key_bytes: 5,
+                ..Limits::DEFAULT
+            },
+            "a bucket identifier of 6 bytes is over max-key-bytes (5)",
+        ),
+        (
+            Limits {
+                max_total_bytes: used - 1,
+                ..Limits::DEFAULT
+            },
+            &format!(
+                "the store would hold {used} bytes, over max-total-bytes ({})",
+                used - 1
+            ),
+        ),
+        (
+            Limits {
+                max_entries_per_bucket: 0,
+                ..Limits::DEFAULT
+            },
+            "the bucket would hold 1 entries, over max-entries-per-bucket (0)",
+        ),
+        (
+            Limits {
+                max_buckets: 0,
+                ..Limits::DEFAULT
+            },
+            "the store would hold 1 buckets, over max-buckets (0)",
+        ),
+    ];
+    for (limits, why) in cases {
+        assert_eq!(
+            refused(&mut store, limits),
+            format!("what is stored does not fit: {why}")
+        );
+    }
+    store.open("b").unwrap();
+    let message = refused(
+        &mut store,
+        Limits {
+            max_key_bytes: 2,
             ..Limits::DEFAULT
-        })
-        .unwrap();
-    assert_eq!(store.get(bucket, "a").map(<[u8]>::len), Some(100));
-    store.set(bucket, "a", vec![0; 5]).unwrap();
-    assert!(matches!(
-        store.set(bucket, "a", vec![0; 6]),
-        Err(Error::QuotaExceeded {
-            limit: Limit::TotalBytes,
-            ..
-        })
-    ));
-    assert!(store.delete(bucket, "a"));
+        },
+    );
+    assert_eq!(
+        message,
+        "what is stored does not fit: a bucket identifier of 6 bytes is over max-key-bytes (2)"
+    );
+    // Exactly what is stored fits.
+    let exact = Limits {
+        max_key_bytes: 6,
+        max_value_bytes: 100,
+        max_total_bytes: store.usage().total_bytes,
+        max_entries_per_bucket: 1,
+        max_buckets: 2,
+        page_size: 1,
+    };
+    store.set_limits(exact).unwrap();
+    assert_eq!(store.limits(), exact);
+    store.set(bucket, "key", vec![0; 5]).unwrap();
+    assert!(store.delete(bucket, "key"));
 }
 
 #[test]
@@ -630,4 +695,307 @@ fn set_many_refused_midway_undoes_every_write_before_it() {
     assert!(!store.exists(bucket, "other"));
     assert_eq!(store.usage(), before);
     assert_eq!(list_all(&mut store, bucket), ["kept"]);
+}
+
+fn sample_store() -> Store {
+    let mut store = Store::new();
+    store
+        .set_limits(Limits {
+            page_size: 7,
+            max_entries_per_bucket: 1_000,
+            ..Limits::DEFAULT
+        })
+        .unwrap();
+    store.open("empty").unwrap();
+    store.open("").unwrap();
+    let bucket = store.open("b").unwrap();
+    for i in 0..50 {
+        store
+            .set(bucket, &key(i), vec![u8::try_from(i).unwrap(); i])
+            .unwrap();
+    }
+    store.set(bucket, "", vec![]).unwrap();
+    store
+        .set(bucket, &"long-é".repeat(20), vec![1, 2, 3])
+        .unwrap();
+    store
+}
+
+/// Every bucket's name with its entries, in order.
+type Contents = Vec<(String, Vec<(String, Vec<u8>)>)>;
+
+/// Every bucket with every entry, in order, for comparing two stores.
+fn contents(store: &Store) -> Contents {
+    store
+        .names
+        .iter()
+        .map(|(name, &id)| {
+            let entries = store
+                .bucket(id)
+                .entries()
+                .map(|(key, value)| (key.to_owned(), value.to_vec()))
+                .collect();
+            (name.to_string(), entries)
+        })
+        .collect()
+}
+
+#[test]
+fn snapshot_round_trips_limits_buckets_and_entries() {
+    let store = sample_store();
+    let bytes = store.save().unwrap();
+    assert_eq!(bytes[..8], SNAPSHOT_MAGIC);
+    let loaded = Store::load(&bytes).unwrap();
+    assert_eq!(contents(&loaded), contents(&store));
+    assert_eq!(loaded.limits(), store.limits());
+    assert_eq!(loaded.usage(), store.usage());
+    assert_eq!(loaded.save().unwrap(), bytes, "the format is canonical");
+}
+
+#[test]
+fn snapshot_of_an_empty_store_is_header_and_checksum() {
+    let bytes = Store::new().save().unwrap();
+    assert_eq!(bytes.len(), 60);
+    let loaded = Store::load(&bytes).unwrap();
+    assert_eq!(loaded.usage(), Usage::default());
+}
+
+#[test]
+fn snapshot_framing_errors_are_precise() {
+    let bytes = sample_store().save().unwrap();
+    let len = bytes.len();
+    let load = |bytes: &[u8]| Store::load(bytes).unwrap_err().to_string();
+
+    assert_eq!(
+        load(&bytes[..len - 1]),
+        format!("snapshot is truncated: {} bytes of {len}", len - 1)
+    );
+    assert_eq!(load(&bytes[..10]), "snapshot is truncated: 10 bytes of 60");
+    assert_eq!(load(&bytes[..3]), "snapshot is truncated: 3 bytes of 60");
+    assert_eq!(load(&[]), "snapshot is truncated: 0 bytes of 60");
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert_eq!(
+        load(&longer),
+        format!("snapshot has 1 bytes after its end ({len} bytes)")
+    );
+    assert_eq!(
+        load(b"hello, world"),
+        "not a memkv snapshot: the bytes do not start with the memkv magic number"
+    );
+    let mut version = bytes.clone();
+    version[8] = 2;
+    assert_eq!(
+        load(&version),
+        "snapshot format version 2 is not supported: this memkv reads version 1"
+    );
+    let mut flipped = bytes;
+    flipped[100] ^= 0x10;
+    assert!(
+        load(&flipped).starts_with("snapshot is corrupted: its checksum is 0x"),
+        "{}",
+        load(&flipped)
+    );
+}
+
+#[test]
+fn every_single_bit_flip_and_every_truncation_is_refused() {
+    let bytes = sample_store().save().unwrap();
+    for at in 0..bytes.len() {
+        for bit in 0..8 {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 1 << bit;
+            assert!(Store::load(&flipped).is_err(), "bit {bit} of byte {at}");
+        }
+        assert!(Store::load(&bytes[..at]).is_err(), "cut at {at}");
+    }
+}
+
+/// A snapshot with the given body (everything after the header's length field and before the
+/// checksum), framed and checksummed as memkv would.
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut bytes = SNAPSHOT_MAGIC.to_vec();
+    bytes.extend_from_slice(&SNAPSHOT_VERSION.to_le_bytes());
+    let len = (bytes.len() + 8 + body.len() + 4) as u64;
+    bytes.extend_from_slice(&len.to_le_bytes());
+    bytes.extend_from_slice(body);
+    bytes.extend_from_slice(&crc32fast::hash(&bytes).to_le_bytes());
+    bytes
+}
+
+/// Encoded limits, then `rest`.
+fn limits_then(limits: Limits, rest: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(&limits.max_key_bytes.to_le_bytes());
+    body.extend_from_slice(&limits.max_value_bytes.to_le_bytes());
+    body.extend_from_slice(&limits.max_total_bytes.to_le_bytes());
+    body.extend_from_slice(&limits.max_entries_per_bucket.to_le_bytes());
+    body.extend_from_slice(&limits.max_buckets.to_le_bytes());
+    body.extend_from_slice(&limits.page_size.to_le_bytes());
+    body.extend_from_slice(rest);
+    body
+}
+
+/// One bucket `b` holding `entries`, encoded.
+fn one_bucket(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let mut body = 1u32.to_le_bytes().to_vec();
+    body.extend_from_slice(&1u32.to_le_bytes());
+    body.push(b'b');
+    body.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    for (key, value) in entries {
+        body.extend_from_slice(&u32::try_from(key.len()).unwrap().to_le_bytes());
+        body.extend_from_slice(key);
+        body.extend_from_slice(&u32::try_from(value.len()).unwrap().to_le_bytes());
+        body.extend_from_slice(value);
+    }
+    body
+}
+
+#[test]
+fn hand_framed_snapshot_matches_what_save_writes() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    store.set(bucket, "k", b"v".to_vec()).unwrap();
+    let expected = framed(&limits_then(Limits::DEFAULT, &one_bucket(&[(b"k", b"v")])));
+    assert_eq!(store.save().unwrap(), expected);
+}
+
+#[test]
+fn malformed_snapshots_are_refused_with_the_offending_offset() {
+    let load = |body: &[u8]| Store::load(&framed(body)).unwrap_err().to_string();
+    // The limits end at byte 52; the bucket count follows, then the first bucket at 56.
+    let header = 52;
+    for out_of_order in [[b"b", b"a"], [b"a", b"a"]] {
+        let entries = out_of_order.map(|key| (&key[..], &b""[..]));
+        assert_eq!(
+            load(&limits_then(Limits::DEFAULT, &one_bucket(&entries))),
+            format!(
+                "snapshot is malformed at byte {}: keys must be unique and in ascending byte \
+                 order",
+                header + 4 + 5 + 8 + 9
+            )
+        );
+    }
+    assert_eq!(
+        load(&limits_then(
+            Limits::DEFAULT,
+            &one_bucket(&[(b"\xff", b"")])
+        )),
+        format!(
+            "snapshot is malformed at byte {}: key is not UTF-8: invalid utf-8 sequence of 1 \
+             bytes from index 0",
+            header + 4 + 5 + 8
+        )
+    );
+    assert_eq!(
+        load(&limits_then(Limits::DEFAULT, &2u32.to_le_bytes())),
+        format!(
+            "snapshot is malformed at byte {}: a u32 field of 4 bytes runs past the end \
+             (0 bytes left)",
+            header + 4
+        )
+    );
+    let mut trailing = limits_then(Limits::DEFAULT, &0u32.to_le_bytes());
+    trailing.push(7);
+    assert_eq!(
+        load(&trailing),
+        format!(
+            "snapshot is malformed at byte {}: 1 bytes follow the last bucket",
+            header + 4
+        )
+    );
+    let no_pages = Limits {
+        page_size: 0,
+        ..Limits::DEFAULT
+    };
+    assert_eq!(
+        load(&limits_then(no_pages, &0u32.to_le_bytes())),
+        "snapshot is malformed at byte 20: invalid limits: page-size must be at least 1"
+    );
+}
+
+#[test]
+fn snapshot_over_its_own_limits_is_refused() {
+    let small = Limits {
+        max_value_bytes: 2,
+        ..Limits::DEFAULT
+    };
+    let bytes = framed(&limits_then(small, &one_bucket(&[(b"k", b"abc")])));
+    assert_eq!(
+        Store::load(&bytes).unwrap_err().to_string(),
+        "snapshot cannot be loaded: quota exceeded: a value of 3 bytes is over max-value-bytes (2)"
+    );
+    let one_entry = Limits {
+        max_entries_per_bucket: 1,
+        ..Limits::DEFAULT
+    };
+    let bytes = framed(&limits_then(
+        one_entry,
+        &one_bucket(&[(b"a", b""), (b"b", b"")]),
+    ));
+    assert!(matches!(
+        Store::load(&bytes),
+        Err(SnapshotError::Refused(Error::QuotaExceeded {
+            limit: Limit::EntriesPerBucket,
+            ..
+        }))
+    ));
+}
+
+#[test]
+fn a_huge_entry_count_fails_on_the_bytes_not_on_memory() {
+    let mut body = 1u32.to_le_bytes().to_vec();
+    body.extend_from_slice(&0u32.to_le_bytes());
+    body.extend_from_slice(&u64::MAX.to_le_bytes());
+    let error = Store::load(&framed(&limits_then(Limits::DEFAULT, &body))).unwrap_err();
+    assert!(matches!(error, SnapshotError::Malformed { .. }), "{error}");
+}
+
+#[test]
+fn restore_replaces_everything_or_nothing() {
+    let saved = sample_store().save().unwrap();
+    let mut store = Store::new();
+    let bucket = store.open("other").unwrap();
+    store.set(bucket, "x", vec![1]).unwrap();
+    for i in 0..3 {
+        store.set(bucket, &key(i), vec![]).unwrap();
+    }
+    store
+        .set_limits(Limits {
+            page_size: 2,
+            ..Limits::DEFAULT
+        })
+        .unwrap();
+    let cursor = store.list_keys(bucket, None).unwrap().cursor.unwrap();
+    let before = contents(&store);
+
+    let mut corrupted = saved.clone();
+    corrupted[70] ^= 1;
+    assert!(store.restore(&corrupted).is_err());
+    assert_eq!(
+        contents(&store),
+        before,
+        "a refused snapshot changes nothing"
+    );
+    assert_eq!(store.generation(), 0);
+    assert!(
+        store.list_keys(bucket, Some(cursor)).is_ok(),
+        "nor ends listings"
+    );
+
+    store.restore(&saved).unwrap();
+    assert_eq!(contents(&store), contents(&Store::load(&saved).unwrap()));
+    assert_eq!(store.limits().page_size, 7);
+    assert_eq!(store.generation(), 1);
+    assert_eq!(store.find("other"), None);
+    let b = store.find("b").unwrap();
+    assert_eq!(
+        store.list_keys(b, Some(cursor)),
+        Err(Error::ExpiredCursor(cursor))
+    );
+    let next = store.list_keys(b, None).unwrap().cursor.unwrap();
+    assert!(
+        next > cursor,
+        "cursor numbers are not reused after a restore"
+    );
 }

@@ -1,0 +1,84 @@
+//! A trap costs one instance, never the host: the harness reports it, drops the instance and
+//! goes on with a fresh one.
+
+use host_test::bindings::exports::memkv::store::limits::Limits;
+use host_test::{Harness, Supervised};
+use wasmtime::Result;
+
+const MIB: usize = 1 << 20;
+
+/// No limit of memkv's own stands between a guest and the runtime's memory cap.
+const UNLIMITED: Limits = Limits {
+    max_key_bytes: u32::MAX,
+    max_value_bytes: u32::MAX,
+    max_total_bytes: u64::MAX,
+    max_entries_per_bucket: u64::MAX,
+    max_buckets: u32::MAX,
+    page_size: 1000,
+};
+
+#[test]
+fn exhausting_memory_traps_and_the_harness_carries_on_with_a_fresh_instance() -> Result<()> {
+    let mut memkv = Supervised::new(Harness::shared(), Some(32 * MIB))?;
+    memkv
+        .call(|memkv| {
+            memkv.set_limits(UNLIMITED)?.unwrap();
+            memkv.api_set("b", "before", b"lost with the instance")
+        })?
+        .unwrap();
+
+    // The canonical ABI must allocate the 48 MiB argument inside the component before memkv's
+    // code runs; the memory cap refuses it and the allocation failure traps.
+    let value = vec![7; 48 * MIB];
+    let trapped = memkv
+        .call(|memkv| {
+            let bucket = memkv.open("b")?.unwrap();
+            memkv.set(bucket, "big", &value)
+        })?
+        .expect_err("a 48 MiB argument cannot fit in 32 MiB");
+    assert!(trapped.message.contains("wasm trap"), "{}", trapped.message);
+    assert_eq!(memkv.traps(), [trapped]);
+
+    // A fresh instance, with fresh default limits and none of the old data, and it works.
+    let (limits, before, after) = memkv
+        .call(|memkv| {
+            let limits = memkv.get_limits()?;
+            let before = memkv.api_get("b", "before")?;
+            memkv.api_set("b", "after", b"fine")?;
+            Ok((limits, before, memkv.api_get("b", "after")?))
+        })?
+        .unwrap();
+    assert_eq!(limits.max_value_bytes, 16 << 20);
+    assert_eq!(before, None);
+    assert_eq!(after, Some(b"fine".to_vec()));
+    assert_eq!(memkv.traps().len(), 1);
+    Ok(())
+}
+
+#[test]
+fn memkv_refuses_before_the_cap_when_its_own_limits_are_lower() -> Result<()> {
+    let mut memkv = Supervised::new(Harness::shared(), Some(64 * MIB))?;
+    let limits = Limits {
+        max_total_bytes: 40 * MIB as u64,
+        ..UNLIMITED
+    };
+    let refused = memkv
+        .call(|memkv| {
+            memkv.set_limits(limits)?.unwrap();
+            let bucket = memkv.open("b")?.unwrap();
+            let mut refused = None;
+            for i in 0..64 {
+                if let Err(error) = memkv.set(bucket, &format!("k{i}"), &[1; MIB])? {
+                    refused = Some((i, host_test::describe(&error)));
+                    break;
+                }
+            }
+            Ok(refused)
+        })?
+        .expect("no trap: the quota refuses first");
+    let (written, message) = refused.expect("a write is refused");
+    assert_eq!(written, 39);
+    assert!(message.contains("quota exceeded"), "{message}");
+    assert!(memkv.traps().is_empty());
+    Ok(())
+}

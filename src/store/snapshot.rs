@@ -1,0 +1,306 @@
+//! Snapshots: the whole store — limits, buckets, entries — as bytes, and back.
+//!
+//! The format (version 1) is documented in `SNAPSHOT.md` at the repository root. In short, all
+//! integers little-endian:
+//!
+//! ```text
+//! magic          8   89 6d 65 6d 6b 76 0d 0a  ("\x89memkv\r\n")
+//! version        u32 1
+//! length         u64 bytes in the whole snapshot, checksum included
+//! limits         u32 max-key-bytes, u32 max-value-bytes, u64 max-total-bytes,
+//!                u64 max-entries-per-bucket, u32 max-buckets, u32 page-size
+//! bucket count   u32
+//! per bucket, names in ascending byte order:
+//!   name         u32 length, UTF-8 bytes
+//!   entry count  u64
+//!   per entry, keys in ascending byte order:
+//!     key        u32 length, UTF-8 bytes
+//!     value      u32 length, bytes
+//! checksum       u32 CRC-32 (IEEE) of every byte before it
+//! ```
+//!
+//! The same store always saves to the same bytes, and every byte string [`Store::load`] accepts
+//! is exactly what [`Store::save`] of the loaded store returns.
+
+use super::{Error, Limits, Store};
+
+/// The first bytes of every snapshot. The high first byte and the CR LF catch transfers that
+/// mangle binary files, as in PNG.
+pub const MAGIC: [u8; 8] = *b"\x89memkv\r\n";
+
+/// The format version this code writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Where the limits start: after magic, version and length.
+const LIMITS_AT: usize = 8 + 4 + 8;
+
+/// Bytes before the first bucket: magic, version, length, limits, bucket count.
+const HEADER: usize = LIMITS_AT + 32 + 4;
+
+/// Bytes of the trailing checksum.
+const CHECKSUM: usize = 4;
+
+/// Why a snapshot could not be loaded. Loading builds a new store and replaces the old one only
+/// when everything succeeded, so on any of these the current state is untouched.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SnapshotError {
+    /// The bytes do not start with [`MAGIC`].
+    #[error("not a memkv snapshot: the bytes do not start with the memkv magic number")]
+    NotASnapshot,
+    /// A version this code does not read.
+    #[error("snapshot format version {0} is not supported: this memkv reads version {VERSION}")]
+    UnsupportedVersion(u32),
+    /// Fewer bytes than the snapshot's header says it has.
+    #[error("snapshot is truncated: {len} bytes of {expected}")]
+    Truncated {
+        /// Bytes given.
+        len: usize,
+        /// Bytes the header announces (or the smallest snapshot, if even the header is cut).
+        expected: u64,
+    },
+    /// More bytes than the snapshot's header says it has.
+    #[error("snapshot has {extra} bytes after its end ({expected} bytes)")]
+    TrailingBytes {
+        /// Bytes past the end.
+        extra: u64,
+        /// Bytes the header announces.
+        expected: u64,
+    },
+    /// The checksum does not match the bytes.
+    #[error(
+        "snapshot is corrupted: its checksum is {stored:#010x} but its bytes sum to {computed:#010x}"
+    )]
+    Corrupted {
+        /// The checksum the snapshot carries.
+        stored: u32,
+        /// The checksum of its bytes.
+        computed: u32,
+    },
+    /// Well-checksummed bytes that break the format: only a writer other than memkv makes these.
+    #[error("snapshot is malformed at byte {at}: {why}")]
+    Malformed {
+        /// Offset of the offending field.
+        at: usize,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The contents do not fit the limits the snapshot carries, or memory ran out.
+    #[error("snapshot cannot be loaded: {0}")]
+    Refused(Error),
+}
+
+impl Store {
+    /// The whole store as a snapshot: limits, every bucket (empty ones too) and every entry.
+    /// Listings in progress are not saved: their cursors are unknown to the loaded store. Fails
+    /// only if the snapshot's buffer cannot be allocated. O(total bytes).
+    pub fn save(&self) -> Result<Vec<u8>, Error> {
+        let mut len = HEADER + CHECKSUM;
+        for (name, &id) in &self.names {
+            len += 4 + name.len() + 8;
+            len += self
+                .bucket(id)
+                .entries()
+                .map(|(key, value)| 4 + key.len() + 4 + value.len())
+                .sum::<usize>();
+        }
+        let mut out = Vec::new();
+        out.try_reserve_exact(len)
+            .map_err(|_| Error::OutOfMemory("a snapshot"))?;
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&(len as u64).to_le_bytes());
+        let limits = self.limits;
+        out.extend_from_slice(&limits.max_key_bytes.to_le_bytes());
+        out.extend_from_slice(&limits.max_value_bytes.to_le_bytes());
+        out.extend_from_slice(&limits.max_total_bytes.to_le_bytes());
+        out.extend_from_slice(&limits.max_entries_per_bucket.to_le_bytes());
+        out.extend_from_slice(&limits.max_buckets.to_le_bytes());
+        out.extend_from_slice(&limits.page_size.to_le_bytes());
+        out.extend_from_slice(&length_u32(self.names.len()).to_le_bytes());
+        for (name, &id) in &self.names {
+            let bucket = self.bucket(id);
+            put_bytes(&mut out, name.as_bytes());
+            out.extend_from_slice(&(bucket.len() as u64).to_le_bytes());
+            for (key, value) in bucket.entries() {
+                put_bytes(&mut out, key.as_bytes());
+                put_bytes(&mut out, value);
+            }
+        }
+        out.extend_from_slice(&crc32fast::hash(&out).to_le_bytes());
+        debug_assert_eq!(out.len(), len);
+        Ok(out)
+    }
+
+    /// The store a snapshot describes, checked completely: framing, version, checksum, format,
+    /// and every bucket and entry against the limits the snapshot carries, through the same
+    /// checks as a write. O(total bytes + n log n).
+    pub fn load(bytes: &[u8]) -> Result<Store, SnapshotError> {
+        let body = check_frame(bytes)?;
+        let mut reader = Reader {
+            bytes: body,
+            at: LIMITS_AT,
+        };
+        let limits = Limits {
+            max_key_bytes: reader.u32()?,
+            max_value_bytes: reader.u32()?,
+            max_total_bytes: reader.u64()?,
+            max_entries_per_bucket: reader.u64()?,
+            max_buckets: reader.u32()?,
+            page_size: reader.u32()?,
+        };
+        let mut store = Store::new();
+        store
+            .set_limits(limits)
+            .map_err(|why| SnapshotError::Malformed {
+                at: LIMITS_AT,
+                why: format!("invalid limits: {why}"),
+            })?;
+        let buckets = reader.u32()?;
+        let mut previous_name = None;
+        for _ in 0..buckets {
+            let name = reader.str_after(&mut previous_name, "bucket identifier")?;
+            let bucket = store.open(name).map_err(SnapshotError::Refused)?;
+            let entries = reader.u64()?;
+            let mut previous_key = None;
+            for _ in 0..entries {
+                let key = reader.str_after(&mut previous_key, "key")?;
+                let value = reader.bytes("value")?;
+                let mut owned = Vec::new();
+                owned
+                    .try_reserve_exact(value.len())
+                    .map_err(|_| SnapshotError::Refused(Error::OutOfMemory("a value")))?;
+                owned.extend_from_slice(value);
+                store
+                    .set(bucket, key, owned)
+                    .map_err(SnapshotError::Refused)?;
+            }
+        }
+        if reader.at != body.len() {
+            return Err(SnapshotError::Malformed {
+                at: reader.at,
+                why: format!("{} bytes follow the last bucket", body.len() - reader.at),
+            });
+        }
+        Ok(store)
+    }
+}
+
+/// Check magic, version, length and checksum; returns the bytes the checksum covers.
+fn check_frame(bytes: &[u8]) -> Result<&[u8], SnapshotError> {
+    let smallest = (HEADER + CHECKSUM) as u64;
+    let magic = bytes.len().min(MAGIC.len());
+    if bytes[..magic] != MAGIC[..magic] {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let truncated = |expected| SnapshotError::Truncated {
+        len: bytes.len(),
+        expected,
+    };
+    let (Some(version), Some(length)) = (bytes.get(8..12), bytes.get(12..20)) else {
+        return Err(truncated(smallest));
+    };
+    let version = u32::from_le_bytes(version.try_into().expect("4 bytes"));
+    if version != VERSION {
+        return Err(SnapshotError::UnsupportedVersion(version));
+    }
+    let expected = u64::from_le_bytes(length.try_into().expect("8 bytes"));
+    let len = bytes.len() as u64;
+    if len < expected.max(smallest) {
+        return Err(truncated(expected.max(smallest)));
+    }
+    if len > expected {
+        return Err(SnapshotError::TrailingBytes {
+            extra: len - expected,
+            expected,
+        });
+    }
+    let (body, checksum) = bytes.split_at(bytes.len() - CHECKSUM);
+    let stored = u32::from_le_bytes(checksum.try_into().expect("4 bytes"));
+    let computed = crc32fast::hash(body);
+    if stored != computed {
+        return Err(SnapshotError::Corrupted { stored, computed });
+    }
+    Ok(body)
+}
+
+/// A length as the format stores it. Keys, values and bucket identifiers are bounded by limits
+/// that are u32, and there are at most as many buckets as a u32 limit allows.
+fn length_u32(len: usize) -> u32 {
+    u32::try_from(len).expect("lengths in a store are bounded by u32 limits")
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&length_u32(bytes.len()).to_le_bytes());
+    out.extend_from_slice(bytes);
+}
+
+/// Reads the fields of a checksummed body; a field that runs past its end is malformed.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], SnapshotError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&end| end <= self.bytes.len());
+        let Some(end) = end else {
+            return Err(SnapshotError::Malformed {
+                at: self.at,
+                why: format!(
+                    "{what} of {n} bytes runs past the end ({} bytes left)",
+                    self.bytes.len() - self.at
+                ),
+            });
+        };
+        let field = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(field)
+    }
+
+    fn u32(&mut self) -> Result<u32, SnapshotError> {
+        let field = self.take(4, "a u32 field")?;
+        Ok(u32::from_le_bytes(field.try_into().expect("4 bytes")))
+    }
+
+    fn u64(&mut self) -> Result<u64, SnapshotError> {
+        let field = self.take(8, "a u64 field")?;
+        Ok(u64::from_le_bytes(field.try_into().expect("8 bytes")))
+    }
+
+    /// A length-prefixed byte string.
+    fn bytes(&mut self, what: &str) -> Result<&'a [u8], SnapshotError> {
+        let len = self.u32()?;
+        self.take(usize::try_from(len).unwrap_or(usize::MAX), what)
+    }
+
+    /// A length-prefixed UTF-8 string.
+    fn str(&mut self, what: &str) -> Result<&'a str, SnapshotError> {
+        let at = self.at;
+        let bytes = self.bytes(what)?;
+        std::str::from_utf8(bytes).map_err(|error| SnapshotError::Malformed {
+            at,
+            why: format!("{what} is not UTF-8: {error}"),
+        })
+    }
+
+    /// A length-prefixed UTF-8 string that must sort after `previous`, which it then becomes.
+    fn str_after(
+        &mut self,
+        previous: &mut Option<&'a str>,
+        what: &str,
+    ) -> Result<&'a str, SnapshotError> {
+        let at = self.at;
+        let current = self.str(what)?;
+        if previous.is_some_and(|previous| previous >= current) {
+            return Err(SnapshotError::Malformed {
+                at,
+                why: format!("{what}s must be unique and in ascending byte order"),
+            });
+        }
+        *previous = Some(current);
+        Ok(current)
+    }
+}
