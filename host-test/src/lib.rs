@@ -4,7 +4,8 @@
 //! gives tests, benchmarks and the `memkv` tool one way to instantiate and call them.
 //!
 //! - [`Harness`] / [`Instance`]: the memkv component on its own, called from the host;
-//!   [`Supervised`] replaces an instance that traps with a fresh one.
+//!   [`Supervised`] replaces an instance that traps with a fresh one; [`DataFile`] keeps a
+//!   store in a snapshot file between runs.
 //! - [`compose()`]: plug memkv into any guest that imports what it exports (`wac-graph`).
 //! - [`Guests`]: the repository's guests — `kv-client` (the Golem example service over the
 //!   standard store) and `kv-bench` (loops that run inside wasm) — either composed with memkv or
@@ -24,6 +25,7 @@
 //! component trapped, the inner one is the interface's own result.
 
 mod compose;
+mod data_file;
 pub mod guests;
 mod memkv;
 mod supervise;
@@ -33,6 +35,7 @@ use wasmtime::{Config, Engine, ResourceLimiter, Result, Store};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx};
 
 pub use compose::{Composition, Side, component_names, compose};
+pub use data_file::{DataFile, write_atomically};
 pub use guests::{BenchInstance, ClientInstance, Guests, KV_BENCH_PATH, KV_CLIENT_PATH, Provider};
 pub use memkv::{Harness, Instance};
 pub use supervise::{Supervised, Trapped};

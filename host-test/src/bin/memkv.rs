@@ -4,20 +4,30 @@
 //!   exports, printing each call and what comes back.
 //! - `memkv compose <guest.wasm> -o <out.wasm>` plugs memkv into a guest that imports
 //!   `wasi:keyvalue` (or `golem:examples/api`), like `wac plug` does.
+//! - `memkv --data <file> set|get|rm|keys|incr …` keeps a store in a snapshot file: each run
+//!   loads it into a fresh instance, runs one command through the component, and (for the
+//!   commands that write) saves it atomically.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use host_test::bindings::exports::wasi::keyvalue::store::Error;
 use host_test::{
-    COMPONENT_COPY_PATH, COMPONENT_PATH, Entry, Harness, Side, component_names, describe,
+    COMPONENT_COPY_PATH, COMPONENT_PATH, DataFile, Entry, Harness, Instance, Side, component_names,
+    describe,
 };
 
 /// The memkv component, driven from the command line.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    /// The snapshot file that `set`, `get`, `rm`, `keys` and `incr` work on; created by the first
+    /// write.
+    #[arg(long, global = true, value_name = "FILE")]
+    data: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,10 +51,49 @@ enum Command {
         #[arg(long)]
         allow_imports: bool,
     },
+    /// Store VALUE under KEY in BUCKET.
+    Set {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// The value, stored as its UTF-8 bytes.
+        value: String,
+    },
+    /// Print the value of KEY in BUCKET; fails with "key not found" if there is none.
+    Get {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+    },
+    /// Remove KEY from BUCKET; fails with "key not found" if there is none.
+    Rm {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+    },
+    /// Print every key of BUCKET, one per line, in byte order.
+    Keys {
+        /// The bucket identifier.
+        bucket: String,
+    },
+    /// Add DELTA (default 1) to the counter under KEY in BUCKET and print the new value.
+    Incr {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// What to add.
+        #[arg(default_value_t = 1)]
+        delta: u64,
+    },
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().command {
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let done = match cli.command {
         Command::Demo => demo(),
         Command::Compose {
             guest,
@@ -52,7 +101,97 @@ fn main() -> Result<()> {
             memkv,
             allow_imports,
         } => compose(&guest, &output, memkv, allow_imports),
+        command => data_command(cli.data.as_deref(), command),
+    };
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("memkv: {error:#}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+/// Run one of the commands that work on a `--data` file.
+fn data_command(data: Option<&Path>, command: Command) -> Result<()> {
+    let path = data.ok_or_else(|| anyhow!("this command needs --data <FILE>"))?;
+    let writes = matches!(
+        command,
+        Command::Set { .. } | Command::Rm { .. } | Command::Incr { .. }
+    );
+    let file = DataFile::lock(path, writes)?;
+    let mut memkv = file.load(Harness::shared())?;
+    // What to print, held back until the change (if any) is saved.
+    let mut out = Vec::new();
+    match command {
+        Command::Set { bucket, key, value } => {
+            with_bucket(&mut memkv, &bucket, |memkv, handle| {
+                memkv.set(handle, &key, value.as_bytes())
+            })?;
+        }
+        Command::Get { bucket, key } => {
+            let value = with_bucket(&mut memkv, &bucket, |memkv, handle| memkv.get(handle, &key))?;
+            let value = value.ok_or_else(|| anyhow!("key not found"))?;
+            out.extend_from_slice(&value);
+            out.push(b'\n');
+        }
+        Command::Rm { bucket, key } => {
+            let existed = with_bucket(&mut memkv, &bucket, |memkv, handle| {
+                let existed = memkv.exists(handle, &key)?;
+                if existed != Ok(true) {
+                    return Ok(existed);
+                }
+                memkv
+                    .delete(handle, &key)
+                    .map(|deleted| deleted.map(|()| true))
+            })?;
+            if !existed {
+                bail!("key not found");
+            }
+        }
+        Command::Keys { bucket } => {
+            let listing = with_bucket(&mut memkv, &bucket, |memkv, handle| {
+                memkv.list_all_keys(handle)
+            })?;
+            for key in listing.keys {
+                writeln!(out, "{key}")?;
+            }
+        }
+        Command::Incr { bucket, key, delta } => {
+            let value = with_bucket(&mut memkv, &bucket, |memkv, handle| {
+                memkv.increment(handle, &key, delta)
+            })?;
+            writeln!(out, "{value}")?;
+        }
+        Command::Demo | Command::Compose { .. } => unreachable!("not a data command"),
+    }
+    if writes {
+        file.save(&mut memkv)?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&out)?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// Open `bucket`, run `f` on it, and turn a refusal into an error with memkv's message.
+fn with_bucket<T>(
+    memkv: &mut Instance,
+    bucket: &str,
+    f: impl FnOnce(
+        &mut Instance,
+        wasmtime::component::ResourceAny,
+    ) -> wasmtime::Result<Result<T, Error>>,
+) -> Result<T> {
+    let handle = memkv
+        .open(bucket)?
+        .map_err(|error| anyhow!(describe(&error)))?;
+    let result = f(memkv, handle)?;
+    memkv.drop_bucket(handle)?;
+    result.map_err(|error| match error {
+        Error::Other(message) => anyhow!(message),
+        error => anyhow!(describe(&error)),
+    })
 }
 
 fn compose(

@@ -1,0 +1,152 @@
+//! Sequences of store operations against a plain model: every read agrees with the model, every
+//! refused write changes nothing, and at the end the store saves a snapshot that loads back to
+//! the same bytes and the same usage (so the usage the limits are checked against was counted
+//! right, and the store fits its limits).
+
+#![no_main]
+
+use std::collections::BTreeMap;
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use memkv::store::{BucketId, Limits, Store};
+
+const BUCKETS: [&str; 3] = ["", "b", "a longer bucket identifier"];
+
+#[derive(Debug, Arbitrary)]
+enum Op {
+    Set(u8, String, Vec<u8>),
+    Delete(u8, String),
+    Get(u8, String),
+    Increment(u8, String, u64),
+    SetMany(u8, Vec<(String, Vec<u8>)>),
+    DeleteMany(u8, Vec<String>),
+    ListAll(u8),
+    SetLimits {
+        max_key_bytes: u8,
+        max_value_bytes: u8,
+        max_total_bytes: u16,
+        max_entries_per_bucket: u8,
+        page_size: u8,
+    },
+    SaveLoad,
+}
+
+type Model = BTreeMap<&'static str, BTreeMap<String, Vec<u8>>>;
+
+fn bucket(store: &mut Store, model: &mut Model, b: u8) -> Option<(BucketId, &'static str)> {
+    let name = BUCKETS[usize::from(b) % BUCKETS.len()];
+    let id = store.open(name).ok()?;
+    model.entry(name).or_default();
+    Some((id, name))
+}
+
+fn check_bucket(store: &mut Store, id: BucketId, entries: &BTreeMap<String, Vec<u8>>) {
+    let mut keys = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.list_keys(id, cursor).expect("a fresh listing pages to its end");
+        keys.extend(page.keys);
+        match page.cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert!(keys.iter().eq(entries.keys()), "listing");
+    for (key, value) in entries {
+        assert_eq!(store.get(id, key), Some(&value[..]), "value of {key:?}");
+    }
+}
+
+fuzz_target!(|ops: Vec<Op>| {
+    let mut store = Store::new();
+    let mut model = Model::new();
+    for op in ops {
+        match op {
+            Op::Set(b, key, value) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                if store.set(id, &key, value.clone()).is_ok() {
+                    model.get_mut(name).unwrap().insert(key, value);
+                } else {
+                    let expected = model[name].get(&key).map(Vec::as_slice);
+                    assert_eq!(store.get(id, &key), expected, "a refused set changes nothing");
+                }
+            }
+            Op::Delete(b, key) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let existed = model.get_mut(name).unwrap().remove(&key).is_some();
+                assert_eq!(store.delete(id, &key), existed);
+            }
+            Op::Get(b, key) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                assert_eq!(store.get(id, &key), model[name].get(&key).map(Vec::as_slice));
+            }
+            Op::Increment(b, key, delta) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let before = model[name].get(&key).cloned();
+                match store.increment(id, &key, delta) {
+                    Ok(new) => {
+                        let old = before.map_or(0, |v| {
+                            std::str::from_utf8(&v).unwrap().parse::<u64>().unwrap()
+                        });
+                        assert_eq!(old.checked_add(delta), Some(new));
+                        model.get_mut(name).unwrap().insert(key, new.to_string().into_bytes());
+                    }
+                    Err(_) => assert_eq!(store.get(id, &key), before.as_deref()),
+                }
+            }
+            Op::SetMany(b, entries) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                if store.set_many(id, entries.clone()).is_ok() {
+                    model.get_mut(name).unwrap().extend(entries);
+                }
+                check_bucket(&mut store, id, &model[name]);
+            }
+            Op::DeleteMany(b, keys) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                for key in &keys {
+                    model.get_mut(name).unwrap().remove(key);
+                }
+                store.delete_many(id, keys);
+            }
+            Op::ListAll(b) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                check_bucket(&mut store, id, &model[name]);
+            }
+            Op::SetLimits {
+                max_key_bytes,
+                max_value_bytes,
+                max_total_bytes,
+                max_entries_per_bucket,
+                page_size,
+            } => {
+                let limits = Limits {
+                    max_key_bytes: max_key_bytes.into(),
+                    max_value_bytes: max_value_bytes.into(),
+                    max_total_bytes: u64::from(max_total_bytes) * 8,
+                    max_entries_per_bucket: max_entries_per_bucket.into(),
+                    max_buckets: 3,
+                    page_size: page_size.into(),
+                };
+                let before = store.limits();
+                if store.set_limits(limits).is_ok() {
+                    assert_eq!(store.limits(), limits);
+                } else {
+                    assert_eq!(store.limits(), before);
+                }
+            }
+            Op::SaveLoad => {
+                let snapshot = store.save().unwrap();
+                store.restore(&snapshot).expect("a saved snapshot loads");
+            }
+        }
+    }
+    let snapshot = store.save().unwrap();
+    let mut loaded = Store::load(&snapshot).expect("a saved snapshot fits its own limits");
+    assert_eq!(loaded.usage(), store.usage(), "usage as counted == usage recomputed");
+    assert_eq!(loaded.save().unwrap(), snapshot);
+    for (name, entries) in &model {
+        let id = loaded.find(name).expect("every opened bucket is saved");
+        check_bucket(&mut loaded, id, entries);
+    }
+});
