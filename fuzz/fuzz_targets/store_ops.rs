@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use memkv::store::{BucketId, Limits, Store};
+use memkv::store::{BucketId, Limits, Store, Version};
 
 const BUCKETS: [&str; 3] = ["", "b", "a longer bucket identifier"];
 
@@ -19,6 +19,11 @@ enum Op {
     Delete(u8, String),
     Get(u8, String),
     Increment(u8, String, u64),
+    IncrementSigned(u8, String, i64),
+    /// Observe a key for a compare-and-swap; the next `Swap` on the same bucket uses it.
+    Observe(u8, String),
+    Swap(u8, Vec<u8>),
+    ListAfter(u8, Option<String>),
     SetMany(u8, Vec<(String, Vec<u8>)>),
     DeleteMany(u8, Vec<String>),
     ListAll(u8),
@@ -61,11 +66,17 @@ fn check_bucket(store: &mut Store, id: BucketId, entries: &BTreeMap<String, Vec<
 fuzz_target!(|ops: Vec<Op>| {
     let mut store = Store::new();
     let mut model = Model::new();
+    // The last observation per bucket: the version, the key, and the model's value then.
+    let mut observed: BTreeMap<&str, (Version, String, Option<Vec<u8>>)> = BTreeMap::new();
+    // Keys written (or deleted) since each observation, per bucket.
+    let mut written: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut any_delete: BTreeMap<&str, bool> = BTreeMap::new();
     for op in ops {
         match op {
             Op::Set(b, key, value) => {
                 let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
                 if store.set(id, &key, value.clone()).is_ok() {
+                    written.entry(name).or_default().push(key.clone());
                     model.get_mut(name).unwrap().insert(key, value);
                 } else {
                     let expected = model[name].get(&key).map(Vec::as_slice);
@@ -76,6 +87,9 @@ fuzz_target!(|ops: Vec<Op>| {
                 let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
                 let existed = model.get_mut(name).unwrap().remove(&key).is_some();
                 assert_eq!(store.delete(id, &key), existed);
+                if existed {
+                    any_delete.insert(name, true);
+                }
             }
             Op::Get(b, key) => {
                 let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
@@ -90,14 +104,72 @@ fuzz_target!(|ops: Vec<Op>| {
                             std::str::from_utf8(&v).unwrap().parse::<u64>().unwrap()
                         });
                         assert_eq!(old.checked_add(delta), Some(new));
+                        written.entry(name).or_default().push(key.clone());
                         model.get_mut(name).unwrap().insert(key, new.to_string().into_bytes());
                     }
                     Err(_) => assert_eq!(store.get(id, &key), before.as_deref()),
                 }
             }
+            Op::IncrementSigned(b, key, delta) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let before = model[name].get(&key).cloned();
+                match store.increment_signed(id, &key, delta) {
+                    Ok(new) => {
+                        let old = before.map_or(0, |v| {
+                            std::str::from_utf8(&v).unwrap().parse::<i64>().unwrap()
+                        });
+                        assert_eq!(old.checked_add(delta), Some(new));
+                        written.entry(name).or_default().push(key.clone());
+                        model.get_mut(name).unwrap().insert(key, new.to_string().into_bytes());
+                    }
+                    Err(_) => assert_eq!(store.get(id, &key), before.as_deref()),
+                }
+            }
+            Op::Observe(b, key) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let version = store.version(id, &key);
+                let value = model[name].get(&key).cloned();
+                observed.insert(name, (version, key, value));
+                written.insert(name, Vec::new());
+                any_delete.insert(name, false);
+            }
+            Op::Swap(b, value) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let Some((version, key, seen)) = observed.remove(name) else { continue };
+                let touched = written.get(name).is_some_and(|keys| keys.contains(&key));
+                // A key seen absent also fails after any deletion in the bucket.
+                let deleted = seen.is_none() && any_delete.get(name) == Some(&true);
+                match store.swap(id, &key, &version, value.clone()) {
+                    Ok(true) => {
+                        assert!(!touched && !deleted, "swap after a write");
+                        assert_eq!(model[name].get(&key), seen.as_ref(), "swap on a changed key");
+                        model.get_mut(name).unwrap().insert(key, value);
+                    }
+                    Ok(false) => {
+                        let changed = model[name].get(&key) != seen.as_ref();
+                        assert!(touched || deleted || changed, "a swap failed for nothing");
+                    }
+                    Err(_) => {}
+                }
+                // Every write since the observation invalidates; start over.
+                written.remove(name);
+                any_delete.remove(name);
+            }
+            Op::ListAfter(b, after) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let (keys, cursor) = store.list_keys_after(id, after.as_deref()).unwrap();
+                let expected: Vec<&String> = model[name]
+                    .keys()
+                    .filter(|key| after.as_ref().is_none_or(|after| *key > after))
+                    .take(keys.len())
+                    .collect();
+                assert!(keys.iter().eq(expected), "page after {after:?}");
+                assert_eq!(cursor.is_some(), model[name].keys().filter(|key| after.as_ref().is_none_or(|after| *key > after)).count() > keys.len());
+            }
             Op::SetMany(b, entries) => {
                 let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
                 if store.set_many(id, entries.clone()).is_ok() {
+                    written.entry(name).or_default().extend(entries.iter().map(|(k, _)| k.clone()));
                     model.get_mut(name).unwrap().extend(entries);
                 }
                 check_bucket(&mut store, id, &model[name]);
@@ -105,7 +177,10 @@ fuzz_target!(|ops: Vec<Op>| {
             Op::DeleteMany(b, keys) => {
                 let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
                 for key in &keys {
-                    model.get_mut(name).unwrap().remove(key);
+                    if model.get_mut(name).unwrap().remove(key).is_some() {
+                        any_delete.insert(name, true);
+                        written.entry(name).or_default().push(key.clone());
+                    }
                 }
                 store.delete_many(id, keys);
             }
@@ -138,6 +213,11 @@ fuzz_target!(|ops: Vec<Op>| {
             Op::SaveLoad => {
                 let snapshot = store.save().unwrap();
                 store.restore(&snapshot).expect("a saved snapshot loads");
+                // A load is a write of every key: pending observations are stale.
+                for (name, _) in observed.iter() {
+                    any_delete.insert(name, true);
+                }
+                observed.clear();
             }
         }
     }

@@ -26,6 +26,7 @@
 
 mod compose;
 mod data_file;
+pub mod draft2;
 pub mod guests;
 mod memkv;
 mod supervise;
@@ -50,7 +51,7 @@ pub mod bindings {
     });
 }
 
-use bindings::exports::wasi::keyvalue::store::Error;
+use bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
 
 /// Where `build.rs` wrote the memkv component, inside this crate's `OUT_DIR`.
 pub const COMPONENT_PATH: &str = env!("MEMKV_COMPONENT");

@@ -7,7 +7,7 @@ use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Engine, Result, Store};
 
 use crate::bindings::exports::memkv::store::limits::{Limits, Usage};
-use crate::bindings::exports::wasi::keyvalue::store::{Error, KeyResponse};
+use crate::bindings::exports::wasi::keyvalue0_2_0_draft::store::{Error, KeyResponse};
 use crate::bindings::{Memkv, MemkvPre};
 use crate::{COMPONENT_PATH, Entry, HostState, KeyValueApi, Listing, engine, new_store};
 
@@ -103,6 +103,12 @@ impl Instance {
         (&self.memkv, &mut self.store)
     }
 
+    /// The instance's `wasi:keyvalue@0.2.0-draft2` exports (the methods of `Instance` itself
+    /// call the 0.2.0-draft ones).
+    pub fn draft2(&mut self) -> crate::draft2::Draft2<'_> {
+        crate::draft2::Draft2(self)
+    }
+
     /// Bytes of linear memory the instance holds.
     pub fn memory_bytes(&self) -> usize {
         self.store.data().memory_bytes()
@@ -160,7 +166,7 @@ impl Instance {
     /// `wasi:keyvalue/store.open`.
     pub fn open(&mut self, identifier: &str) -> Result<Result<ResourceAny, Error>> {
         self.memkv
-            .wasi_keyvalue_store()
+            .wasi_keyvalue0_2_0_draft_store()
             .call_open(&mut self.store, identifier)
     }
 
@@ -176,7 +182,7 @@ impl Instance {
         key: &str,
     ) -> Result<Result<Option<Vec<u8>>, Error>> {
         self.memkv
-            .wasi_keyvalue_store()
+            .wasi_keyvalue0_2_0_draft_store()
             .bucket()
             .call_get(&mut self.store, bucket, key)
     }
@@ -189,7 +195,7 @@ impl Instance {
         value: &[u8],
     ) -> Result<Result<(), Error>> {
         self.memkv
-            .wasi_keyvalue_store()
+            .wasi_keyvalue0_2_0_draft_store()
             .bucket()
             .call_set(&mut self.store, bucket, key, value)
     }
@@ -197,7 +203,7 @@ impl Instance {
     /// `bucket.delete`.
     pub fn delete(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<(), Error>> {
         self.memkv
-            .wasi_keyvalue_store()
+            .wasi_keyvalue0_2_0_draft_store()
             .bucket()
             .call_delete(&mut self.store, bucket, key)
     }
@@ -205,7 +211,7 @@ impl Instance {
     /// `bucket.exists`.
     pub fn exists(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<bool, Error>> {
         self.memkv
-            .wasi_keyvalue_store()
+            .wasi_keyvalue0_2_0_draft_store()
             .bucket()
             .call_exists(&mut self.store, bucket, key)
     }
@@ -217,7 +223,7 @@ impl Instance {
         cursor: Option<u64>,
     ) -> Result<Result<KeyResponse, Error>> {
         self.memkv
-            .wasi_keyvalue_store()
+            .wasi_keyvalue0_2_0_draft_store()
             .bucket()
             .call_list_keys(&mut self.store, bucket, cursor)
     }
@@ -250,7 +256,7 @@ impl Instance {
         delta: u64,
     ) -> Result<Result<u64, Error>> {
         self.memkv
-            .wasi_keyvalue_atomics()
+            .wasi_keyvalue0_2_0_draft_atomics()
             .call_increment(&mut self.store, bucket, key, delta)
     }
 
@@ -261,7 +267,7 @@ impl Instance {
         keys: &[String],
     ) -> Result<Result<Vec<Option<Entry>>, Error>> {
         self.memkv
-            .wasi_keyvalue_batch()
+            .wasi_keyvalue0_2_0_draft_batch()
             .call_get_many(&mut self.store, bucket, keys)
     }
 
@@ -271,9 +277,11 @@ impl Instance {
         bucket: ResourceAny,
         key_values: &[Entry],
     ) -> Result<Result<(), Error>> {
-        self.memkv
-            .wasi_keyvalue_batch()
-            .call_set_many(&mut self.store, bucket, key_values)
+        self.memkv.wasi_keyvalue0_2_0_draft_batch().call_set_many(
+            &mut self.store,
+            bucket,
+            key_values,
+        )
     }
 
     /// `wasi:keyvalue/batch.delete-many`.
@@ -283,7 +291,7 @@ impl Instance {
         keys: &[String],
     ) -> Result<Result<(), Error>> {
         self.memkv
-            .wasi_keyvalue_batch()
+            .wasi_keyvalue0_2_0_draft_batch()
             .call_delete_many(&mut self.store, bucket, keys)
     }
 }

@@ -9,7 +9,7 @@ fn component_imports_nothing() {
 }
 
 #[test]
-fn component_exports_exactly_the_api_the_draft_interfaces_limits_and_snapshots() {
+fn component_exports_exactly_the_api_both_drafts_limits_and_snapshots() {
     assert_eq!(
         Harness::shared().export_names(),
         [
@@ -17,6 +17,9 @@ fn component_exports_exactly_the_api_the_draft_interfaces_limits_and_snapshots()
             "wasi:keyvalue/store@0.2.0-draft",
             "wasi:keyvalue/atomics@0.2.0-draft",
             "wasi:keyvalue/batch@0.2.0-draft",
+            "wasi:keyvalue/store@0.2.0-draft2",
+            "wasi:keyvalue/atomics@0.2.0-draft2",
+            "wasi:keyvalue/batch@0.2.0-draft2",
             "memkv:store/limits",
             "golem:api/save-snapshot@1.1.7",
             "golem:api/load-snapshot@1.1.7",

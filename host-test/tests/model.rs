@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use host_test::bindings::exports::memkv::store::limits::Limits;
-use host_test::bindings::exports::wasi::keyvalue::store::Error;
+use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
 use host_test::{Harness, Instance};
 use proptest::prelude::*;
 use wasmtime::component::ResourceAny;

@@ -1,11 +1,23 @@
 //! The component's exports: one module per interface, each a thin adapter over the one store.
 
 mod api;
-mod atomics;
-mod batch;
+mod bucket;
 mod limits;
 mod snapshot;
-mod store;
+
+/// `wasi:keyvalue@0.2.0-draft`: wasmtime's and wasmCloud's.
+mod draft {
+    mod atomics;
+    mod batch;
+    mod store;
+}
+
+/// `wasi:keyvalue@0.2.0-draft2`: Spin's.
+mod draft2 {
+    mod atomics;
+    mod batch;
+    mod store;
+}
 
 use std::cell::RefCell;
 

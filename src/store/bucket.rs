@@ -14,11 +14,12 @@ use super::key::Key;
 /// crafted colliding keys would slow down only its own instance.
 const HASH_SEED: u64 = 0x6d65_6d6b_7620_6b76;
 
-/// One entry: its key and its value.
+/// One entry: its key, its value, and which write of the bucket put the value there.
 #[derive(Debug)]
 struct Slot {
     key: Key,
     value: Box<[u8]>,
+    stamp: u64,
 }
 
 /// A bucket's entries, reachable two ways:
@@ -36,6 +37,11 @@ pub(super) struct Bucket {
     index: HashTable<usize>,
     order: BTreeSet<Key>,
     hasher: FixedState,
+    /// Stamps the next write: every value written gets a stamp no earlier write had.
+    next_stamp: u64,
+    /// How many keys have been deleted: lets a compare-and-swap that saw a key absent tell
+    /// whether it was written and deleted since.
+    removals: u64,
 }
 
 impl Default for Bucket {
@@ -45,6 +51,8 @@ impl Default for Bucket {
             index: HashTable::new(),
             order: BTreeSet::new(),
             hasher: FixedState::with_seed(HASH_SEED),
+            next_stamp: 0,
+            removals: 0,
         }
     }
 }
@@ -82,9 +90,36 @@ impl Bucket {
         self.find(key).map(|slot| self.value(slot))
     }
 
-    /// Put `value` in `slot`, found with [`Bucket::find`]; returns the value it held. O(1).
-    pub(super) fn replace(&mut self, slot: usize, value: Box<[u8]>) -> Box<[u8]> {
-        std::mem::replace(&mut self.slots[slot].value, value)
+    fn stamp(&mut self) -> u64 {
+        self.next_stamp += 1;
+        self.next_stamp
+    }
+
+    /// Where `key` stands for a compare-and-swap: the stamp of its value (`None` if absent)
+    /// and the bucket's count of deletions. Any write to the key changes it. O(1) expected.
+    pub(super) fn version(&self, key: &str) -> (Option<u64>, u64) {
+        let stamp = self.find(key).map(|slot| self.slots[slot].stamp);
+        (stamp, self.removals)
+    }
+
+    /// Put `value` in `slot`, found with [`Bucket::find`]; returns the value it held and that
+    /// value's stamp. O(1).
+    pub(super) fn replace(&mut self, slot: usize, value: Box<[u8]>) -> (Box<[u8]>, u64) {
+        let stamp = self.stamp();
+        self.put_back(slot, value, stamp)
+    }
+
+    /// Undo a [`Bucket::replace`]: put `value` back in `slot` with the stamp it had, so a
+    /// compare-and-swap that observed it still succeeds. O(1).
+    pub(super) fn put_back(
+        &mut self,
+        slot: usize,
+        value: Box<[u8]>,
+        stamp: u64,
+    ) -> (Box<[u8]>, u64) {
+        let slot = &mut self.slots[slot];
+        let old = std::mem::replace(&mut slot.value, value);
+        (old, std::mem::replace(&mut slot.stamp, stamp))
     }
 
     /// Add `key`, which must not be in the bucket yet, with `value`. The memory the slab and the
@@ -100,7 +135,8 @@ impl Bucket {
         let key = Key::from(key);
         self.order.insert(key.clone());
         let slot = self.slots.len();
-        self.slots.push(Slot { key, value });
+        let stamp = self.stamp();
+        self.slots.push(Slot { key, value, stamp });
         self.index
             .insert_unique(hash, slot, slot_hash(&self.slots, &self.hasher));
         Ok(())
@@ -108,6 +144,18 @@ impl Bucket {
 
     /// Remove `key`; returns its value if it existed. O(1) expected plus O(log n) for the order.
     pub(super) fn delete(&mut self, key: &str) -> Option<Box<[u8]>> {
+        let removed = self.take_out(key)?;
+        self.removals += 1;
+        Some(removed)
+    }
+
+    /// Undo an [`Bucket::insert`]: remove `key` without counting a deletion, so a
+    /// compare-and-swap that observed the key absent still succeeds.
+    pub(super) fn take_back(&mut self, key: &str) {
+        self.take_out(key);
+    }
+
+    fn take_out(&mut self, key: &str) -> Option<Box<[u8]>> {
         let hash = self.hash(key);
         let slots = &self.slots;
         let Ok(found) = self

@@ -21,11 +21,13 @@ pub enum Error {
     /// A `list-keys` cursor issued for a listing of another bucket.
     #[error("list-keys cursor {0} belongs to a listing of another bucket")]
     CursorOfAnotherBucket(u64),
-    /// `increment` on a value that is not a decimal u64.
-    #[error("cannot increment key {key}: its value is not a decimal u64 counter")]
+    /// `increment` on a value that is not a decimal counter of the increment's type.
+    #[error("cannot increment key {key}: its value is not a decimal {ty} counter")]
     NotACounter {
         /// The key, shortened for the message.
         key: KeyName,
+        /// The counter type: `u64` (draft) or `s64` (draft2).
+        ty: &'static str,
     },
     /// A write that would pass one of the store's [`Limits`](super::Limits); nothing was changed.
     #[error("quota exceeded: {}", limit.explain(*needed, *max))]
@@ -40,15 +42,17 @@ pub enum Error {
     /// Memory for a write could not be reserved; nothing was changed.
     #[error("out of memory: could not reserve room for {0}; the store is unchanged")]
     OutOfMemory(&'static str),
-    /// `increment` whose result does not fit in a u64.
-    #[error("cannot increment key {key} by {delta}: {current} + {delta} overflows u64")]
+    /// `increment` whose result does not fit the counter type.
+    #[error("cannot increment key {key} by {delta}: {current} + {delta} overflows {ty}")]
     CounterOverflow {
         /// The key, shortened for the message.
         key: KeyName,
         /// The counter's value, left unchanged.
-        current: u64,
+        current: i128,
         /// The delta that was refused.
-        delta: u64,
+        delta: i128,
+        /// The counter type: `u64` or `s64`.
+        ty: &'static str,
     },
 }
 

@@ -22,6 +22,7 @@ pub use snapshot::{MAGIC as SNAPSHOT_MAGIC, SnapshotError, VERSION as SNAPSHOT_V
 
 use bucket::Bucket;
 use cursor::CursorTable;
+use key::Key;
 use limits::{check, entry_bytes};
 
 /// How many keys one `list-keys` page holds at most, by default ([`Limits::page_size`]).
@@ -30,6 +31,17 @@ pub const PAGE_SIZE: usize = Limits::DEFAULT.page_size as usize;
 /// Names one bucket of a [`Store`]; valid for the life of that store (buckets are never removed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BucketId(usize);
+
+/// What a compare-and-swap observed of one key: which write its value came from (or that it
+/// was absent), in which bucket and store generation. Any later write to the key — through any
+/// interface — or a snapshot load makes it stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version {
+    generation: u64,
+    bucket: BucketId,
+    stamp: Option<u64>,
+    removals: u64,
+}
 
 /// One page of a key listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,6 +318,36 @@ impl Store {
         Ok(())
     }
 
+    /// Where `key` stands now, for a later [`Store::swap`]. O(1) expected.
+    pub fn version(&self, bucket: BucketId, key: &str) -> Version {
+        let (stamp, removals) = self.bucket(bucket).version(key);
+        Version {
+            generation: self.generation,
+            bucket,
+            stamp,
+            removals,
+        }
+    }
+
+    /// Store `value` under `key` if nothing has written the key since `expected` was observed;
+    /// returns whether it did. A key observed absent must still be absent and not have been
+    /// written and deleted since (any deletion in the bucket counts, so a swap on an absent key
+    /// can fail for a deletion of another key: never the other way round). A write a limit
+    /// refuses is an error. O(1) expected.
+    pub fn swap(
+        &mut self,
+        bucket: BucketId,
+        key: &str,
+        expected: &Version,
+        value: Vec<u8>,
+    ) -> Result<bool, Error> {
+        if self.version(bucket, key) != *expected {
+            return Ok(false);
+        }
+        self.set(bucket, key, value)?;
+        Ok(true)
+    }
+
     /// [`Store::delete`] each key, in order; missing keys are skipped.
     pub fn delete_many(&mut self, bucket: BucketId, keys: Vec<String>) {
         for key in keys {
@@ -322,8 +364,36 @@ impl Store {
             Some(id) => Bound::Excluded(self.cursors.resume(id, bucket)?),
             None => Bound::Unbounded,
         };
+        let (keys, last) = self.page(bucket, start)?;
+        let cursor = last.map(|last| self.cursors.issue(bucket, &last));
+        Ok(KeyPage { keys, cursor })
+    }
+
+    /// One page of the bucket's keys in ascending byte order, starting right after the key
+    /// `after` (draft2's string cursor: the last key of the previous page) or at the start.
+    /// `after` need not be a key of the bucket, so a listing survives any writes between pages,
+    /// and no cursor table is involved. Returns the keys and, if more follow, the cursor for the
+    /// next page (its last key). O(p + log n).
+    pub fn list_keys_after(
+        &self,
+        bucket: BucketId,
+        after: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), Error> {
+        let after = after.map(Key::from);
+        let start = after.as_ref().map_or(Bound::Unbounded, Bound::Excluded);
+        let (keys, last) = self.page(bucket, start)?;
+        Ok((keys, last.map(|last| last.as_str().to_owned())))
+    }
+
+    /// The page of at most [`Limits::page_size`] keys after `start`, and its last key if more
+    /// keys follow it.
+    fn page(
+        &self,
+        bucket: BucketId,
+        start: Bound<&Key>,
+    ) -> Result<(Vec<String>, Option<Key>), Error> {
         let page_size = usize::try_from(self.limits.page_size).unwrap_or(usize::MAX);
-        let bucket_entries = &self.buckets[bucket.0];
+        let bucket_entries = self.bucket(bucket);
         let mut rest = bucket_entries.keys_after(start);
         let mut keys = Vec::new();
         keys.try_reserve(page_size.min(bucket_entries.len()))
@@ -333,39 +403,106 @@ impl Store {
             keys.push(key.as_str().to_owned());
             last = Some(key);
         }
-        let cursor = match last {
-            Some(last) if rest.next().is_some() => Some(self.cursors.issue(bucket, last)),
-            _ => None,
-        };
-        Ok(KeyPage { keys, cursor })
+        let more = rest.next().is_some();
+        Ok((keys, last.filter(|_| more).cloned()))
     }
 
     /// Add `delta` to the counter under `key` and return the new value. A missing key counts as 0;
     /// counters are stored as decimal ASCII (`b"42"`), so `get` reads them as text. A value that
-    /// is not a decimal u64, a sum that overflows, or a write a limit refuses is an error and
-    /// leaves the value unchanged. O(1) expected.
+    /// is not a decimal u64 (digits only), a sum that overflows, or a write a limit refuses is an
+    /// error and leaves the value unchanged. O(1) expected.
     pub fn increment(&mut self, bucket: BucketId, key: &str, delta: u64) -> Result<u64, Error> {
+        self.increment_as(bucket, key, delta)
+    }
+
+    /// [`Store::increment`] for signed counters (draft2's `s64`): the same decimal ASCII with an
+    /// optional leading `-`, so a counter is visible to both while it is non-negative, and the
+    /// unsigned increment refuses a negative one. Overflow either way is an error.
+    pub fn increment_signed(
+        &mut self,
+        bucket: BucketId,
+        key: &str,
+        delta: i64,
+    ) -> Result<i64, Error> {
+        self.increment_as(bucket, key, delta)
+    }
+
+    fn increment_as<C: Counter>(
+        &mut self,
+        bucket: BucketId,
+        key: &str,
+        delta: C,
+    ) -> Result<C, Error> {
         let current = match self.get(bucket, key) {
-            Some(value) => {
-                parse_counter(value).ok_or_else(|| Error::NotACounter { key: key.into() })?
-            }
-            None => 0,
+            Some(value) => C::parse(value).ok_or_else(|| Error::NotACounter {
+                key: key.into(),
+                ty: C::NAME,
+            })?,
+            None => C::default(),
         };
         let new = current
             .checked_add(delta)
             .ok_or_else(|| Error::CounterOverflow {
                 key: key.into(),
-                current,
-                delta,
+                current: current.into(),
+                delta: delta.into(),
+                ty: C::NAME,
             })?;
         self.set(bucket, key, new.to_string().into_bytes())?;
         Ok(new)
     }
 }
 
-/// How to take back one write: its bucket, its key and the value it replaced (`None` for a key
-/// it added).
-type Undo = (BucketId, String, Option<Box<[u8]>>);
+/// An integer type counters can be read as.
+trait Counter: Copy + Default + ToString + Into<i128> {
+    /// The type's WIT name, for messages.
+    const NAME: &'static str;
+    /// The counter in `value`, if it is one: decimal ASCII digits (leading zeros allowed), with a
+    /// leading `-` for signed types, that fit the type.
+    fn parse(value: &[u8]) -> Option<Self>;
+    fn checked_add(self, delta: Self) -> Option<Self>;
+}
+
+impl Counter for u64 {
+    const NAME: &'static str = "u64";
+
+    fn parse(value: &[u8]) -> Option<Self> {
+        parse_digits(value)?.parse().ok()
+    }
+
+    fn checked_add(self, delta: Self) -> Option<Self> {
+        self.checked_add(delta)
+    }
+}
+
+impl Counter for i64 {
+    const NAME: &'static str = "s64";
+
+    fn parse(value: &[u8]) -> Option<Self> {
+        let digits = value.strip_prefix(b"-").unwrap_or(value);
+        parse_digits(digits)?;
+        std::str::from_utf8(value).ok()?.parse().ok()
+    }
+
+    fn checked_add(self, delta: Self) -> Option<Self> {
+        self.checked_add(delta)
+    }
+}
+
+/// `value` as text, if it is one or more ASCII digits.
+fn parse_digits(value: &[u8]) -> Option<&str> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()
+}
+
+/// How to take back one write: its bucket, its key and the value it replaced with that value's
+/// stamp (`None` for a key it added).
+type Undo = (BucketId, String, Option<Replaced>);
+
+/// A value a write replaced, and its stamp.
+type Replaced = (Box<[u8]>, u64);
 
 /// One or more writes that either all happen or none does: each is checked against the limits
 /// as it is applied, and if one is refused (or the `Write` is dropped uncommitted), the ones
@@ -391,13 +528,13 @@ impl<'a> Write<'a> {
     }
 
     /// Apply one write whose key and value sizes were already checked; returns the value it
-    /// replaced (`None` for a new key). O(1) expected, plus O(log n) for a new key.
+    /// replaced and its stamp (`None` for a new key). O(1) expected, plus O(log n) for a new key.
     fn set(
         &mut self,
         bucket: BucketId,
         key: &str,
         value: Box<[u8]>,
-    ) -> Result<Option<Box<[u8]>>, Error> {
+    ) -> Result<Option<Replaced>, Error> {
         let store = &mut *self.store;
         let replaced = match store.bucket(bucket).find(key) {
             Some(slot) => {
@@ -438,25 +575,15 @@ impl Drop for Write<'_> {
         for (bucket, key, old) in self.undo.drain(..).rev() {
             let bucket = self.store.bucket_mut(bucket);
             match old {
-                Some(old) => {
+                Some((old, stamp)) => {
                     if let Some(slot) = bucket.find(&key) {
-                        bucket.replace(slot, old);
+                        bucket.put_back(slot, old, stamp);
                     }
                 }
-                None => {
-                    bucket.delete(&key);
-                }
+                None => bucket.take_back(&key),
             }
         }
     }
-}
-
-/// A counter's value: one or more ASCII digits (leading zeros allowed) that fit in a u64.
-fn parse_counter(value: &[u8]) -> Option<u64> {
-    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(value).ok()?.parse().ok()
 }
 
 #[cfg(test)]

@@ -289,7 +289,10 @@ fn increment_of_a_non_counter_is_an_error_and_changes_nothing() {
         store.set(bucket, "c", bad.to_vec()).unwrap();
         assert_eq!(
             store.increment(bucket, "c", 1),
-            Err(Error::NotACounter { key: "c".into() }),
+            Err(Error::NotACounter {
+                key: "c".into(),
+                ty: "u64"
+            }),
             "{bad:?}"
         );
         assert_eq!(store.get(bucket, "c"), Some(bad));
@@ -306,8 +309,9 @@ fn increment_overflow_is_an_error_and_changes_nothing() {
         store.increment(bucket, "c", 1),
         Err(Error::CounterOverflow {
             key: "c".into(),
-            current: u64::MAX,
-            delta: 1
+            current: u64::MAX.into(),
+            delta: 1,
+            ty: "u64"
         })
     );
     assert_eq!(store.get(bucket, "c"), Some(max.as_bytes()));
@@ -319,8 +323,9 @@ fn error_messages_say_what_to_do() {
     assert!(expired.contains("restart the listing"), "{expired}");
     let overflow = Error::CounterOverflow {
         key: "c".into(),
-        current: u64::MAX,
+        current: u64::MAX.into(),
         delta: 2,
+        ty: "u64",
     }
     .to_string();
     assert_eq!(
@@ -998,4 +1003,121 @@ fn restore_replaces_everything_or_nothing() {
         next > cursor,
         "cursor numbers are not reused after a restore"
     );
+}
+
+#[test]
+fn list_keys_after_resumes_after_any_string() {
+    let (mut store, bucket) = store_with_limits(Limits {
+        page_size: 2,
+        ..Limits::DEFAULT
+    });
+    for k in ["a", "b", "c", "é"] {
+        store.set(bucket, k, vec![]).unwrap();
+    }
+    assert_eq!(
+        store.list_keys_after(bucket, None).unwrap(),
+        (vec!["a".into(), "b".into()], Some("b".into()))
+    );
+    assert_eq!(
+        store.list_keys_after(bucket, Some("b")).unwrap(),
+        (vec!["c".into(), "é".into()], None)
+    );
+    assert_eq!(
+        store.list_keys_after(bucket, Some("a0")).unwrap(),
+        (vec!["b".into(), "c".into()], Some("c".into()))
+    );
+    assert_eq!(
+        store.list_keys_after(bucket, Some("z")).unwrap(),
+        (vec!["é".into()], None)
+    );
+    assert_eq!(
+        store.list_keys_after(bucket, Some("é")).unwrap(),
+        (vec![], None)
+    );
+}
+
+#[test]
+fn signed_and_unsigned_increments_share_non_negative_counters() {
+    let (mut store, bucket) = store_with_bucket();
+    assert_eq!(store.increment_signed(bucket, "c", -3), Ok(-3));
+    assert_eq!(store.get(bucket, "c"), Some(&b"-3"[..]));
+    assert_eq!(
+        store.increment(bucket, "c", 1),
+        Err(Error::NotACounter {
+            key: "c".into(),
+            ty: "u64"
+        })
+    );
+    assert_eq!(store.increment_signed(bucket, "c", 3), Ok(0));
+    assert_eq!(store.increment(bucket, "c", 5), Ok(5));
+    store.set(bucket, "c", b"-0".to_vec()).unwrap();
+    assert_eq!(store.increment_signed(bucket, "c", 0), Ok(0));
+    assert_eq!(
+        store
+            .increment_signed(bucket, "c", i64::MIN)
+            .and_then(|_| store.increment_signed(bucket, "c", -1)),
+        Err(Error::CounterOverflow {
+            key: "c".into(),
+            current: i64::MIN.into(),
+            delta: -1,
+            ty: "s64"
+        })
+    );
+}
+
+#[test]
+fn swap_needs_the_key_untouched_since_its_version() {
+    let (mut store, bucket) = store_with_bucket();
+    let absent = store.version(bucket, "k");
+    store.set(bucket, "other", vec![]).unwrap();
+    assert_eq!(store.swap(bucket, "k", &absent, b"1".to_vec()), Ok(true));
+    assert_eq!(store.swap(bucket, "k", &absent, b"2".to_vec()), Ok(false));
+    let one = store.version(bucket, "k");
+    store.set(bucket, "k", b"1".to_vec()).unwrap();
+    assert_eq!(
+        store.swap(bucket, "k", &one, b"2".to_vec()),
+        Ok(false),
+        "same value"
+    );
+    assert_eq!(store.get(bucket, "k"), Some(&b"1"[..]));
+    let before_delete = store.version(bucket, "k");
+    assert!(store.delete(bucket, "k"));
+    let absent = store.version(bucket, "k");
+    assert_eq!(store.swap(bucket, "k", &before_delete, vec![]), Ok(false));
+    store.set(bucket, "k", vec![]).unwrap();
+    assert!(store.delete(bucket, "k"));
+    assert_eq!(
+        store.swap(bucket, "k", &absent, vec![]),
+        Ok(false),
+        "written and deleted"
+    );
+    let snapshot = store.save().unwrap();
+    let now = store.version(bucket, "k");
+    store.restore(&snapshot).unwrap();
+    let bucket = store.find("b").unwrap();
+    assert_eq!(
+        store.swap(bucket, "k", &now, vec![]),
+        Ok(false),
+        "a load in between"
+    );
+}
+
+#[test]
+fn a_refused_batch_leaves_observations_valid() {
+    let (mut store, bucket) = store_with_limits(Limits {
+        max_entries_per_bucket: 2,
+        ..Limits::DEFAULT
+    });
+    store.set(bucket, "present", vec![1]).unwrap();
+    let present = store.version(bucket, "present");
+    let absent = store.version(bucket, "absent");
+    let batch = vec![
+        ("present".into(), vec![2]),
+        ("absent".into(), vec![2]),
+        ("third".into(), vec![2]),
+    ];
+    // Refused at the third entry, after the first two were applied and then undone.
+    assert!(store.set_many(bucket, batch).is_err());
+    assert_eq!(store.swap(bucket, "present", &present, vec![3]), Ok(true));
+    assert_eq!(store.swap(bucket, "absent", &absent, vec![3]), Ok(true));
 }

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
-use host_test::bindings::exports::wasi::keyvalue::store::Error;
+use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
 use host_test::{
     COMPONENT_COPY_PATH, COMPONENT_PATH, DataFile, Entry, Harness, Instance, Side, component_names,
     describe,

@@ -18,8 +18,8 @@ mod guest {
     }
 
     use bindings::exports::memkv::store::bench::Guest;
-    use bindings::wasi::keyvalue::store::{self, Bucket, Error};
-    use bindings::wasi::keyvalue::{atomics, batch};
+    use bindings::wasi::keyvalue0_2_0_draft::store::{self, Bucket, Error};
+    use bindings::wasi::keyvalue0_2_0_draft::{atomics, batch};
 
     /// Visits every key of a bucket of 10^5 keys before repeating, in an order that is not the
     /// key order (the stride is prime and does not divide the count).

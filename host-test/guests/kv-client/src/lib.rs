@@ -26,7 +26,7 @@ mod guest {
     }
 
     use bindings::exports::golem::examples::api::Guest;
-    use bindings::wasi::keyvalue::store::{self, Bucket, Error};
+    use bindings::wasi::keyvalue0_2_0_draft::store::{self, Bucket, Error};
 
     struct Client;
 
