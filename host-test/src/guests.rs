@@ -137,9 +137,7 @@ impl Guests {
                 self.linker(provider)?.instantiate_pre(&component)?,
             )?)
         })?;
-        let mut store = new_store(&self.engine);
-        let client = pre.instantiate(&mut store)?;
-        Ok(ClientInstance { store, client })
+        ClientInstance::instantiate(pre)
     }
 
     /// A fresh `kv-bench` with `provider` serving its store.
@@ -157,7 +155,10 @@ impl Guests {
 }
 
 /// `OnceLock::get_or_try_init`, which is not stable yet.
-fn get_or_try_init<T>(cell: &OnceLock<T>, init: impl FnOnce() -> Result<T>) -> Result<&T> {
+pub(crate) fn get_or_try_init<T>(
+    cell: &OnceLock<T>,
+    init: impl FnOnce() -> Result<T>,
+) -> Result<&T> {
     if let Some(value) = cell.get() {
         return Ok(value);
     }
@@ -165,10 +166,20 @@ fn get_or_try_init<T>(cell: &OnceLock<T>, init: impl FnOnce() -> Result<T>) -> R
     Ok(cell.get_or_init(|| value))
 }
 
-/// One instance of `kv-client`: `golem:examples/api` served through the guest.
+/// One instance of `kv-client` (or of another guest exporting `golem:examples/api`, such as the
+/// Golem docs' example): the api served through the guest.
 pub struct ClientInstance {
     store: Store<HostState>,
     client: KvClient,
+}
+
+impl ClientInstance {
+    /// Instantiate `pre`, any component exporting `golem:examples/api`.
+    pub(crate) fn instantiate(pre: &KvClientPre<HostState>) -> Result<Self> {
+        let mut store = new_store(pre.engine());
+        let client = pre.instantiate(&mut store)?;
+        Ok(Self { store, client })
+    }
 }
 
 impl KeyValueApi for ClientInstance {

@@ -27,6 +27,7 @@
 mod compose;
 mod data_file;
 pub mod draft2;
+pub mod golem;
 pub mod guests;
 mod memkv;
 mod supervise;

@@ -26,8 +26,28 @@ impl Harness {
 
     /// Compile the memkv component at `path` with `engine`.
     pub fn load_file(engine: &Engine, path: &Path) -> Result<Self> {
-        let component = Component::from_file(engine, path)?;
-        let linker = Linker::<HostState>::new(engine);
+        Self::with_linker(&Linker::new(engine), path)
+    }
+
+    /// Compile the `memkv-golem` artifact built by `build.rs`, whose `wasi:io` stream types the
+    /// harness defines (see [`crate::golem`]).
+    pub fn load_golem() -> Result<Self> {
+        let engine = engine()?;
+        Self::with_linker(
+            &crate::golem::io_linker(&engine)?,
+            Path::new(crate::golem::MEMKV_GOLEM_PATH),
+        )
+    }
+
+    /// One `memkv-golem` harness per process, compiled on first use.
+    pub fn shared_golem() -> &'static Self {
+        static SHARED: OnceLock<Harness> = OnceLock::new();
+        SHARED.get_or_init(|| Self::load_golem().expect("memkv-golem built by build.rs loads"))
+    }
+
+    /// Compile the component at `path`, to be linked with `linker`.
+    fn with_linker(linker: &Linker<HostState>, path: &Path) -> Result<Self> {
+        let component = Component::from_file(linker.engine(), path)?;
         let pre = MemkvPre::new(linker.instantiate_pre(&component)?)?;
         Ok(Self {
             path: path.to_owned(),
@@ -83,8 +103,13 @@ impl Harness {
     pub fn instantiate_capped(&self, max_memory_bytes: Option<usize>) -> Result<Instance> {
         let mut store = new_store(self.engine());
         store.data_mut().memory.cap = max_memory_bytes;
-        let memkv = self.pre.instantiate(&mut store)?;
-        Ok(Instance { store, memkv })
+        let instance = self.pre.instance_pre().instantiate(&mut store)?;
+        let memkv = Memkv::new(&mut store, &instance)?;
+        Ok(Instance {
+            store,
+            memkv,
+            instance,
+        })
     }
 }
 
@@ -95,12 +120,21 @@ impl Harness {
 pub struct Instance {
     store: Store<HostState>,
     memkv: Memkv,
+    instance: wasmtime::component::Instance,
 }
 
 impl Instance {
     /// The generated bindings and the wasmtime store, for calls this type has no method for.
     pub fn parts(&mut self) -> (&Memkv, &mut Store<HostState>) {
         (&self.memkv, &mut self.store)
+    }
+
+    /// The instance's Golem `wasi:keyvalue` dialect (`memkv-golem` only).
+    pub fn golem(&mut self) -> crate::golem::Golem<'_> {
+        crate::golem::Golem {
+            store: &mut self.store,
+            instance: self.instance,
+        }
     }
 
     /// The instance's `wasi:keyvalue@0.2.0-draft2` exports (the methods of `Instance` itself

@@ -1,6 +1,7 @@
-//! `golem:examples/api`, served three ways by one suite: by memkv itself, by the `kv-client` guest
-//! with memkv plugged in, and by the same unmodified guest on wasmtime's host-side store (which
-//! knows only the bucket `""`). Then what only memkv shows: visibility through
+//! `golem:examples/api`, served five ways by one suite: by memkv itself, by `memkv-golem`, by the
+//! `kv-client` guest with memkv plugged in, by the Golem docs' example (over the Golem dialect)
+//! with `memkv-golem` plugged in, and by `kv-client` unmodified on wasmtime's host-side store
+//! (which knows only the bucket `""`). Then what only memkv shows: visibility through
 //! `wasi:keyvalue/store`.
 
 use anyhow::Result;
@@ -98,6 +99,12 @@ api_suite!(
     "b",
     Guests::shared().client(Provider::Memkv)
 );
+api_suite!(memkv_golem, "b", Harness::shared_golem().instantiate());
+api_suite!(
+    golem_docs_example_with_memkv_golem_composed,
+    "b",
+    host_test::golem::example()
+);
 api_suite!(
     client_on_wasmtime_host_store,
     "",
@@ -133,6 +140,10 @@ macro_rules! bucket_suite {
 }
 
 bucket_suite!(memkv_buckets, Harness::shared().instantiate());
+bucket_suite!(
+    golem_docs_example_with_memkv_golem_composed_buckets,
+    host_test::golem::example()
+);
 bucket_suite!(
     client_with_memkv_composed_buckets,
     Guests::shared().client(Provider::Memkv)

@@ -19,14 +19,25 @@ mod draft2 {
     mod store;
 }
 
+/// The unversioned `wasi:keyvalue` of Golem's docs (December 2023), in the `golem` build only.
+#[cfg(feature = "golem")]
+mod golem;
+
 use std::cell::RefCell;
 
 use crate::store::Store;
 
 mod bindings {
+    #[cfg(not(feature = "golem"))]
     wit_bindgen::generate!({
         path: "wit",
         world: "memkv:store/memkv",
+    });
+    #[cfg(feature = "golem")]
+    wit_bindgen::generate!({
+        path: "wit",
+        world: "memkv:store/memkv-golem",
+        generate_all,
     });
 }
 

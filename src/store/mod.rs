@@ -369,6 +369,17 @@ impl Store {
         Ok(KeyPage { keys, cursor })
     }
 
+    /// Every key of the bucket in ascending byte order, in one list (Golem's `get-keys`, which
+    /// has no paging). O(n).
+    pub fn all_keys(&self, bucket: BucketId) -> Result<Vec<String>, Error> {
+        let bucket = self.bucket(bucket);
+        let mut keys = Vec::new();
+        keys.try_reserve_exact(bucket.len())
+            .map_err(|_| Error::OutOfMemory("a list of every key"))?;
+        keys.extend(bucket.entries().map(|(key, _)| key.to_owned()));
+        Ok(keys)
+    }
+
     /// One page of the bucket's keys in ascending byte order, starting right after the key
     /// `after` (draft2's string cursor: the last key of the previous page) or at the start.
     /// `after` need not be a key of the bucket, so a listing survives any writes between pages,
@@ -450,6 +461,33 @@ impl Store {
             })?;
         self.set(bucket, key, new.to_string().into_bytes())?;
         Ok(new)
+    }
+}
+
+impl Store {
+    /// Golem's `compare-and-swap` of a u64 counter: if the counter under `key` is `old`, store
+    /// `new` and return `Some(true)`; if it is another number, `Some(false)`. `None` if the key
+    /// does not exist. A value that is not a decimal u64, or a write a limit refuses, is an
+    /// error and changes nothing. O(1) expected.
+    pub fn compare_and_swap_counter(
+        &mut self,
+        bucket: BucketId,
+        key: &str,
+        old: u64,
+        new: u64,
+    ) -> Result<Option<bool>, Error> {
+        let Some(value) = self.get(bucket, key) else {
+            return Ok(None);
+        };
+        let current = u64::parse(value).ok_or_else(|| Error::NotACounter {
+            key: key.into(),
+            ty: u64::NAME,
+        })?;
+        if current != old {
+            return Ok(Some(false));
+        }
+        self.set(bucket, key, new.to_string().into_bytes())?;
+        Ok(Some(true))
     }
 }
 

@@ -1121,3 +1121,26 @@ fn a_refused_batch_leaves_observations_valid() {
     assert_eq!(store.swap(bucket, "present", &present, vec![3]), Ok(true));
     assert_eq!(store.swap(bucket, "absent", &absent, vec![3]), Ok(true));
 }
+
+#[test]
+fn compare_and_swap_counter_swaps_only_the_expected_number() {
+    let (mut store, bucket) = store_with_bucket();
+    assert_eq!(store.compare_and_swap_counter(bucket, "c", 0, 1), Ok(None));
+    assert_eq!(store.get(bucket, "c"), None, "a missing key is not created");
+    store.increment(bucket, "c", 5).unwrap();
+    assert_eq!(
+        store.compare_and_swap_counter(bucket, "c", 4, 9),
+        Ok(Some(false))
+    );
+    assert_eq!(store.get(bucket, "c"), Some(&b"5"[..]));
+    assert_eq!(
+        store.compare_and_swap_counter(bucket, "c", 5, 9),
+        Ok(Some(true))
+    );
+    assert_eq!(store.get(bucket, "c"), Some(&b"9"[..]));
+    store.set(bucket, "t", b"text".to_vec()).unwrap();
+    assert!(matches!(
+        store.compare_and_swap_counter(bucket, "t", 0, 1),
+        Err(Error::NotACounter { .. })
+    ));
+}
