@@ -50,7 +50,9 @@ fn check_bucket(store: &mut Store, id: BucketId, entries: &BTreeMap<String, Vec<
     let mut keys = Vec::new();
     let mut cursor = None;
     loop {
-        let page = store.list_keys(id, cursor).expect("a fresh listing pages to its end");
+        let page = store
+            .list_keys(id, cursor)
+            .expect("a fresh listing pages to its end");
         keys.extend(page.keys);
         match page.cursor {
             Some(next) => cursor = Some(next),
@@ -74,17 +76,25 @@ fuzz_target!(|ops: Vec<Op>| {
     for op in ops {
         match op {
             Op::Set(b, key, value) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
                 if store.set(id, &key, value.clone()).is_ok() {
                     written.entry(name).or_default().push(key.clone());
                     model.get_mut(name).unwrap().insert(key, value);
                 } else {
                     let expected = model[name].get(&key).map(Vec::as_slice);
-                    assert_eq!(store.get(id, &key), expected, "a refused set changes nothing");
+                    assert_eq!(
+                        store.get(id, &key),
+                        expected,
+                        "a refused set changes nothing"
+                    );
                 }
             }
             Op::Delete(b, key) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
                 let existed = model.get_mut(name).unwrap().remove(&key).is_some();
                 assert_eq!(store.delete(id, &key), existed);
                 if existed {
@@ -92,11 +102,18 @@ fuzz_target!(|ops: Vec<Op>| {
                 }
             }
             Op::Get(b, key) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
-                assert_eq!(store.get(id, &key), model[name].get(&key).map(Vec::as_slice));
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                assert_eq!(
+                    store.get(id, &key),
+                    model[name].get(&key).map(Vec::as_slice)
+                );
             }
             Op::Increment(b, key, delta) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
                 let before = model[name].get(&key).cloned();
                 match store.increment(id, &key, delta) {
                     Ok(new) => {
@@ -105,13 +122,18 @@ fuzz_target!(|ops: Vec<Op>| {
                         });
                         assert_eq!(old.checked_add(delta), Some(new));
                         written.entry(name).or_default().push(key.clone());
-                        model.get_mut(name).unwrap().insert(key, new.to_string().into_bytes());
+                        model
+                            .get_mut(name)
+                            .unwrap()
+                            .insert(key, new.to_string().into_bytes());
                     }
                     Err(_) => assert_eq!(store.get(id, &key), before.as_deref()),
                 }
             }
             Op::IncrementSigned(b, key, delta) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
                 let before = model[name].get(&key).cloned();
                 match store.increment_signed(id, &key, delta) {
                     Ok(new) => {
@@ -120,13 +142,18 @@ fuzz_target!(|ops: Vec<Op>| {
                         });
                         assert_eq!(old.checked_add(delta), Some(new));
                         written.entry(name).or_default().push(key.clone());
-                        model.get_mut(name).unwrap().insert(key, new.to_string().into_bytes());
+                        model
+                            .get_mut(name)
+                            .unwrap()
+                            .insert(key, new.to_string().into_bytes());
                     }
                     Err(_) => assert_eq!(store.get(id, &key), before.as_deref()),
                 }
             }
             Op::Observe(b, key) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
                 let version = store.version(id, &key);
                 let value = model[name].get(&key).cloned();
                 observed.insert(name, (version, key, value));
@@ -134,15 +161,23 @@ fuzz_target!(|ops: Vec<Op>| {
                 any_delete.insert(name, false);
             }
             Op::Swap(b, value) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
-                let Some((version, key, seen)) = observed.remove(name) else { continue };
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                let Some((version, key, seen)) = observed.remove(name) else {
+                    continue;
+                };
                 let touched = written.get(name).is_some_and(|keys| keys.contains(&key));
                 // A key seen absent also fails after any deletion in the bucket.
                 let deleted = seen.is_none() && any_delete.get(name) == Some(&true);
                 match store.swap(id, &key, &version, value.clone()) {
                     Ok(true) => {
                         assert!(!touched && !deleted, "swap after a write");
-                        assert_eq!(model[name].get(&key), seen.as_ref(), "swap on a changed key");
+                        assert_eq!(
+                            model[name].get(&key),
+                            seen.as_ref(),
+                            "swap on a changed key"
+                        );
                         model.get_mut(name).unwrap().insert(key, value);
                     }
                     Ok(false) => {
@@ -156,7 +191,9 @@ fuzz_target!(|ops: Vec<Op>| {
                 any_delete.remove(name);
             }
             Op::ListAfter(b, after) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
                 let (keys, cursor) = store.list_keys_after(id, after.as_deref()).unwrap();
                 let expected: Vec<&String> = model[name]
                     .keys()
@@ -164,18 +201,32 @@ fuzz_target!(|ops: Vec<Op>| {
                     .take(keys.len())
                     .collect();
                 assert!(keys.iter().eq(expected), "page after {after:?}");
-                assert_eq!(cursor.is_some(), model[name].keys().filter(|key| after.as_ref().is_none_or(|after| *key > after)).count() > keys.len());
+                assert_eq!(
+                    cursor.is_some(),
+                    model[name]
+                        .keys()
+                        .filter(|key| after.as_ref().is_none_or(|after| *key > after))
+                        .count()
+                        > keys.len()
+                );
             }
             Op::SetMany(b, entries) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
                 if store.set_many(id, entries.clone()).is_ok() {
-                    written.entry(name).or_default().extend(entries.iter().map(|(k, _)| k.clone()));
+                    written
+                        .entry(name)
+                        .or_default()
+                        .extend(entries.iter().map(|(k, _)| k.clone()));
                     model.get_mut(name).unwrap().extend(entries);
                 }
                 check_bucket(&mut store, id, &model[name]);
             }
             Op::DeleteMany(b, keys) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
                 for key in &keys {
                     if model.get_mut(name).unwrap().remove(key).is_some() {
                         any_delete.insert(name, true);
@@ -185,7 +236,9 @@ fuzz_target!(|ops: Vec<Op>| {
                 store.delete_many(id, keys);
             }
             Op::ListAll(b) => {
-                let Some((id, name)) = bucket(&mut store, &mut model, b) else { continue };
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
                 check_bucket(&mut store, id, &model[name]);
             }
             Op::SetLimits {
@@ -223,7 +276,11 @@ fuzz_target!(|ops: Vec<Op>| {
     }
     let snapshot = store.save().unwrap();
     let mut loaded = Store::load(&snapshot).expect("a saved snapshot fits its own limits");
-    assert_eq!(loaded.usage(), store.usage(), "usage as counted == usage recomputed");
+    assert_eq!(
+        loaded.usage(),
+        store.usage(),
+        "usage as counted == usage recomputed"
+    );
     assert_eq!(loaded.save().unwrap(), snapshot);
     for (name, entries) in &model {
         let id = loaded.find(name).expect("every opened bucket is saved");
