@@ -82,3 +82,29 @@ fn memkv_refuses_before_the_cap_when_its_own_limits_are_lower() -> Result<()> {
     assert!(memkv.traps().is_empty());
     Ok(())
 }
+
+#[test]
+fn copies_that_do_not_fit_are_refused_not_trapped() -> Result<()> {
+    let mut memkv = Supervised::new(Harness::shared(), Some(48 * MIB))?;
+    let value = vec![3; 15 * MIB];
+    let (refused, single) = memkv
+        .call(|memkv| {
+            let bucket = memkv.open("b")?.unwrap();
+            memkv.set(bucket, "big", &value)?.unwrap();
+            // Three copies of 15 MiB on top of the stored 15 MiB cannot fit in 48 MiB.
+            let keys = ["big", "big", "big"].map(String::from);
+            let refused = memkv.get_many(bucket, &keys)?;
+            let single = memkv.get(bucket, "big")?;
+            memkv.drop_bucket(bucket)?;
+            Ok((refused, single))
+        })?
+        .expect("no trap: the copy is refused");
+    let message = host_test::expect_other(refused);
+    assert_eq!(
+        message,
+        "out of memory: could not reserve room for a copy of the value; the store is unchanged"
+    );
+    assert_eq!(single.unwrap().map(|v| v.len()), Some(15 * MIB));
+    assert!(memkv.traps().is_empty());
+    Ok(())
+}

@@ -4,7 +4,10 @@ use super::bindings::exports::golem::examples::api::Guest;
 use super::{Component, with_store};
 
 impl Guest for Component {
-    /// Reading a bucket that was never written does not create it.
+    /// Reading a bucket that was never written does not create it. `get` has no error result:
+    /// if memory for the copy of the value cannot be found, the component traps (as it does
+    /// when the canonical ABI cannot allocate an argument) rather than answer `none` for a key
+    /// that exists; the other interfaces report it as an error.
     fn get(bucket: String, key: String) -> Option<Vec<u8>> {
         with_store(|store| {
             let id = store.find(&bucket)?;

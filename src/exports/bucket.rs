@@ -64,7 +64,7 @@ macro_rules! shared_by_both_drafts {
     };
     (bucket methods) => {
         fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
-            Ok(self.with(|store, id| store.get(id, &key).map(<[u8]>::to_vec))?)
+            Ok(self.with(|store, id| store.get_copy(id, &key))??)
         }
 
         fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {

@@ -108,7 +108,7 @@ fn body(value: &OutgoingValueBorrow<'_>) -> Vec<u8> {
 impl readwrite::Guest for Component {
     fn get(bucket: BucketBorrow<'_>, key: String) -> Result<IncomingValue, Error> {
         let bucket = bucket.get::<BucketHandle>();
-        match bucket.with(|store, id| store.get(id, &key).map(<[u8]>::to_vec))? {
+        match bucket.with(|store, id| store.get_copy(id, &key))?? {
             Some(value) => Ok(IncomingValue::new(Incoming(value))),
             None => Err(error(KEY_NOT_FOUND)),
         }
@@ -145,8 +145,8 @@ impl batch::Guest for Component {
         let bucket = bucket.get::<BucketHandle>();
         bucket.with(|store, id| {
             keys.iter()
-                .map(|key| match store.get(id, key) {
-                    Some(value) => Ok(IncomingValue::new(Incoming(value.to_vec()))),
+                .map(|key| match store.get_copy(id, key)? {
+                    Some(value) => Ok(IncomingValue::new(Incoming(value))),
                     None => Err(error(format!(
                         "{KEY_NOT_FOUND}: {}",
                         store::KeyName::from(key.as_str())

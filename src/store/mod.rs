@@ -43,6 +43,9 @@ pub struct Version {
     removals: u64,
 }
 
+/// A key and a copy of its value.
+pub type Entry = (String, Vec<u8>);
+
 /// One page of a key listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyPage {
@@ -282,15 +285,29 @@ impl Store {
         true
     }
 
+    /// The value of `key` copied out for a caller, if it exists. Memory for the copy is reserved
+    /// first, so running out is an error, not an abort. O(1) expected plus the copy.
+    pub fn get_copy(&self, bucket: BucketId, key: &str) -> Result<Option<Vec<u8>>, Error> {
+        self.get(bucket, key).map(copy).transpose()
+    }
+
     /// Each requested key in request order, duplicates included: `Some((key, value))` if it
-    /// exists, `None` if not. O(k) expected for k keys.
-    pub fn get_many(&self, bucket: BucketId, keys: Vec<String>) -> Vec<Option<(String, Vec<u8>)>> {
-        keys.into_iter()
-            .map(|key| {
-                let value = self.get(bucket, &key)?.to_vec();
-                Some((key, value))
-            })
-            .collect()
+    /// exists, `None` if not. Every copy is reserved first: running out of memory is an error.
+    /// O(k) expected for k keys, plus the copies.
+    pub fn get_many(
+        &self,
+        bucket: BucketId,
+        keys: Vec<String>,
+    ) -> Result<Vec<Option<Entry>>, Error> {
+        let mut found = Vec::new();
+        found
+            .try_reserve_exact(keys.len())
+            .map_err(|_| Error::OutOfMemory("a get-many answer"))?;
+        for key in keys {
+            let value = self.get_copy(bucket, &key)?;
+            found.push(value.map(|value| (key, value)));
+        }
+        Ok(found)
     }
 
     /// [`Store::set`] each pair, in order (a later duplicate wins) — all of them, or, if any of
@@ -489,6 +506,15 @@ impl Store {
         self.set(bucket, key, new.to_string().into_bytes())?;
         Ok(Some(true))
     }
+}
+
+/// `value`, copied into memory reserved first.
+fn copy(value: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut copy = Vec::new();
+    copy.try_reserve_exact(value.len())
+        .map_err(|_| Error::OutOfMemory("a copy of the value"))?;
+    copy.extend_from_slice(value);
+    Ok(copy)
 }
 
 /// An integer type counters can be read as.

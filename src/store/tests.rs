@@ -88,7 +88,9 @@ fn get_many_answers_in_request_order_with_duplicates() {
     let (mut store, bucket) = store_with_bucket();
     store.set(bucket, "a", b"1".to_vec()).unwrap();
     store.set(bucket, "b", b"2".to_vec()).unwrap();
-    let got = store.get_many(bucket, vec!["b".into(), "x".into(), "a".into(), "b".into()]);
+    let got = store
+        .get_many(bucket, vec!["b".into(), "x".into(), "a".into(), "b".into()])
+        .unwrap();
     assert_eq!(
         got,
         vec![

@@ -11,7 +11,7 @@ impl Guest for Component {
         keys: Vec<String>,
     ) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {
         let bucket = bucket.get::<BucketHandle>();
-        Ok(bucket.with(|store, id| store.get_many(id, keys))?)
+        Ok(bucket.with(|store, id| store.get_many(id, keys))??)
     }
 
     shared_by_both_drafts!(batch writes);

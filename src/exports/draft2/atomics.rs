@@ -6,7 +6,7 @@ use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::{
 };
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{BucketBorrow, Error};
 use crate::exports::bucket::BucketHandle;
-use crate::store::Version;
+use crate::store::{self, Version};
 
 /// The exported `cas` resource: one key as it stood when the handle was made.
 pub struct CasHandle {
@@ -21,11 +21,8 @@ impl CasHandle {
     /// Observe `key` of `bucket` now.
     fn observe(bucket: BucketHandle, key: String) -> Result<Self, Error> {
         let (version, observed) = bucket.with(|store, id| {
-            (
-                store.version(id, &key),
-                store.get(id, &key).map(<[u8]>::to_vec),
-            )
-        })?;
+            Ok::<_, store::Error>((store.version(id, &key), store.get_copy(id, &key)?))
+        })??;
         Ok(Self {
             bucket,
             key,

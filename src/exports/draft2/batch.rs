@@ -4,6 +4,7 @@ use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::batch::Guest;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{BucketBorrow, Error};
 use crate::exports::bucket::{BucketHandle, shared_by_both_drafts};
+use crate::store;
 
 impl Guest for Component {
     /// One `(key, value)` per requested key, in request order, `none` for a missing key.
@@ -12,14 +13,18 @@ impl Guest for Component {
         keys: Vec<String>,
     ) -> Result<Vec<(String, Option<Vec<u8>>)>, Error> {
         let bucket = bucket.get::<BucketHandle>();
-        Ok(bucket.with(|store, id| {
-            keys.into_iter()
-                .map(|key| {
-                    let value = store.get(id, &key).map(<[u8]>::to_vec);
-                    (key, value)
-                })
-                .collect()
-        })?)
+        let found = bucket.with(|store, id| {
+            let mut found = Vec::new();
+            found
+                .try_reserve_exact(keys.len())
+                .map_err(|_| store::Error::OutOfMemory("a get-many answer"))?;
+            for key in keys {
+                let value = store.get_copy(id, &key)?;
+                found.push((key, value));
+            }
+            Ok::<_, store::Error>(found)
+        })??;
+        Ok(found)
     }
 
     shared_by_both_drafts!(batch writes);
