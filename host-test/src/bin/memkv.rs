@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
+use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
 use host_test::{
     COMPONENT_COPY_PATH, COMPONENT_PATH, DataFile, Entry, Harness, Instance, Side, component_names,
     describe,
@@ -454,6 +455,61 @@ fn demo() -> Result<()> {
     );
 
     memkv.drop_bucket(bucket)?;
+
+    println!("\n7. wasi:keyvalue@0.2.0-draft2: string cursors and compare-and-swap");
+    let mut draft2 = memkv.draft2();
+    let bucket = draft2.open("demo")?.map_err(|error| anyhow!("{error:?}"))?;
+    let page = draft2
+        .list_keys(bucket, Some("item-2497"))?
+        .map_err(|error| anyhow!("{error:?}"))?;
+    step(
+        r#"list-keys(some("item-2497"))"#,
+        &format!("keys {:?}, cursor {:?}", page.keys, page.cursor),
+    );
+    let cas = draft2
+        .cas(bucket, "greeting")?
+        .map_err(|error| anyhow!("{error:?}"))?;
+    let current = draft2.current(cas)?.map_err(|error| anyhow!("{error:?}"))?;
+    step(
+        r#"cas.new(bucket, "greeting").current()"#,
+        &show_option(current.as_deref()),
+    );
+    draft2
+        .set(bucket, "greeting", b"changed")?
+        .map_err(|error| anyhow!("{error:?}"))?;
+    step(r#"bucket.set("greeting", "changed")"#, "ok(())");
+    let swapped = draft2.swap(cas, b"swapped")?;
+    let swapped = match swapped {
+        Ok(()) => "ok(())".to_owned(),
+        Err(CasError::CasFailed(fresh)) => {
+            let current = draft2
+                .current(fresh)?
+                .map_err(|error| anyhow!("{error:?}"))?;
+            let retried = draft2.swap(fresh, b"swapped")?;
+            format!(
+                "cas-failed(fresh, which sees {}); swap(fresh, \"swapped\") -> {retried:?}",
+                show_option(current.as_deref())
+            )
+        }
+        Err(error) => format!("{error:?}"),
+    };
+    step(r#"swap(cas, "swapped")"#, &swapped);
+    draft2.drop_bucket(bucket)?;
+
+    println!("\n8. golem:api snapshots: the whole store as bytes");
+    let snapshot = memkv.save()?;
+    step("save()", &format!("{} bytes", snapshot.len()));
+    let mut upgraded = harness.instantiate()?;
+    let loaded = upgraded.load(&snapshot)?;
+    step("load(bytes) into a fresh instance", &format!("{loaded:?}"));
+    let greeting = upgraded.api_get("demo", "greeting")?;
+    step(
+        r#"api.get("demo", "greeting") there"#,
+        &show_option(greeting.as_deref()),
+    );
+    let refused = upgraded.load(&snapshot[..snapshot.len() / 2])?;
+    step("load(first half of the bytes)", &format!("{refused:?}"));
+
     println!("\nEvery interface above read and wrote the same bucket map inside one instance.");
     Ok(())
 }
