@@ -5,7 +5,9 @@
 //! world `memkv:store/memkv` (`wit/world.wit`):
 //!
 //! - `golem:examples/api` — `get`/`set` by bucket name and key;
-//! - `wasi:keyvalue/store@0.2.0-draft`, `atomics@0.2.0-draft` and `batch@0.2.0-draft`;
+//! - `wasi:keyvalue/store@0.2.0-draft`, `atomics@0.2.0-draft` and `batch@0.2.0-draft`
+//!   (wasmtime's and wasmCloud's);
+//! - the same three at `@0.2.0-draft2` (Spin's): string cursors, signed counters, compare-and-swap;
 //! - `memkv:store/limits` — the [`store::Limits`] every write is checked against;
 //! - `golem:api/save-snapshot@1.1.7` and `load-snapshot@1.1.7` — the whole store as bytes
 //!   ([`store::Store::save`], [`store::Store::restore`]; the format is in `SNAPSHOT.md`).
@@ -21,8 +23,13 @@
 //! nothing; nothing a guest sends traps. `golem:examples/api.set` has no error result: a write a
 //! limit refuses is not applied.
 //!
+//! With the `golem` feature the crate builds the second artifact, world
+//! `memkv:store/memkv-golem`: all of the above plus the unversioned `wasi:keyvalue` dialect of
+//! Golem's docs (`readwrite`, `batch`, `atomic`), which imports the `wasi:io` stream types.
+//!
 //! Build: `cargo test --workspace` (or any build of `host-test`) builds this crate for
-//! `wasm32-unknown-unknown` with the `component` profile and encodes it as a component. Natively
+//! `wasm32-unknown-unknown` with the `component` profile, with and without `golem`, and encodes
+//! each as a component. Natively
 //! this crate is only the [`store`] core, which is what its unit tests exercise.
 
 pub mod store;
