@@ -43,8 +43,8 @@ pub struct Version {
     removals: u64,
 }
 
-/// A key and a copy of its value.
-pub type Entry = (String, Vec<u8>);
+/// A requested key and a copy of its value, if it exists.
+pub type Found = (String, Option<Vec<u8>>);
 
 /// One page of a key listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,21 +291,17 @@ impl Store {
         self.get(bucket, key).map(copy).transpose()
     }
 
-    /// Each requested key in request order, duplicates included: `Some((key, value))` if it
-    /// exists, `None` if not. Every copy is reserved first: running out of memory is an error.
-    /// O(k) expected for k keys, plus the copies.
-    pub fn get_many(
-        &self,
-        bucket: BucketId,
-        keys: Vec<String>,
-    ) -> Result<Vec<Option<Entry>>, Error> {
+    /// Each requested key in request order, duplicates included, with a copy of its value if
+    /// it exists. Every copy is reserved first: running out of memory is an error. O(k)
+    /// expected for k keys, plus the copies.
+    pub fn get_many(&self, bucket: BucketId, keys: Vec<String>) -> Result<Vec<Found>, Error> {
         let mut found = Vec::new();
         found
             .try_reserve_exact(keys.len())
             .map_err(|_| Error::OutOfMemory("a get-many answer"))?;
         for key in keys {
             let value = self.get_copy(bucket, &key)?;
-            found.push(value.map(|value| (key, value)));
+            found.push((key, value));
         }
         Ok(found)
     }

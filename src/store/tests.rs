@@ -94,10 +94,10 @@ fn get_many_answers_in_request_order_with_duplicates() {
     assert_eq!(
         got,
         vec![
-            Some(("b".into(), b"2".to_vec())),
-            None,
-            Some(("a".into(), b"1".to_vec())),
-            Some(("b".into(), b"2".to_vec())),
+            ("b".into(), Some(b"2".to_vec())),
+            ("x".into(), None),
+            ("a".into(), Some(b"1".to_vec())),
+            ("b".into(), Some(b"2".to_vec())),
         ]
     );
 }

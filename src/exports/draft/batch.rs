@@ -11,7 +11,11 @@ impl Guest for Component {
         keys: Vec<String>,
     ) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {
         let bucket = bucket.get::<BucketHandle>();
-        Ok(bucket.with(|store, id| store.get_many(id, keys))??)
+        let found = bucket.with(|store, id| store.get_many(id, keys))??;
+        Ok(found
+            .into_iter()
+            .map(|(key, value)| value.map(|value| (key, value)))
+            .collect())
     }
 
     shared_by_both_drafts!(batch writes);
