@@ -180,13 +180,17 @@ impl Bucket {
 
     /// Every entry, in key order. O(n) expected.
     pub(super) fn entries(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.order.iter().map(|key| {
-            let key = key.as_str();
+        self.keys().map(|key| {
             let value = self
                 .get(key)
                 .unwrap_or_else(|| unreachable!("order and index agree"));
             (key, value)
         })
+    }
+
+    /// Every key, in byte order, without touching the values. O(n).
+    pub(super) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.order.iter().map(Key::as_str)
     }
 
     /// The length of the longest key and of the longest value. O(n).

@@ -45,7 +45,7 @@ impl CursorTable {
     }
 
     /// Remember that a listing of `bucket` stopped after `last_key`, and name that place. O(1).
-    pub(super) fn issue(&mut self, bucket: BucketId, last_key: &Key) -> u64 {
+    pub(super) fn issue(&mut self, bucket: BucketId, last_key: Key) -> u64 {
         if self.slots.is_empty() {
             self.slots.resize_with(CAPACITY, || None);
         }
@@ -55,7 +55,7 @@ impl CursorTable {
         self.slots[Self::slot(id)] = Some(Cursor {
             id,
             bucket,
-            last_key: last_key.clone(),
+            last_key,
         });
         id
     }
@@ -90,7 +90,7 @@ mod tests {
     const B: BucketId = BucketId(1);
 
     fn issue(table: &mut CursorTable, bucket: BucketId, key: &str) -> u64 {
-        table.issue(bucket, &Key::from(key))
+        table.issue(bucket, Key::from(key))
     }
 
     fn resume(table: &CursorTable, id: u64, bucket: BucketId) -> Result<&str, Error> {

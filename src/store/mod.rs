@@ -378,7 +378,7 @@ impl Store {
             None => Bound::Unbounded,
         };
         let (keys, last) = self.page(bucket, start)?;
-        let cursor = last.map(|last| self.cursors.issue(bucket, &last));
+        let cursor = last.map(|last| self.cursors.issue(bucket, last));
         Ok(KeyPage { keys, cursor })
     }
 
@@ -389,7 +389,7 @@ impl Store {
         let mut keys = Vec::new();
         keys.try_reserve_exact(bucket.len())
             .map_err(|_| Error::OutOfMemory("a list of every key"))?;
-        keys.extend(bucket.entries().map(|(key, _)| key.to_owned()));
+        keys.extend(bucket.keys().map(str::to_owned));
         Ok(keys)
     }
 
