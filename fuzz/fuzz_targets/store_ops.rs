@@ -6,10 +6,12 @@
 #![no_main]
 
 use std::collections::BTreeMap;
+use std::fmt::{Debug, Display};
+use std::str::FromStr;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use memkv::store::{BucketId, Limits, Store, Version};
+use memkv::store::{BucketId, Error, Limits, Store, Version};
 
 const BUCKETS: [&str; 3] = ["", "b", "a longer bucket identifier"];
 
@@ -44,6 +46,49 @@ fn bucket(store: &mut Store, model: &mut Model, b: u8) -> Option<(BucketId, &'st
     let id = store.open(name).ok()?;
     model.entry(name).or_default();
     Some((id, name))
+}
+
+/// The integer types counters are incremented as.
+trait Counter: Copy + Default + PartialEq + Debug + Display + FromStr<Err: Debug> {
+    fn checked_add(self, delta: Self) -> Option<Self>;
+}
+
+impl Counter for u64 {
+    fn checked_add(self, delta: Self) -> Option<Self> {
+        self.checked_add(delta)
+    }
+}
+
+impl Counter for i64 {
+    fn checked_add(self, delta: Self) -> Option<Self> {
+        self.checked_add(delta)
+    }
+}
+
+/// Run one increment of `key` by `delta` and check it against the bucket's model `entries`:
+/// a success adds `delta` to the counter the model holds (recorded as a write of `key`), a
+/// refusal leaves the value as it was.
+fn check_increment<C: Counter>(
+    store: &mut Store,
+    id: BucketId,
+    entries: &mut BTreeMap<String, Vec<u8>>,
+    written: &mut Vec<String>,
+    key: String,
+    delta: C,
+    increment: fn(&mut Store, BucketId, &str, C) -> Result<C, Error>,
+) {
+    let before = entries.get(&key).cloned();
+    match increment(store, id, &key, delta) {
+        Ok(new) => {
+            let old = before.map_or(C::default(), |v| {
+                std::str::from_utf8(&v).unwrap().parse::<C>().unwrap()
+            });
+            assert_eq!(old.checked_add(delta), Some(new));
+            written.push(key.clone());
+            entries.insert(key, new.to_string().into_bytes());
+        }
+        Err(_) => assert_eq!(store.get(id, &key), before.as_deref()),
+    }
 }
 
 fn check_bucket(store: &mut Store, id: BucketId, entries: &BTreeMap<String, Vec<u8>>) {
@@ -114,41 +159,33 @@ fuzz_target!(|ops: Vec<Op>| {
                 let Some((id, name)) = bucket(&mut store, &mut model, b) else {
                     continue;
                 };
-                let before = model[name].get(&key).cloned();
-                match store.increment(id, &key, delta) {
-                    Ok(new) => {
-                        let old = before.map_or(0, |v| {
-                            std::str::from_utf8(&v).unwrap().parse::<u64>().unwrap()
-                        });
-                        assert_eq!(old.checked_add(delta), Some(new));
-                        written.entry(name).or_default().push(key.clone());
-                        model
-                            .get_mut(name)
-                            .unwrap()
-                            .insert(key, new.to_string().into_bytes());
-                    }
-                    Err(_) => assert_eq!(store.get(id, &key), before.as_deref()),
-                }
+                let entries = model.get_mut(name).unwrap();
+                let written = written.entry(name).or_default();
+                check_increment(
+                    &mut store,
+                    id,
+                    entries,
+                    written,
+                    key,
+                    delta,
+                    Store::increment,
+                );
             }
             Op::IncrementSigned(b, key, delta) => {
                 let Some((id, name)) = bucket(&mut store, &mut model, b) else {
                     continue;
                 };
-                let before = model[name].get(&key).cloned();
-                match store.increment_signed(id, &key, delta) {
-                    Ok(new) => {
-                        let old = before.map_or(0, |v| {
-                            std::str::from_utf8(&v).unwrap().parse::<i64>().unwrap()
-                        });
-                        assert_eq!(old.checked_add(delta), Some(new));
-                        written.entry(name).or_default().push(key.clone());
-                        model
-                            .get_mut(name)
-                            .unwrap()
-                            .insert(key, new.to_string().into_bytes());
-                    }
-                    Err(_) => assert_eq!(store.get(id, &key), before.as_deref()),
-                }
+                let entries = model.get_mut(name).unwrap();
+                let written = written.entry(name).or_default();
+                check_increment(
+                    &mut store,
+                    id,
+                    entries,
+                    written,
+                    key,
+                    delta,
+                    Store::increment_signed,
+                );
             }
             Op::Observe(b, key) => {
                 let Some((id, name)) = bucket(&mut store, &mut model, b) else {
