@@ -106,13 +106,13 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
     }
     // Row 2: the component, called from the host.
     let mut memkv = harness.instantiate().unwrap();
-    let handle = memkv.open(BUCKET).unwrap().unwrap();
+    let handle = memkv.draft().open(BUCKET).unwrap().unwrap();
     for chunk in keys.chunks(1000) {
         let entries: Vec<Entry> = chunk
             .iter()
             .map(|key| (key.clone(), value.clone()))
             .collect();
-        memkv.set_many(handle, &entries).unwrap().unwrap();
+        memkv.draft().set_many(handle, &entries).unwrap().unwrap();
     }
     // Rows 3 and 4: a guest loop against each provider.
     let mut guest_benches: Vec<(Provider, BenchInstance)> = Provider::ALL
@@ -137,10 +137,18 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
         })
     });
     get.bench_function("host→memkv api.get", |b| {
-        b.iter(|| black_box(memkv.api_get(BUCKET, &keys[order.advance()]).unwrap()))
+        b.iter(|| black_box(memkv.api().get(BUCKET, &keys[order.advance()]).unwrap()))
     });
     get.bench_function("host→memkv bucket.get", |b| {
-        b.iter(|| black_box(memkv.get(handle, &keys[order.advance()]).unwrap().unwrap()))
+        b.iter(|| {
+            black_box(
+                memkv
+                    .draft()
+                    .get(handle, &keys[order.advance()])
+                    .unwrap()
+                    .unwrap(),
+            )
+        })
     });
     for (provider, guest) in &mut guest_benches {
         get.bench_function(label(*provider), |b| {
@@ -170,13 +178,15 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
     set.bench_function("host→memkv api.set", |b| {
         b.iter(|| {
             memkv
-                .api_set(BUCKET, &keys[order.advance()], &value)
+                .api()
+                .set(BUCKET, &keys[order.advance()], &value)
                 .unwrap()
         })
     });
     set.bench_function("host→memkv bucket.set", |b| {
         b.iter(|| {
             memkv
+                .draft()
                 .set(handle, &keys[order.advance()], &value)
                 .unwrap()
                 .unwrap()
@@ -188,7 +198,7 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
         });
     }
     set.finish();
-    memkv.drop_bucket(handle).unwrap();
+    memkv.draft().drop_bucket(handle).unwrap();
 }
 
 /// Time one call.
@@ -203,13 +213,13 @@ fn batches(c: &mut Criterion, harness: &Harness, guests: &Guests) {
     let keys: Vec<String> = (0..KEYS as usize).map(key).collect();
     let value = value(100);
     let mut memkv = harness.instantiate().unwrap();
-    let handle = memkv.open(BUCKET).unwrap().unwrap();
+    let handle = memkv.draft().open(BUCKET).unwrap().unwrap();
     let entries: Vec<Entry> = keys
         .iter()
         .map(|key| (key.clone(), value.clone()))
         .collect();
     for chunk in entries.chunks(1000) {
-        memkv.set_many(handle, chunk).unwrap().unwrap();
+        memkv.draft().set_many(handle, chunk).unwrap().unwrap();
     }
     let mut guest_benches: Vec<(Provider, BenchInstance)> = Provider::ALL
         .iter()
@@ -227,6 +237,7 @@ fn batches(c: &mut Criterion, harness: &Harness, guests: &Guests) {
             call += 1;
             black_box(
                 memkv
+                    .draft()
                     .get_many(handle, &keys[start..start + batch])
                     .unwrap()
                     .unwrap(),
@@ -248,6 +259,7 @@ fn batches(c: &mut Criterion, harness: &Harness, guests: &Guests) {
             let start = (call * batch) % (pool.len() - batch + 1);
             call += 1;
             memkv
+                .draft()
                 .set_many(handle, &pool[start..start + batch])
                 .unwrap()
                 .unwrap()
@@ -259,7 +271,7 @@ fn batches(c: &mut Criterion, harness: &Harness, guests: &Guests) {
         });
     }
     set_many.finish();
-    memkv.drop_bucket(handle).unwrap();
+    memkv.draft().drop_bucket(handle).unwrap();
 }
 
 /// Row 6: a full paginated listing, per key, at three sizes.
@@ -270,16 +282,26 @@ fn listings(c: &mut Criterion, harness: &Harness, guests: &Guests) {
         list.sample_size(10);
 
         let mut memkv = harness.instantiate().unwrap();
-        let handle = memkv.open(BUCKET).unwrap().unwrap();
+        let handle = memkv.draft().open(BUCKET).unwrap().unwrap();
         let entries: Vec<Entry> = (0..count as usize).map(|i| (key(i), Vec::new())).collect();
         for chunk in entries.chunks(1000) {
-            memkv.set_many(handle, chunk).unwrap().unwrap();
+            memkv.draft().set_many(handle, chunk).unwrap().unwrap();
         }
         drop(entries);
         list.bench_function("host→memkv", |b| {
-            b.iter(|| black_box(memkv.list_all_keys(handle).unwrap().unwrap().keys.len()))
+            b.iter(|| {
+                black_box(
+                    memkv
+                        .draft()
+                        .list_all_keys(handle)
+                        .unwrap()
+                        .unwrap()
+                        .keys
+                        .len(),
+                )
+            })
         });
-        memkv.drop_bucket(handle).unwrap();
+        memkv.draft().drop_bucket(handle).unwrap();
         drop(memkv);
 
         for provider in Provider::ALL {
@@ -296,11 +318,11 @@ fn listings(c: &mut Criterion, harness: &Harness, guests: &Guests) {
 fn floors(c: &mut Criterion, harness: &Harness, guests: &Guests) {
     let mut call = group(c, "call-floor exists-empty");
     let mut memkv = harness.instantiate().unwrap();
-    let empty = memkv.open("").unwrap().unwrap();
+    let empty = memkv.draft().open("").unwrap().unwrap();
     call.bench_function("host→memkv", |b| {
-        b.iter(|| black_box(memkv.exists(empty, "").unwrap().unwrap()))
+        b.iter(|| black_box(memkv.draft().exists(empty, "").unwrap().unwrap()))
     });
-    memkv.drop_bucket(empty).unwrap();
+    memkv.draft().drop_bucket(empty).unwrap();
     for provider in Provider::ALL {
         let mut guest = bench_guest(guests, provider, 1, 0);
         call.bench_function(label(provider), |b| {
@@ -313,7 +335,7 @@ fn floors(c: &mut Criterion, harness: &Harness, guests: &Guests) {
     instantiate.bench_function("memkv", |b| {
         b.iter(|| black_box(harness.instantiate().unwrap()))
     });
-    let pooled = Harness::load_file(&pooling_engine(), harness.path()).unwrap();
+    let pooled = Harness::with_engine(&pooling_engine()).unwrap();
     instantiate.bench_function("memkv (pooling allocator)", |b| {
         b.iter(|| black_box(pooled.instantiate().unwrap()))
     });
@@ -343,25 +365,27 @@ fn pooling_engine() -> wasmtime::Engine {
 fn memory_report(harness: &Harness) {
     const ENTRIES: usize = 1_000_000;
     let mut memkv = harness.instantiate().unwrap();
-    let handle = memkv.open(BUCKET).unwrap().unwrap();
-    let before = memkv.memory_bytes();
+    let handle = memkv.draft().open(BUCKET).unwrap().unwrap();
+    let before = memkv.data().memory_bytes();
     let value = value(100);
     for start in (0..ENTRIES).step_by(1000) {
         let entries: Vec<Entry> = (start..start + 1000)
             .map(|i| (key(i), value.clone()))
             .collect();
-        memkv.set_many(handle, &entries).unwrap().unwrap();
+        memkv.draft().set_many(handle, &entries).unwrap().unwrap();
     }
-    let after = memkv.memory_bytes();
+    let after = memkv.data().memory_bytes();
     let per_entry = (after - before) as f64 / ENTRIES as f64;
     println!(
         "memory: {ENTRIES} entries of 16 B keys / 100 B values: linear memory {before} -> {after} bytes, \
          {per_entry:.1} bytes per entry ({:.2}x the 116 raw bytes)",
         per_entry / 116.0
     );
-    let size = std::fs::metadata(harness.path()).unwrap().len();
-    println!("component: {} ({size} bytes)", harness.path().display());
-    memkv.drop_bucket(handle).unwrap();
+    println!(
+        "component: memkv.wasm ({} bytes)",
+        memkv_artifacts::MEMKV.len()
+    );
+    memkv.draft().drop_bucket(handle).unwrap();
 }
 
 fn engine_label() -> &'static str {
@@ -393,7 +417,7 @@ fn all(c: &mut Criterion) {
 #[cfg(feature = "wasmtime-defaults")]
 fn defaults_engine(c: &mut Criterion) {
     let engine = wasmtime::Engine::default();
-    let guests = Guests::with_engine(&engine).unwrap();
+    let guests = Guests::with_engine(&engine);
     let mut defaults = group(c, "wasmtime-defaults get/100B");
     for provider in Provider::ALL {
         let mut guest = bench_guest(&guests, provider, KEYS, 100);

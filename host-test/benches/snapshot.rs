@@ -20,16 +20,16 @@ fn key(i: usize) -> String {
 fn snapshots(c: &mut Criterion) {
     let harness = Harness::load().unwrap();
     let mut memkv = harness.instantiate().unwrap();
-    let handle = memkv.open("bench").unwrap().unwrap();
+    let handle = memkv.draft().open("bench").unwrap().unwrap();
     let value = vec![7; VALUE_BYTES];
     for start in (0..ENTRIES).step_by(1000) {
         let entries: Vec<Entry> = (start..start + 1000)
             .map(|i| (key(i), value.clone()))
             .collect();
-        memkv.set_many(handle, &entries).unwrap().unwrap();
+        memkv.draft().set_many(handle, &entries).unwrap().unwrap();
     }
-    memkv.drop_bucket(handle).unwrap();
-    let snapshot = memkv.save().unwrap();
+    memkv.draft().drop_bucket(handle).unwrap();
+    let snapshot = memkv.snapshot().save().unwrap();
     println!(
         "snapshot: {ENTRIES} entries of 16 B keys / {VALUE_BYTES} B values: {} bytes \
          ({:.1} bytes per entry)",
@@ -44,12 +44,12 @@ fn snapshots(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(15));
     group.throughput(Throughput::Bytes(snapshot.len() as u64));
     group.bench_function("save host→memkv", |b| {
-        b.iter(|| black_box(memkv.save().unwrap().len()))
+        b.iter(|| black_box(memkv.snapshot().save().unwrap().len()))
     });
     group.bench_function("load host→memkv (fresh instance)", |b| {
         b.iter(|| {
             let mut fresh = harness.instantiate().unwrap();
-            fresh.load(&snapshot).unwrap().unwrap();
+            fresh.snapshot().load(&snapshot).unwrap().unwrap();
             fresh
         })
     });

@@ -7,30 +7,80 @@
 //! [`Golem`]: generating host bindings for it would oblige the harness to implement every
 //! `wasi:io` stream function.
 
+use std::ops::{Deref, DerefMut};
+use std::sync::OnceLock;
+
 use wasmtime::component::{
-    ComponentNamedList, Lift, Linker, Lower, ResourceAny, ResourceType, TypedFunc,
+    ComponentNamedList, Instance, Lift, Linker, Lower, ResourceAny, ResourceType, TypedFunc,
 };
 use wasmtime::{Engine, Result, Store};
 
-use std::sync::OnceLock;
-
-use anyhow::Context;
-
 use crate::guests::client_bindings::KvClientPre;
 use crate::guests::get_or_try_init;
-use crate::{ClientInstance, Composition, Entry, HostState, compose, engine};
+use crate::{
+    ClientInstance, Composition, Entry, Harness, HostState, MemkvInstance, compose, engine,
+};
 
-/// Where `build.rs` wrote the `memkv-golem` component.
-pub const MEMKV_GOLEM_PATH: &str = env!("MEMKV_GOLEM_COMPONENT");
-/// Where `build.rs` wrote the Golem docs' key-value example guest.
-pub const GOLEM_EXAMPLE_PATH: &str = env!("GOLEM_EXAMPLE_COMPONENT");
+/// `memkv-golem.wasm`, compiled once: instances of it have the Golem dialect's view.
+pub struct GolemHarness(Harness);
 
-/// The Golem docs' example guest with `memkv-golem` plugged in: what memkv satisfies and the
+impl GolemHarness {
+    /// Compile `memkv-golem.wasm` with [`engine`], its `wasi:io` types defined by [`io_linker`].
+    pub fn load() -> Result<Self> {
+        let linker = io_linker(&engine()?)?;
+        Ok(Self(Harness::compile(
+            &linker,
+            memkv_artifacts::MEMKV_GOLEM,
+        )?))
+    }
+
+    /// One harness per process, compiled on first use: tests share it.
+    pub fn shared() -> &'static Self {
+        static SHARED: OnceLock<GolemHarness> = OnceLock::new();
+        SHARED.get_or_init(|| Self::load().expect("memkv-golem.wasm compiles"))
+    }
+
+    /// The artifact as a [`Harness`]: its component, imports and exports.
+    pub fn harness(&self) -> &Harness {
+        &self.0
+    }
+
+    /// A fresh instance, with an empty store of its own.
+    pub fn instantiate(&self) -> Result<GolemInstance> {
+        Ok(GolemInstance(self.0.instantiate()?))
+    }
+}
+
+/// One instance of `memkv-golem`: every view of a memkv instance (through `Deref`), plus
+/// [`GolemInstance::golem`].
+pub struct GolemInstance(MemkvInstance<HostState>);
+
+impl GolemInstance {
+    /// The instance's Golem `wasi:keyvalue` dialect.
+    pub fn golem(&mut self) -> Golem<'_> {
+        let (store, instance) = self.0.parts();
+        Golem { store, instance }
+    }
+}
+
+impl Deref for GolemInstance {
+    type Target = MemkvInstance<HostState>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for GolemInstance {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+/// The Golem docs' key-value example with `memkv-golem` plugged in: what memkv satisfies and the
 /// imports left over (the `wasi:io` types).
 pub fn compose_example() -> anyhow::Result<Composition> {
-    let guest = std::fs::read(GOLEM_EXAMPLE_PATH).context("reading the Golem example")?;
-    let memkv = std::fs::read(MEMKV_GOLEM_PATH).context("reading memkv-golem")?;
-    compose(&guest, &memkv)
+    compose(memkv_artifacts::GOLEM_EXAMPLE, memkv_artifacts::MEMKV_GOLEM)
 }
 
 /// A fresh instance of the Golem docs' example with `memkv-golem` plugged in, its `wasi:io`
@@ -83,8 +133,8 @@ pub fn io_linker(engine: &Engine) -> Result<Linker<HostState>> {
 /// resource, whose handle is then dropped. Bucket handles are [`ResourceAny`]s owned by the
 /// instance: give them back with [`Golem::drop_resource`].
 pub struct Golem<'a> {
-    pub(crate) store: &'a mut Store<HostState>,
-    pub(crate) instance: wasmtime::component::Instance,
+    store: &'a mut Store<HostState>,
+    instance: Instance,
 }
 
 /// An interface's result, its `error` resource read out as its trace.
@@ -326,5 +376,15 @@ impl Golem<'_> {
             (bucket, key, old, new),
         )?;
         self.traced(result)
+    }
+}
+
+impl crate::KeyValueApi for GolemInstance {
+    fn get(&mut self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
+        self.0.get(bucket, key)
+    }
+
+    fn set(&mut self, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
+        self.0.set(bucket, key, value)
     }
 }

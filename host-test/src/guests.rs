@@ -7,40 +7,34 @@
 //!   `wasmtime-wasi-keyvalue`, which knows one bucket, `""`, and gives every `open` a private copy
 //!   of it.
 
-use std::path::Path;
 use std::sync::OnceLock;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
-use crate::{COMPONENT_PATH, HostState, KeyValueApi, compose, engine, new_store};
+use crate::{HostState, KeyValueApi, compose, engine, new_store};
 
-/// Host bindings of the world `memkv:store/kv-client`.
+/// Host bindings of the world `memkv:fixtures/kv-client`.
 #[allow(missing_docs, reason = "generated code; the WIT documents it")]
 pub mod client_bindings {
     wasmtime::component::bindgen!({
-        path: "../wit",
-        world: "memkv:store/kv-client",
+        path: ["../wit", "wit"],
+        world: "memkv:fixtures/kv-client",
     });
 }
 
-/// Host bindings of the world `memkv:store/kv-bench`.
+/// Host bindings of the world `memkv:fixtures/kv-bench`.
 #[allow(missing_docs, reason = "generated code; the WIT documents it")]
 pub mod bench_bindings {
     wasmtime::component::bindgen!({
-        path: "../wit",
-        world: "memkv:store/kv-bench",
+        path: ["../wit", "wit"],
+        world: "memkv:fixtures/kv-bench",
     });
 }
 
 use bench_bindings::{KvBench, KvBenchPre};
 use client_bindings::{KvClient, KvClientPre};
-
-/// Where `build.rs` wrote the `kv-client` guest.
-pub const KV_CLIENT_PATH: &str = env!("KV_CLIENT_COMPONENT");
-/// Where `build.rs` wrote the `kv-bench` guest.
-pub const KV_BENCH_PATH: &str = env!("KV_BENCH_COMPONENT");
 
 /// Who serves a guest's `wasi:keyvalue` imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,33 +61,29 @@ impl Provider {
 /// The guests, compiled on first use for each provider, ready to instantiate.
 pub struct Guests {
     engine: Engine,
-    memkv: Vec<u8>,
     client: [OnceLock<KvClientPre<HostState>>; 2],
     bench: [OnceLock<KvBenchPre<HostState>>; 2],
 }
 
 impl Guests {
-    /// The guests built by `build.rs`, for [`engine`].
+    /// The guests, for [`engine`].
     pub fn load() -> Result<Self> {
-        Self::with_engine(&engine()?)
+        Ok(Self::with_engine(&engine()?))
     }
 
-    /// The guests built by `build.rs`, for `engine`.
-    pub fn with_engine(engine: &Engine) -> Result<Self> {
-        let memkv =
-            std::fs::read(COMPONENT_PATH).with_context(|| format!("reading {COMPONENT_PATH}"))?;
-        Ok(Self {
+    /// The guests, for `engine`.
+    pub fn with_engine(engine: &Engine) -> Self {
+        Self {
             engine: engine.clone(),
-            memkv,
             client: Default::default(),
             bench: Default::default(),
-        })
+        }
     }
 
     /// One set of guests per process, loaded on first use: tests share it.
     pub fn shared() -> &'static Self {
         static SHARED: OnceLock<Guests> = OnceLock::new();
-        SHARED.get_or_init(|| Self::load().expect("the guests built by build.rs load"))
+        SHARED.get_or_init(|| Self::load().expect("an engine can be made"))
     }
 
     /// The engine everything is compiled for.
@@ -101,13 +91,13 @@ impl Guests {
         &self.engine
     }
 
-    /// The component to run for `guest` with `provider`: composed with memkv, or as it is.
-    pub fn component(&self, guest: &Path, provider: Provider) -> Result<Component> {
-        let bytes = std::fs::read(guest).with_context(|| format!("reading {}", guest.display()))?;
+    /// The component to run for the guest `bytes` with `provider`: composed with memkv, or as
+    /// it is.
+    pub fn component(&self, guest: &[u8], provider: Provider) -> Result<Component> {
         let bytes = match provider {
-            Provider::HostStore => bytes,
+            Provider::HostStore => guest.to_vec(),
             Provider::Memkv => {
-                let composition = compose(&bytes, &self.memkv)?;
+                let composition = compose(guest, memkv_artifacts::MEMKV)?;
                 if !composition.unsatisfied.is_empty() {
                     bail!(
                         "memkv left imports unsatisfied: {:?}",
@@ -132,7 +122,7 @@ impl Guests {
     /// A fresh `kv-client` with `provider` serving its store.
     pub fn client(&self, provider: Provider) -> Result<ClientInstance> {
         let pre = get_or_try_init(&self.client[provider as usize], || {
-            let component = self.component(Path::new(KV_CLIENT_PATH), provider)?;
+            let component = self.component(memkv_artifacts::KV_CLIENT, provider)?;
             Ok(KvClientPre::new(
                 self.linker(provider)?.instantiate_pre(&component)?,
             )?)
@@ -143,12 +133,12 @@ impl Guests {
     /// A fresh `kv-bench` with `provider` serving its store.
     pub fn bench(&self, provider: Provider) -> Result<BenchInstance> {
         let pre = get_or_try_init(&self.bench[provider as usize], || {
-            let component = self.component(Path::new(KV_BENCH_PATH), provider)?;
+            let component = self.component(memkv_artifacts::KV_BENCH, provider)?;
             Ok(KvBenchPre::new(
                 self.linker(provider)?.instantiate_pre(&component)?,
             )?)
         })?;
-        let mut store = new_store(&self.engine);
+        let mut store = new_store(&self.engine, None);
         let bench = pre.instantiate(&mut store)?;
         Ok(BenchInstance { store, bench })
     }
@@ -176,7 +166,7 @@ pub struct ClientInstance {
 impl ClientInstance {
     /// Instantiate `pre`, any component exporting `golem:examples/api`.
     pub(crate) fn instantiate(pre: &KvClientPre<HostState>) -> Result<Self> {
-        let mut store = new_store(pre.engine());
+        let mut store = new_store(pre.engine(), None);
         let client = pre.instantiate(&mut store)?;
         Ok(Self { store, client })
     }
@@ -196,7 +186,7 @@ impl KeyValueApi for ClientInstance {
     }
 }
 
-/// One instance of `kv-bench`; see the `memkv:store/bench` interface for what each loop does.
+/// One instance of `kv-bench`; see the `memkv:fixtures/bench` interface for what each loop does.
 pub struct BenchInstance {
     store: Store<HostState>,
     bench: KvBench,
@@ -208,7 +198,7 @@ pub struct BenchInstance {
 )]
 impl BenchInstance {
     pub fn setup(&mut self, bucket: &str, count: u32, value_size: u32) -> Result<()> {
-        let api = self.bench.memkv_store_bench();
+        let api = self.bench.memkv_fixtures_bench();
         match api.call_setup(&mut self.store, bucket, count, value_size)? {
             Ok(()) => Ok(()),
             Err(message) => bail!("bench setup failed: {message}"),
@@ -216,47 +206,47 @@ impl BenchInstance {
     }
 
     pub fn set_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
-        let api = self.bench.memkv_store_bench();
+        let api = self.bench.memkv_fixtures_bench();
         api.call_set_loop(&mut self.store, count)
     }
 
     pub fn get_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
-        let api = self.bench.memkv_store_bench();
+        let api = self.bench.memkv_fixtures_bench();
         api.call_get_loop(&mut self.store, count)
     }
 
     pub fn exists_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
-        let api = self.bench.memkv_store_bench();
+        let api = self.bench.memkv_fixtures_bench();
         api.call_exists_loop(&mut self.store, count)
     }
 
     pub fn empty_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
-        let api = self.bench.memkv_store_bench();
+        let api = self.bench.memkv_fixtures_bench();
         api.call_empty_loop(&mut self.store, count)
     }
 
     pub fn exists_empty_loop(&mut self, count: u32) -> wasmtime::Result<u32> {
-        let api = self.bench.memkv_store_bench();
+        let api = self.bench.memkv_fixtures_bench();
         api.call_exists_empty_loop(&mut self.store, count)
     }
 
     pub fn increment_loop(&mut self, count: u32) -> wasmtime::Result<u64> {
-        let api = self.bench.memkv_store_bench();
+        let api = self.bench.memkv_fixtures_bench();
         api.call_increment_loop(&mut self.store, count)
     }
 
     pub fn get_many_loop(&mut self, calls: u32, batch: u32) -> wasmtime::Result<u32> {
-        let api = self.bench.memkv_store_bench();
+        let api = self.bench.memkv_fixtures_bench();
         api.call_get_many_loop(&mut self.store, calls, batch)
     }
 
     pub fn set_many_loop(&mut self, calls: u32, batch: u32) -> wasmtime::Result<u32> {
-        let api = self.bench.memkv_store_bench();
+        let api = self.bench.memkv_fixtures_bench();
         api.call_set_many_loop(&mut self.store, calls, batch)
     }
 
     pub fn list_all(&mut self) -> Result<u64> {
-        let api = self.bench.memkv_store_bench();
+        let api = self.bench.memkv_fixtures_bench();
         match api.call_list_all(&mut self.store)? {
             Ok(keys) => Ok(keys),
             Err(message) => bail!("listing failed: {message}"),

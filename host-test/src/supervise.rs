@@ -9,7 +9,7 @@ use std::fmt;
 
 use wasmtime::Result;
 
-use crate::{Harness, Instance};
+use crate::{Harness, HostState, MemkvInstance};
 
 /// A call that trapped. The instance it ran on was dropped and replaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +34,7 @@ impl std::error::Error for Trapped {}
 pub struct Supervised<'h> {
     harness: &'h Harness,
     max_memory_bytes: Option<usize>,
-    instance: Instance,
+    instance: MemkvInstance<HostState>,
     traps: Vec<Trapped>,
 }
 
@@ -56,7 +56,7 @@ impl<'h> Supervised<'h> {
     /// no fresh instance could be made.
     pub fn call<R>(
         &mut self,
-        f: impl FnOnce(&mut Instance) -> Result<R>,
+        f: impl FnOnce(&mut MemkvInstance<HostState>) -> Result<R>,
     ) -> Result<std::result::Result<R, Trapped>> {
         let error = match f(&mut self.instance) {
             Ok(value) => return Ok(Ok(value)),

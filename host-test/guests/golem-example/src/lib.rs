@@ -11,8 +11,8 @@
 mod guest {
     mod bindings {
         wit_bindgen::generate!({
-            path: "../../../wit",
-            world: "memkv:store/key-value-example",
+            path: ["../../../wit", "../../wit"],
+            world: "memkv:fixtures/key-value-example",
             generate_all,
         });
     }

@@ -1,7 +1,7 @@
 //! # kv-bench
 //!
 //! Benchmark loops that run inside wasm against an imported `wasi:keyvalue@0.2.0-draft` store
-//! (world `memkv:store/kv-bench`). The host times one export call and divides by the number of
+//! (world `memkv:fixtures/kv-bench`). The host times one export call and divides by the number of
 //! operations; `empty-loop` measures the loop's own cost so it can be subtracted. The same
 //! unmodified guest is served by memkv (composed) or by wasmtime's host store.
 
@@ -11,13 +11,13 @@ mod guest {
 
     mod bindings {
         wit_bindgen::generate!({
-            path: "../../../wit",
-            world: "memkv:store/kv-bench",
+            path: ["../../../wit", "../../wit"],
+            world: "memkv:fixtures/kv-bench",
             generate_all,
         });
     }
 
-    use bindings::exports::memkv::store::bench::Guest;
+    use bindings::exports::memkv::fixtures::bench::Guest;
     use bindings::wasi::keyvalue0_2_0_draft::store::{self, Bucket, Error};
     use bindings::wasi::keyvalue0_2_0_draft::{atomics, batch};
 

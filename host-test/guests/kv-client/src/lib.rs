@@ -19,8 +19,8 @@ mod guest {
 
     mod bindings {
         wit_bindgen::generate!({
-            path: "../../../wit",
-            world: "memkv:store/kv-client",
+            path: ["../../../wit", "../../wit"],
+            world: "memkv:fixtures/kv-client",
             generate_all,
         });
     }

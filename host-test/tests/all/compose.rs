@@ -1,20 +1,15 @@
 //! Plugging memkv into guests: `compose()` and `memkv compose`, and the guests running on both
 //! providers.
 
-use std::process::Command;
+use host_test::{Guests, Provider, Side, component_names, compose};
+use memkv_artifacts::{KV_BENCH, KV_CLIENT, MEMKV};
 
-use host_test::{
-    COMPONENT_PATH, Guests, KV_BENCH_PATH, KV_CLIENT_PATH, Provider, Side, component_names, compose,
-};
+use crate::cli::memkv_command;
 
 const STORE: &str = "wasi:keyvalue/store@0.2.0-draft";
 const ATOMICS: &str = "wasi:keyvalue/atomics@0.2.0-draft";
 const BATCH: &str = "wasi:keyvalue/batch@0.2.0-draft";
 const CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.0";
-
-fn read(path: &str) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|error| panic!("reading {path}: {error}"))
-}
 
 /// A guest that imports `golem:examples/api` (which memkv exports) and a clock (which it does not).
 fn guest_importing_api_and_clock() -> Vec<u8> {
@@ -46,17 +41,17 @@ fn guest_importing_only_a_clock() -> Vec<u8> {
 
 #[test]
 fn client_imports_the_store_and_exports_the_api() {
-    let client = read(KV_CLIENT_PATH);
-    assert_eq!(component_names(&client, Side::Imports).unwrap(), [STORE]);
+    let client = KV_CLIENT;
+    assert_eq!(component_names(client, Side::Imports).unwrap(), [STORE]);
     assert_eq!(
-        component_names(&client, Side::Exports).unwrap(),
+        component_names(client, Side::Exports).unwrap(),
         ["golem:examples/api"]
     );
 }
 
 #[test]
 fn composed_client_imports_nothing_and_still_exports_the_api() {
-    let composition = compose(&read(KV_CLIENT_PATH), &read(COMPONENT_PATH)).unwrap();
+    let composition = compose(KV_CLIENT, MEMKV).unwrap();
     assert_eq!(composition.unsatisfied, Vec::<String>::new());
     assert_eq!(
         component_names(&composition.bytes, Side::Imports).unwrap(),
@@ -70,24 +65,24 @@ fn composed_client_imports_nothing_and_still_exports_the_api() {
 
 #[test]
 fn memkv_satisfies_store_atomics_and_batch_at_once() {
-    let bench = read(KV_BENCH_PATH);
+    let bench = KV_BENCH;
     assert_eq!(
-        component_names(&bench, Side::Imports).unwrap(),
+        component_names(bench, Side::Imports).unwrap(),
         [STORE, ATOMICS, BATCH]
     );
-    let composition = compose(&bench, &read(COMPONENT_PATH)).unwrap();
+    let composition = compose(bench, MEMKV).unwrap();
     assert_eq!(composition.unsatisfied, Vec::<String>::new());
 }
 
 #[test]
 fn compose_lists_the_imports_memkv_cannot_satisfy() {
-    let composition = compose(&guest_importing_api_and_clock(), &read(COMPONENT_PATH)).unwrap();
+    let composition = compose(&guest_importing_api_and_clock(), MEMKV).unwrap();
     assert_eq!(composition.unsatisfied, [CLOCK]);
 }
 
 #[test]
 fn compose_of_a_guest_importing_none_of_memkvs_exports_is_an_error() {
-    let error = compose(&guest_importing_only_a_clock(), &read(COMPONENT_PATH)).unwrap_err();
+    let error = compose(&guest_importing_only_a_clock(), MEMKV).unwrap_err();
     let message = format!("{error:#}");
     assert!(
         message.contains("imports none of the interfaces memkv exports"),
@@ -100,78 +95,62 @@ fn compose_of_a_guest_importing_none_of_memkvs_exports_is_an_error() {
 #[test]
 fn compose_of_a_core_module_is_an_error() {
     let module = wat::parse_str("(module)").unwrap();
-    let error = compose(&module, &read(COMPONENT_PATH)).unwrap_err();
+    let error = compose(&module, MEMKV).unwrap_err();
     assert!(
         format!("{error:#}").contains("not a binary-encoded WebAssembly component"),
         "{error:#}"
     );
 }
 
-fn memkv_tool(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_memkv"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn memkv_compose_writes_a_self_contained_component() {
-    let dir = std::env::temp_dir().join(format!("memkv-compose-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join("client.wasm");
-    let output = memkv_tool(&["compose", KV_CLIENT_PATH, "-o", out.to_str().unwrap()]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let composed = read(out.to_str().unwrap());
+    let dir = tempfile::TempDir::new().unwrap();
+    let guest = dir.path().join("client.wasm");
+    std::fs::write(&guest, KV_CLIENT).unwrap();
+    let out = dir.path().join("composed.wasm");
+    let printed = memkv_command(&[
+        "compose".as_ref(),
+        guest.as_ref(),
+        "-o".as_ref(),
+        out.as_ref(),
+    ])
+    .expect("memkv compose succeeds");
+    let composed = std::fs::read(&out).unwrap();
     assert_eq!(
         component_names(&composed, Side::Imports).unwrap(),
         Vec::<String>::new()
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    let printed = String::from_utf8(printed).unwrap();
+    assert!(printed.contains("imports left     none"), "{printed}");
 }
 
 #[test]
 fn memkv_compose_refuses_and_names_an_import_it_cannot_satisfy() {
-    let dir = std::env::temp_dir().join(format!("memkv-refuse-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let guest = dir.join("guest.wasm");
+    let dir = tempfile::TempDir::new().unwrap();
+    let guest = dir.path().join("guest.wasm");
     std::fs::write(&guest, guest_importing_api_and_clock()).unwrap();
-    let out = dir.join("out.wasm");
-    let output = memkv_tool(&[
-        "compose",
-        guest.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(CLOCK), "{stderr}");
-    assert!(stderr.contains("--allow-imports"), "{stderr}");
+    let out = dir.path().join("out.wasm");
+    let args = [
+        "compose".as_ref(),
+        guest.as_ref(),
+        "-o".as_ref(),
+        out.as_ref(),
+    ];
+    let error = memkv_command(&args).expect_err("composition is refused");
+    assert!(error.contains(CLOCK), "{error}");
+    assert!(error.contains("--allow-imports"), "{error}");
     assert!(
         !out.exists(),
         "nothing is written when composition is refused"
     );
 
-    let output = memkv_tool(&[
-        "compose",
-        guest.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--allow-imports",
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut allowed = args.to_vec();
+    allowed.push("--allow-imports".as_ref());
+    memkv_command(&allowed).expect("--allow-imports writes the composition");
     assert_eq!(
-        component_names(&read(out.to_str().unwrap()), Side::Imports).unwrap(),
+        component_names(&std::fs::read(&out).unwrap(), Side::Imports).unwrap(),
         [CLOCK]
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use host_test::bindings::exports::memkv::store::limits::Limits;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
-use host_test::{Harness, Instance};
+use host_test::{Harness, HostState, MemkvInstance};
 use proptest::prelude::*;
 use wasmtime::component::ResourceAny;
 
@@ -261,7 +261,7 @@ impl Model {
 
 /// The component, with one open handle per bucket.
 struct Subject {
-    memkv: Instance,
+    memkv: MemkvInstance<HostState>,
     handles: Vec<ResourceAny>,
 }
 
@@ -270,10 +270,10 @@ impl Subject {
         Self::with(Harness::shared().instantiate()?)
     }
 
-    fn with(mut memkv: Instance) -> wasmtime::Result<Self> {
+    fn with(mut memkv: MemkvInstance<HostState>) -> wasmtime::Result<Self> {
         let handles = BUCKETS
             .iter()
-            .map(|name| Ok(memkv.open(name)?.expect("open never fails here")))
+            .map(|name| Ok(memkv.draft().open(name)?.expect("open never fails here")))
             .collect::<wasmtime::Result<_>>()?;
         Ok(Self { memkv, handles })
     }
@@ -290,39 +290,48 @@ impl Subject {
         let memkv = &mut self.memkv;
         let handle = |b: &usize| self.handles[*b];
         Ok(match op {
-            Op::ApiGet(b, k) => Answer::Value(memkv.api_get(BUCKETS[*b], KEYS[*k])?),
+            Op::ApiGet(b, k) => Answer::Value(memkv.api().get(BUCKETS[*b], KEYS[*k])?),
             Op::ApiSet(b, k, v) => {
-                memkv.api_set(BUCKETS[*b], KEYS[*k], v)?;
+                memkv.api().set(BUCKETS[*b], KEYS[*k], v)?;
                 Answer::Unit
             }
-            Op::Get(b, k) => answer(memkv.get(handle(b), KEYS[*k])?, Answer::Value),
-            Op::Set(b, k, v) => answer(memkv.set(handle(b), KEYS[*k], v)?, |()| Answer::Unit),
-            Op::Delete(b, k) => answer(memkv.delete(handle(b), KEYS[*k])?, |()| Answer::Unit),
-            Op::Exists(b, k) => answer(memkv.exists(handle(b), KEYS[*k])?, Answer::Bool),
-            Op::ListAll(b) => answer(memkv.list_all_keys(handle(b))?, |listing| {
+            Op::Get(b, k) => answer(memkv.draft().get(handle(b), KEYS[*k])?, Answer::Value),
+            Op::Set(b, k, v) => answer(memkv.draft().set(handle(b), KEYS[*k], v)?, |()| {
+                Answer::Unit
+            }),
+            Op::Delete(b, k) => answer(memkv.draft().delete(handle(b), KEYS[*k])?, |()| {
+                Answer::Unit
+            }),
+            Op::Exists(b, k) => answer(memkv.draft().exists(handle(b), KEYS[*k])?, Answer::Bool),
+            Op::ListAll(b) => answer(memkv.draft().list_all_keys(handle(b))?, |listing| {
                 assert!(
                     listing.page_sizes.iter().all(|&size| size <= page_size),
                     "{listing:?}"
                 );
                 Answer::Keys(listing.keys)
             }),
-            Op::Increment(b, k, d) => {
-                answer(memkv.increment(handle(b), KEYS[*k], *d)?, Answer::Count)
-            }
+            Op::Increment(b, k, d) => answer(
+                memkv.draft().increment(handle(b), KEYS[*k], *d)?,
+                Answer::Count,
+            ),
             Op::GetMany(b, keys) => {
                 let keys: Vec<String> = keys.iter().map(|&k| KEYS[k].to_owned()).collect();
-                answer(memkv.get_many(handle(b), &keys)?, Answer::Many)
+                answer(memkv.draft().get_many(handle(b), &keys)?, Answer::Many)
             }
             Op::SetMany(b, entries) => {
                 let entries: Vec<(String, Vec<u8>)> = entries
                     .iter()
                     .map(|(k, v)| (KEYS[*k].to_owned(), v.clone()))
                     .collect();
-                answer(memkv.set_many(handle(b), &entries)?, |()| Answer::Unit)
+                answer(memkv.draft().set_many(handle(b), &entries)?, |()| {
+                    Answer::Unit
+                })
             }
             Op::DeleteMany(b, keys) => {
                 let keys: Vec<String> = keys.iter().map(|&k| KEYS[k].to_owned()).collect();
-                answer(memkv.delete_many(handle(b), &keys)?, |()| Answer::Unit)
+                answer(memkv.draft().delete_many(handle(b), &keys)?, |()| {
+                    Answer::Unit
+                })
             }
             Op::SetLimits {
                 max_value_bytes,
@@ -333,31 +342,42 @@ impl Subject {
                     max_value_bytes: *max_value_bytes,
                     max_entries_per_bucket: *max_entries_per_bucket,
                     page_size: *page_size,
-                    ..memkv.get_limits()?
+                    ..memkv.limits().get()?
                 };
-                match memkv.set_limits(limits)? {
+                match memkv.limits().set(limits)? {
                     Ok(()) => Answer::Unit,
                     Err(message) => Answer::Refused(kind_of(&message)),
                 }
             }
             Op::SaveLoad { fresh: true } => {
-                let snapshot = memkv.save()?;
+                let snapshot = memkv.snapshot().save()?;
                 let mut loaded = Harness::shared().instantiate()?;
-                loaded.load(&snapshot)?.expect("a saved snapshot loads");
-                assert_eq!(loaded.save()?, snapshot, "save of the loaded store");
+                loaded
+                    .snapshot()
+                    .load(&snapshot)?
+                    .expect("a saved snapshot loads");
+                assert_eq!(
+                    loaded.snapshot().save()?,
+                    snapshot,
+                    "save of the loaded store"
+                );
                 *self = Self::with(loaded)?;
                 Answer::Unit
             }
             Op::SaveLoad { fresh: false } => {
-                let snapshot = memkv.save()?;
-                memkv.load(&snapshot)?.expect("a saved snapshot loads");
+                let snapshot = memkv.snapshot().save()?;
+                memkv
+                    .snapshot()
+                    .load(&snapshot)?
+                    .expect("a saved snapshot loads");
                 Answer::Unit
             }
             Op::LoadCorrupted { at, bit } => {
-                let mut snapshot = memkv.save()?;
+                let mut snapshot = memkv.snapshot().save()?;
                 let at = at % snapshot.len();
                 snapshot[at] ^= 1 << bit;
                 let message = memkv
+                    .snapshot()
                     .load(&snapshot)?
                     .expect_err("a corrupted snapshot is refused");
                 assert!(message.contains("snapshot"), "{message}");

@@ -3,19 +3,19 @@
 //! and every dialect seeing every other's writes.
 
 use host_test::golem::{Traced, compose_example};
-use host_test::{Harness, Instance};
+use host_test::{GolemHarness, GolemInstance, Harness};
 use wasmtime::Result;
 use wasmtime::component::ResourceAny;
 
-fn golem_bucket(name: &str) -> Result<(Instance, ResourceAny)> {
-    let mut memkv = Harness::shared_golem().instantiate()?;
+fn golem_bucket(name: &str) -> Result<(GolemInstance, ResourceAny)> {
+    let mut memkv = GolemHarness::shared().instantiate()?;
     let bucket = memkv.golem().open_bucket(name)?.unwrap();
     Ok((memkv, bucket))
 }
 
 #[test]
 fn memkv_golem_imports_only_the_wasi_io_types_and_exports_every_dialect() {
-    let harness = Harness::shared_golem();
+    let harness = GolemHarness::shared().harness();
     let imports = harness.import_names();
     assert!(!imports.is_empty());
     assert!(
@@ -119,9 +119,9 @@ fn get_keys_returns_every_key_whatever_the_page_size() -> Result<()> {
     let (mut memkv, bucket) = golem_bucket("b")?;
     let limits = host_test::bindings::exports::memkv::store::limits::Limits {
         page_size: 2,
-        ..memkv.get_limits()?
+        ..memkv.limits().get()?
     };
-    memkv.set_limits(limits)?.unwrap();
+    memkv.limits().set(limits)?.unwrap();
     let entries: Vec<_> = (0..5).map(|i| (format!("k{i}"), vec![])).collect();
     let mut golem = memkv.golem();
     golem.set_many(bucket, &entries)?.unwrap();
@@ -134,9 +134,9 @@ fn set_many_over_a_limit_changes_nothing() -> Result<()> {
     let (mut memkv, bucket) = golem_bucket("b")?;
     let limits = host_test::bindings::exports::memkv::store::limits::Limits {
         max_value_bytes: 2,
-        ..memkv.get_limits()?
+        ..memkv.limits().get()?
     };
-    memkv.set_limits(limits)?.unwrap();
+    memkv.limits().set(limits)?.unwrap();
     let mut golem = memkv.golem();
     let entries =
         [("a", "1"), ("b", "too long")].map(|(k, v)| (k.to_owned(), v.as_bytes().to_vec()));
@@ -201,13 +201,13 @@ const DIALECTS: [Dialect; 4] = [
     Dialect::Golem,
 ];
 
-fn write(memkv: &mut Instance, dialect: Dialect, key: &str, value: &[u8]) -> Result<()> {
+fn write(memkv: &mut GolemInstance, dialect: Dialect, key: &str, value: &[u8]) -> Result<()> {
     match dialect {
-        Dialect::Api => memkv.api_set("x", key, value)?,
+        Dialect::Api => memkv.api().set("x", key, value)?,
         Dialect::Draft => {
-            let bucket = memkv.open("x")?.unwrap();
-            memkv.set(bucket, key, value)?.unwrap();
-            memkv.drop_bucket(bucket)?;
+            let bucket = memkv.draft().open("x")?.unwrap();
+            memkv.draft().set(bucket, key, value)?.unwrap();
+            memkv.draft().drop_bucket(bucket)?;
         }
         Dialect::Draft2 => {
             let mut d2 = memkv.draft2();
@@ -225,13 +225,13 @@ fn write(memkv: &mut Instance, dialect: Dialect, key: &str, value: &[u8]) -> Res
     Ok(())
 }
 
-fn read(memkv: &mut Instance, dialect: Dialect, key: &str) -> Result<Option<Vec<u8>>> {
+fn read(memkv: &mut GolemInstance, dialect: Dialect, key: &str) -> Result<Option<Vec<u8>>> {
     Ok(match dialect {
-        Dialect::Api => memkv.api_get("x", key)?,
+        Dialect::Api => memkv.api().get("x", key)?,
         Dialect::Draft => {
-            let bucket = memkv.open("x")?.unwrap();
-            let value = memkv.get(bucket, key)?.unwrap();
-            memkv.drop_bucket(bucket)?;
+            let bucket = memkv.draft().open("x")?.unwrap();
+            let value = memkv.draft().get(bucket, key)?.unwrap();
+            memkv.draft().drop_bucket(bucket)?;
             value
         }
         Dialect::Draft2 => {
@@ -257,7 +257,7 @@ fn read(memkv: &mut Instance, dialect: Dialect, key: &str) -> Result<Option<Vec<
 
 #[test]
 fn a_value_set_through_each_dialect_is_read_through_every_other() -> Result<()> {
-    let mut memkv = Harness::shared_golem().instantiate()?;
+    let mut memkv = GolemHarness::shared().instantiate()?;
     for writer in DIALECTS {
         let key = format!("written by {writer:?}");
         let value = format!("value from {writer:?}").into_bytes();
@@ -282,9 +282,9 @@ fn a_value_set_through_each_dialect_is_read_through_every_other() -> Result<()> 
 
 #[test]
 fn counters_are_shared_by_every_dialect() -> Result<()> {
-    let mut memkv = Harness::shared_golem().instantiate()?;
-    let draft = memkv.open("x")?.unwrap();
-    assert_eq!(memkv.increment(draft, "n", 1)?.unwrap(), 1);
+    let mut memkv = GolemHarness::shared().instantiate()?;
+    let draft = memkv.draft().open("x")?.unwrap();
+    assert_eq!(memkv.draft().increment(draft, "n", 1)?.unwrap(), 1);
     let d2 = memkv.draft2().open("x")?.unwrap();
     assert_eq!(memkv.draft2().increment(d2, "n", 2)?.unwrap(), 3);
     let golem_bucket = memkv.golem().open_bucket("x")?.unwrap();
@@ -293,7 +293,7 @@ fn counters_are_shared_by_every_dialect() -> Result<()> {
         memkv.golem().compare_and_swap(golem_bucket, "n", 6, 7)?,
         Ok(true)
     );
-    assert_eq!(memkv.api_get("x", "n")?, Some(b"7".to_vec()));
+    assert_eq!(memkv.api().get("x", "n")?, Some(b"7".to_vec()));
     // A golem compare-and-swap is a write: it fails a draft2 swap observed before it.
     let cas = memkv.draft2().cas(d2, "n")?.unwrap();
     assert_eq!(
@@ -304,5 +304,5 @@ fn counters_are_shared_by_every_dialect() -> Result<()> {
     assert!(swapped.is_err(), "{swapped:?}");
     memkv.golem().drop_resource(golem_bucket)?;
     memkv.draft2().drop_bucket(d2)?;
-    memkv.drop_bucket(draft)
+    memkv.draft().drop_bucket(draft)
 }

@@ -2,23 +2,23 @@
 //! refusals that change nothing, and bucket handles that outlive a load.
 
 use host_test::bindings::exports::memkv::store::limits::Limits;
-use host_test::{Entry, Harness, Instance};
+use host_test::{Entry, Harness, HostState, MemkvInstance};
 use memkv::store::{SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 use wasmtime::Result;
 
 /// An instance holding a little of everything: empty and non-empty buckets, long keys, counters,
 /// binary values and non-default limits.
-fn populated() -> Result<Instance> {
+fn populated() -> Result<MemkvInstance<HostState>> {
     let mut memkv = Harness::shared().instantiate()?;
     let limits = Limits {
         page_size: 3,
         max_entries_per_bucket: 500,
-        ..memkv.get_limits()?
+        ..memkv.limits().get()?
     };
-    memkv.set_limits(limits)?.unwrap();
-    let empty = memkv.open("empty")?.unwrap();
-    memkv.drop_bucket(empty)?;
-    let bucket = memkv.open("b")?.unwrap();
+    memkv.limits().set(limits)?.unwrap();
+    let empty = memkv.draft().open("empty")?.unwrap();
+    memkv.draft().drop_bucket(empty)?;
+    let bucket = memkv.draft().open("b")?.unwrap();
     let entries: Vec<Entry> = (0..100)
         .map(|i| {
             (
@@ -27,22 +27,22 @@ fn populated() -> Result<Instance> {
             )
         })
         .collect();
-    memkv.set_many(bucket, &entries)?.unwrap();
-    memkv.increment(bucket, "counter", 41)?.unwrap();
-    memkv.drop_bucket(bucket)?;
-    memkv.api_set("", "", b"")?;
-    memkv.api_set("golem", "k", &[0, 255, 10, 13])?;
+    memkv.draft().set_many(bucket, &entries)?.unwrap();
+    memkv.draft().increment(bucket, "counter", 41)?.unwrap();
+    memkv.draft().drop_bucket(bucket)?;
+    memkv.api().set("", "", b"")?;
+    memkv.api().set("golem", "k", &[0, 255, 10, 13])?;
     Ok(memkv)
 }
 
 /// Every bucket's keys and values, read back through the component.
-fn dump(memkv: &mut Instance) -> Result<Vec<(String, Vec<Entry>)>> {
+fn dump(memkv: &mut MemkvInstance<HostState>) -> Result<Vec<(String, Vec<Entry>)>> {
     let mut all = Vec::new();
     for name in ["", "b", "empty", "golem", "never-opened"] {
-        let bucket = memkv.open(name)?.unwrap();
-        let keys = memkv.list_all_keys(bucket)?.unwrap().keys;
-        let values = memkv.get_many(bucket, &keys)?.unwrap();
-        memkv.drop_bucket(bucket)?;
+        let bucket = memkv.draft().open(name)?.unwrap();
+        let keys = memkv.draft().list_all_keys(bucket)?.unwrap().keys;
+        let values = memkv.draft().get_many(bucket, &keys)?.unwrap();
+        memkv.draft().drop_bucket(bucket)?;
         all.push((
             name.to_owned(),
             values.into_iter().map(Option::unwrap).collect(),
@@ -54,39 +54,41 @@ fn dump(memkv: &mut Instance) -> Result<Vec<(String, Vec<Entry>)>> {
 #[test]
 fn save_then_load_into_a_fresh_instance_round_trips_exactly() -> Result<()> {
     let mut old = populated()?;
-    let snapshot = old.save()?;
+    let snapshot = old.snapshot().save()?;
     assert_eq!(snapshot[..8], SNAPSHOT_MAGIC);
     assert_eq!(snapshot[8..12], SNAPSHOT_VERSION.to_le_bytes());
 
     let mut new = Harness::shared().instantiate()?;
-    new.load(&snapshot)?.expect("a saved snapshot loads");
-    assert_eq!(new.get_limits()?, old.get_limits()?);
-    assert_eq!(new.get_usage()?, old.get_usage()?);
-    assert_eq!(new.save()?, snapshot);
+    new.snapshot()
+        .load(&snapshot)?
+        .expect("a saved snapshot loads");
+    assert_eq!(new.limits().get()?, old.limits().get()?);
+    assert_eq!(new.limits().usage()?, old.limits().usage()?);
+    assert_eq!(new.snapshot().save()?, snapshot);
     assert_eq!(dump(&mut new)?, dump(&mut old)?);
-    assert_eq!(new.api_get("b", "counter")?, Some(b"41".to_vec()));
+    assert_eq!(new.api().get("b", "counter")?, Some(b"41".to_vec()));
     Ok(())
 }
 
 #[test]
 fn an_empty_store_saves_and_loads() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
-    let snapshot = memkv.save()?;
+    let snapshot = memkv.snapshot().save()?;
     assert_eq!(snapshot.len(), 60);
     let mut other = populated()?;
-    other.load(&snapshot)?.unwrap();
-    assert_eq!(other.api_get("b", "counter")?, None);
-    assert_eq!(other.get_usage()?.entries, 0);
+    other.snapshot().load(&snapshot)?.unwrap();
+    assert_eq!(other.api().get("b", "counter")?, None);
+    assert_eq!(other.limits().usage()?.entries, 0);
     Ok(())
 }
 
 #[test]
 fn bad_snapshots_are_refused_with_a_precise_message_and_change_nothing() -> Result<()> {
-    let snapshot = populated()?.save()?;
+    let snapshot = populated()?.snapshot().save()?;
     let len = snapshot.len();
     let mut memkv = Harness::shared().instantiate()?;
-    memkv.api_set("mine", "k", b"kept")?;
-    let before = memkv.save()?;
+    memkv.api().set("mine", "k", b"kept")?;
+    let before = memkv.snapshot().save()?;
 
     let mut wrong_version = snapshot.clone();
     wrong_version[8..12].copy_from_slice(&2u32.to_le_bytes());
@@ -118,14 +120,14 @@ fn bad_snapshots_are_refused_with_a_precise_message_and_change_nothing() -> Resu
         ),
     ];
     for (bytes, expected) in cases {
-        let message = memkv.load(bytes)?.expect_err("refused");
+        let message = memkv.snapshot().load(bytes)?.expect_err("refused");
         assert!(
             message.starts_with(&expected),
             "{message:?} vs {expected:?}"
         );
-        assert_eq!(memkv.save()?, before, "after {message:?}");
+        assert_eq!(memkv.snapshot().save()?, before, "after {message:?}");
     }
-    assert_eq!(memkv.api_get("mine", "k")?, Some(b"kept".to_vec()));
+    assert_eq!(memkv.api().get("mine", "k")?, Some(b"kept".to_vec()));
     Ok(())
 }
 
@@ -134,8 +136,8 @@ fn a_snapshot_over_its_own_limits_is_refused() -> Result<()> {
     // Saved with room for 100-byte values, then the limit in the bytes is lowered to 99 and the
     // checksum recomputed, as a hand-edited or foreign snapshot might be.
     let mut memkv = Harness::shared().instantiate()?;
-    memkv.api_set("b", "k", &[1; 100])?;
-    let mut snapshot = memkv.save()?;
+    memkv.api().set("b", "k", &[1; 100])?;
+    let mut snapshot = memkv.snapshot().save()?;
     snapshot[24..28].copy_from_slice(&99u32.to_le_bytes());
     let body = snapshot.len() - 4;
     let checksum = crc32(&snapshot[..body]);
@@ -143,14 +145,14 @@ fn a_snapshot_over_its_own_limits_is_refused() -> Result<()> {
 
     let mut fresh = Harness::shared().instantiate()?;
     assert_eq!(
-        fresh.load(&snapshot)?,
+        fresh.snapshot().load(&snapshot)?,
         Err(
             "snapshot cannot be loaded: quota exceeded: a value of 100 bytes is over \
              max-value-bytes (99)"
                 .into()
         )
     );
-    assert_eq!(fresh.get_usage()?.buckets, 0);
+    assert_eq!(fresh.limits().usage()?.buckets, 0);
     Ok(())
 }
 
@@ -173,52 +175,57 @@ fn crc32(bytes: &[u8]) -> u32 {
 #[test]
 fn bucket_handles_opened_before_a_load_reach_the_loaded_buckets() -> Result<()> {
     let mut source = Harness::shared().instantiate()?;
-    source.api_set("b", "k", b"from the snapshot")?;
-    let snapshot = source.save()?;
+    source.api().set("b", "k", b"from the snapshot")?;
+    let snapshot = source.snapshot().save()?;
 
     let mut memkv = Harness::shared().instantiate()?;
     for name in ["a", "b", "c"] {
-        memkv.api_set(name, "k", b"before")?;
+        memkv.api().set(name, "k", b"before")?;
     }
-    let b = memkv.open("b")?.unwrap();
-    let c = memkv.open("c")?.unwrap();
-    memkv.load(&snapshot)?.unwrap();
+    let b = memkv.draft().open("b")?.unwrap();
+    let c = memkv.draft().open("c")?.unwrap();
+    memkv.snapshot().load(&snapshot)?.unwrap();
     assert_eq!(
-        memkv.get(b, "k")?.unwrap(),
+        memkv.draft().get(b, "k")?.unwrap(),
         Some(b"from the snapshot".to_vec())
     );
     assert_eq!(
-        memkv.get(c, "k")?.unwrap(),
+        memkv.draft().get(c, "k")?.unwrap(),
         None,
         "c is not in the snapshot"
     );
-    memkv.set(c, "k", b"after")?.unwrap();
-    assert_eq!(memkv.api_get("c", "k")?, Some(b"after".to_vec()));
-    assert_eq!(memkv.api_get("a", "k")?, None);
-    memkv.drop_bucket(b)?;
-    memkv.drop_bucket(c)
+    memkv.draft().set(c, "k", b"after")?.unwrap();
+    assert_eq!(memkv.api().get("c", "k")?, Some(b"after".to_vec()));
+    assert_eq!(memkv.api().get("a", "k")?, None);
+    memkv.draft().drop_bucket(b)?;
+    memkv.draft().drop_bucket(c)
 }
 
 #[test]
 fn listings_in_progress_end_at_a_load() -> Result<()> {
     let mut memkv = populated()?;
-    let snapshot = memkv.save()?;
-    let bucket = memkv.open("b")?.unwrap();
-    let cursor = memkv.list_keys(bucket, None)?.unwrap().cursor.unwrap();
-    memkv.load(&snapshot)?.unwrap();
-    let message = host_test::expect_other(memkv.list_keys(bucket, Some(cursor))?);
+    let snapshot = memkv.snapshot().save()?;
+    let bucket = memkv.draft().open("b")?.unwrap();
+    let cursor = memkv
+        .draft()
+        .list_keys(bucket, None)?
+        .unwrap()
+        .cursor
+        .unwrap();
+    memkv.snapshot().load(&snapshot)?.unwrap();
+    let message = host_test::expect_other(memkv.draft().list_keys(bucket, Some(cursor))?);
     assert!(message.contains("has expired"), "{message}");
-    memkv.drop_bucket(bucket)
+    memkv.draft().drop_bucket(bucket)
 }
 
 #[test]
 fn a_load_survives_a_component_reload() -> Result<()> {
     // What a Golem snapshot-based update does: save on the running instance, load into an
     // instance of a freshly compiled component.
-    let snapshot = populated()?.save()?;
+    let snapshot = populated()?.snapshot().save()?;
     let harness = Harness::load()?;
     let mut upgraded = harness.instantiate()?;
-    upgraded.load(&snapshot)?.unwrap();
-    assert_eq!(upgraded.save()?, snapshot);
+    upgraded.snapshot().load(&snapshot)?.unwrap();
+    assert_eq!(upgraded.snapshot().save()?, snapshot);
     Ok(())
 }

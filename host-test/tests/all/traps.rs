@@ -22,8 +22,8 @@ fn exhausting_memory_traps_and_the_harness_carries_on_with_a_fresh_instance() ->
     let mut memkv = Supervised::new(Harness::shared(), Some(32 * MIB))?;
     memkv
         .call(|memkv| {
-            memkv.set_limits(UNLIMITED)?.unwrap();
-            memkv.api_set("b", "before", b"lost with the instance")
+            memkv.limits().set(UNLIMITED)?.unwrap();
+            memkv.api().set("b", "before", b"lost with the instance")
         })?
         .unwrap();
 
@@ -32,8 +32,8 @@ fn exhausting_memory_traps_and_the_harness_carries_on_with_a_fresh_instance() ->
     let value = vec![7; 48 * MIB];
     let trapped = memkv
         .call(|memkv| {
-            let bucket = memkv.open("b")?.unwrap();
-            memkv.set(bucket, "big", &value)
+            let bucket = memkv.draft().open("b")?.unwrap();
+            memkv.draft().set(bucket, "big", &value)
         })?
         .expect_err("a 48 MiB argument cannot fit in 32 MiB");
     assert!(trapped.message.contains("wasm trap"), "{}", trapped.message);
@@ -42,10 +42,10 @@ fn exhausting_memory_traps_and_the_harness_carries_on_with_a_fresh_instance() ->
     // A fresh instance, with fresh default limits and none of the old data, and it works.
     let (limits, before, after) = memkv
         .call(|memkv| {
-            let limits = memkv.get_limits()?;
-            let before = memkv.api_get("b", "before")?;
-            memkv.api_set("b", "after", b"fine")?;
-            Ok((limits, before, memkv.api_get("b", "after")?))
+            let limits = memkv.limits().get()?;
+            let before = memkv.api().get("b", "before")?;
+            memkv.api().set("b", "after", b"fine")?;
+            Ok((limits, before, memkv.api().get("b", "after")?))
         })?
         .unwrap();
     assert_eq!(limits.max_value_bytes, 16 << 20);
@@ -64,11 +64,11 @@ fn memkv_refuses_before_the_cap_when_its_own_limits_are_lower() -> Result<()> {
     };
     let refused = memkv
         .call(|memkv| {
-            memkv.set_limits(limits)?.unwrap();
-            let bucket = memkv.open("b")?.unwrap();
+            memkv.limits().set(limits)?.unwrap();
+            let bucket = memkv.draft().open("b")?.unwrap();
             let mut refused = None;
             for i in 0..64 {
-                if let Err(error) = memkv.set(bucket, &format!("k{i}"), &[1; MIB])? {
+                if let Err(error) = memkv.draft().set(bucket, &format!("k{i}"), &[1; MIB])? {
                     refused = Some((i, host_test::describe(&error)));
                     break;
                 }
@@ -89,13 +89,13 @@ fn copies_that_do_not_fit_are_refused_not_trapped() -> Result<()> {
     let value = vec![3; 15 * MIB];
     let (refused, single) = memkv
         .call(|memkv| {
-            let bucket = memkv.open("b")?.unwrap();
-            memkv.set(bucket, "big", &value)?.unwrap();
+            let bucket = memkv.draft().open("b")?.unwrap();
+            memkv.draft().set(bucket, "big", &value)?.unwrap();
             // Three copies of 15 MiB on top of the stored 15 MiB cannot fit in 48 MiB.
             let keys = ["big", "big", "big"].map(String::from);
-            let refused = memkv.get_many(bucket, &keys)?;
-            let single = memkv.get(bucket, "big")?;
-            memkv.drop_bucket(bucket)?;
+            let refused = memkv.draft().get_many(bucket, &keys)?;
+            let single = memkv.draft().get(bucket, "big")?;
+            memkv.draft().drop_bucket(bucket)?;
             Ok((refused, single))
         })?
         .expect("no trap: the copy is refused");

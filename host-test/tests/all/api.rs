@@ -5,7 +5,7 @@
 //! `wasi:keyvalue/store`.
 
 use anyhow::Result;
-use host_test::{Guests, Harness, KeyValueApi, Provider};
+use host_test::{GolemHarness, Guests, Harness, KeyValueApi, Provider};
 
 fn get_of_a_missing_key_is_none(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
     api.set(bucket, "k", b"v")?;
@@ -99,7 +99,7 @@ api_suite!(
     "b",
     Guests::shared().client(Provider::Memkv)
 );
-api_suite!(memkv_golem, "b", Harness::shared_golem().instantiate());
+api_suite!(memkv_golem, "b", GolemHarness::shared().instantiate());
 api_suite!(
     golem_docs_example_with_memkv_golem_composed,
     "b",
@@ -161,29 +161,32 @@ fn client_instances_share_nothing() -> Result<()> {
 #[test]
 fn value_set_through_api_is_read_through_store() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
-    memkv.api_set("b", "k", b"v")?;
-    let bucket = memkv.open("b")?.unwrap();
-    assert_eq!(memkv.get(bucket, "k")?.unwrap(), Some(b"v".to_vec()));
-    Ok(memkv.drop_bucket(bucket)?)
+    memkv.api().set("b", "k", b"v")?;
+    let bucket = memkv.draft().open("b")?.unwrap();
+    assert_eq!(
+        memkv.draft().get(bucket, "k")?.unwrap(),
+        Some(b"v".to_vec())
+    );
+    Ok(memkv.draft().drop_bucket(bucket)?)
 }
 
 #[test]
 fn value_set_through_store_is_read_through_api() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
-    let bucket = memkv.open("b")?.unwrap();
-    memkv.set(bucket, "k", b"v")?.unwrap();
-    memkv.drop_bucket(bucket)?;
-    assert_eq!(memkv.api_get("b", "k")?, Some(b"v".to_vec()));
+    let bucket = memkv.draft().open("b")?.unwrap();
+    memkv.draft().set(bucket, "k", b"v")?.unwrap();
+    memkv.draft().drop_bucket(bucket)?;
+    assert_eq!(memkv.api().get("b", "k")?, Some(b"v".to_vec()));
     Ok(())
 }
 
 #[test]
 fn delete_through_store_is_seen_by_api() -> Result<()> {
     let mut memkv = Harness::shared().instantiate()?;
-    memkv.api_set("b", "k", b"v")?;
-    let bucket = memkv.open("b")?.unwrap();
-    memkv.delete(bucket, "k")?.unwrap();
-    memkv.drop_bucket(bucket)?;
-    assert_eq!(memkv.api_get("b", "k")?, None);
+    memkv.api().set("b", "k", b"v")?;
+    let bucket = memkv.draft().open("b")?.unwrap();
+    memkv.draft().delete(bucket, "k")?.unwrap();
+    memkv.draft().drop_bucket(bucket)?;
+    assert_eq!(memkv.api().get("b", "k")?, None);
     Ok(())
 }

@@ -29,7 +29,7 @@ fn component_exports_exactly_the_api_both_drafts_limits_and_snapshots() {
 
 #[test]
 fn component_file_is_a_component_not_a_core_module() {
-    let bytes = std::fs::read(Harness::shared().path()).unwrap();
+    let bytes = memkv_artifacts::MEMKV;
     // A component's preamble: magic, then version 0x0d and layer 1 (a core module has layer 0).
     assert_eq!(&bytes[..8], b"\0asm\x0d\0\x01\0");
 }
@@ -38,8 +38,8 @@ fn component_file_is_a_component_not_a_core_module() {
 fn fresh_instances_share_nothing() -> Result<()> {
     let mut first = Harness::shared().instantiate()?;
     let mut second = Harness::shared().instantiate()?;
-    first.api_set("b", "k", b"v")?;
-    assert_eq!(second.api_get("b", "k")?, None);
-    assert_eq!(first.api_get("b", "k")?, Some(b"v".to_vec()));
+    first.api().set("b", "k", b"v")?;
+    assert_eq!(second.api().get("b", "k")?, None);
+    assert_eq!(first.api().get("b", "k")?, Some(b"v".to_vec()));
     Ok(())
 }

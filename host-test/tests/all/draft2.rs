@@ -5,7 +5,7 @@
 use host_test::bindings::exports::memkv::store::limits::Limits;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::store::Error;
-use host_test::{Harness, Instance};
+use host_test::{Harness, HostState, MemkvInstance};
 use wasmtime::Result;
 use wasmtime::component::ResourceAny;
 
@@ -17,7 +17,7 @@ fn other<T: std::fmt::Debug>(result: std::result::Result<T, Error>) -> String {
     }
 }
 
-fn with_bucket(name: &str) -> Result<(Instance, ResourceAny)> {
+fn with_bucket(name: &str) -> Result<(MemkvInstance<HostState>, ResourceAny)> {
     let mut memkv = Harness::shared().instantiate()?;
     let bucket = memkv.draft2().open(name)?.unwrap();
     Ok((memkv, bucket))
@@ -31,17 +31,20 @@ fn store_basics_and_the_same_buckets_as_every_other_interface() -> Result<()> {
     assert!(!d2.exists(bucket, "k")?.unwrap());
     d2.set(bucket, "k", b"from draft2")?.unwrap();
     assert!(d2.exists(bucket, "k")?.unwrap());
-    assert_eq!(memkv.api_get("shared", "k")?, Some(b"from draft2".to_vec()));
-    let draft = memkv.open("shared")?.unwrap();
-    memkv.set(draft, "k", b"from draft")?.unwrap();
+    assert_eq!(
+        memkv.api().get("shared", "k")?,
+        Some(b"from draft2".to_vec())
+    );
+    let draft = memkv.draft().open("shared")?.unwrap();
+    memkv.draft().set(draft, "k", b"from draft")?.unwrap();
     assert_eq!(
         memkv.draft2().get(bucket, "k")?.unwrap(),
         Some(b"from draft".to_vec())
     );
     memkv.draft2().delete(bucket, "k")?.unwrap();
     memkv.draft2().delete(bucket, "k")?.unwrap();
-    assert_eq!(memkv.get(draft, "k")?.unwrap(), None);
-    memkv.drop_bucket(draft)?;
+    assert_eq!(memkv.draft().get(draft, "k")?.unwrap(), None);
+    memkv.draft().drop_bucket(draft)?;
     memkv.draft2().drop_bucket(bucket)
 }
 
@@ -50,9 +53,9 @@ fn list_keys_cursor_is_the_last_key_and_survives_writes_between_pages() -> Resul
     let (mut memkv, bucket) = with_bucket("b")?;
     let limits = Limits {
         page_size: 3,
-        ..memkv.get_limits()?
+        ..memkv.limits().get()?
     };
-    memkv.set_limits(limits)?.unwrap();
+    memkv.limits().set(limits)?.unwrap();
     let mut d2 = memkv.draft2();
     for key in ["a", "b", "c", "d", "e", "f", "g"] {
         d2.set(bucket, key, b"")?.unwrap();
@@ -83,17 +86,17 @@ fn list_keys_cursor_is_the_last_key_and_survives_writes_between_pages() -> Resul
 #[test]
 fn signed_counters_are_the_drafts_counters_while_non_negative() -> Result<()> {
     let (mut memkv, bucket) = with_bucket("counters")?;
-    let draft = memkv.open("counters")?.unwrap();
+    let draft = memkv.draft().open("counters")?.unwrap();
     let mut d2 = memkv.draft2();
     assert_eq!(d2.increment(bucket, "c", -5)?.unwrap(), -5);
     assert_eq!(d2.get(bucket, "c")?.unwrap(), Some(b"-5".to_vec()));
-    let message = expect_draft_other(memkv.increment(draft, "c", 1)?);
+    let message = expect_draft_other(memkv.draft().increment(draft, "c", 1)?);
     assert_eq!(
         message,
         "cannot increment key \"c\": its value is not a decimal u64 counter"
     );
     assert_eq!(memkv.draft2().increment(bucket, "c", 7)?.unwrap(), 2);
-    assert_eq!(memkv.increment(draft, "c", 40)?.unwrap(), 42);
+    assert_eq!(memkv.draft().increment(draft, "c", 40)?.unwrap(), 42);
     assert_eq!(memkv.draft2().increment(bucket, "c", 0)?.unwrap(), 42);
 
     let mut d2 = memkv.draft2();
@@ -123,7 +126,7 @@ fn signed_counters_are_the_drafts_counters_while_non_negative() -> Result<()> {
         );
     }
     d2.drop_bucket(bucket)?;
-    memkv.drop_bucket(draft)
+    memkv.draft().drop_bucket(draft)
 }
 
 fn expect_draft_other<T: std::fmt::Debug>(
@@ -159,45 +162,51 @@ fn swap_succeeds_when_nothing_wrote_the_key_in_between() -> Result<()> {
     assert_eq!(d2.current(cas)?.unwrap(), Some(b"first".to_vec()));
     d2.set(bucket, "other key", b"")?.unwrap();
     d2.swap(cas, b"second")?.unwrap();
-    assert_eq!(memkv.api_get("b", "k")?, Some(b"second".to_vec()));
+    assert_eq!(memkv.api().get("b", "k")?, Some(b"second".to_vec()));
     memkv.draft2().drop_bucket(bucket)
 }
 
 #[test]
 fn any_write_in_between_through_any_interface_fails_the_swap() -> Result<()> {
-    type Write = fn(&mut Instance, ResourceAny, ResourceAny) -> Result<()>;
+    type Write = fn(&mut MemkvInstance<HostState>, ResourceAny, ResourceAny) -> Result<()>;
     let writes: [(&str, Write); 9] = [
-        ("api.set", |m, _, _| m.api_set("b", "k", b"x")),
-        ("draft set", |m, draft, _| m.set(draft, "k", b"x").map(ok)),
-        ("draft set of the same value", |m, draft, _| {
-            m.set(draft, "k", b"1").map(ok)
+        ("api.set", |m, _, _| m.api().set("b", "k", b"x")),
+        ("draft set", |m, draft, _| {
+            m.draft().set(draft, "k", b"x").map(ok)
         }),
-        ("draft delete", |m, draft, _| m.delete(draft, "k").map(ok)),
+        ("draft set of the same value", |m, draft, _| {
+            m.draft().set(draft, "k", b"1").map(ok)
+        }),
+        ("draft delete", |m, draft, _| {
+            m.draft().delete(draft, "k").map(ok)
+        }),
         ("draft batch set-many", |m, draft, _| {
-            m.set_many(draft, &[("k".into(), b"x".to_vec())]).map(ok)
+            m.draft()
+                .set_many(draft, &[("k".into(), b"x".to_vec())])
+                .map(ok)
         }),
         ("draft batch delete-many", |m, draft, _| {
-            m.delete_many(draft, &["k".into()]).map(ok)
+            m.draft().delete_many(draft, &["k".into()]).map(ok)
         }),
         ("draft increment by 0", |m, draft, _| {
-            m.increment(draft, "k", 0).map(ok)
+            m.draft().increment(draft, "k", 0).map(ok)
         }),
         ("draft2 set", |m, _, d2| {
             m.draft2().set(d2, "k", b"x").map(ok)
         }),
         ("snapshot load of the same state", |m, _, _| {
-            let snapshot = m.save()?;
-            m.load(&snapshot).map(ok)
+            let snapshot = m.snapshot().save()?;
+            m.snapshot().load(&snapshot).map(ok)
         }),
     ];
     for (what, write) in writes {
         let mut memkv = Harness::shared().instantiate()?;
-        let draft = memkv.open("b")?.unwrap();
+        let draft = memkv.draft().open("b")?.unwrap();
         let d2 = memkv.draft2().open("b")?.unwrap();
-        memkv.set(draft, "k", b"1")?.unwrap();
+        memkv.draft().set(draft, "k", b"1")?.unwrap();
         let cas = memkv.draft2().cas(d2, "k")?.unwrap();
         write(&mut memkv, draft, d2)?;
-        let now = memkv.get(draft, "k")?.unwrap();
+        let now = memkv.draft().get(draft, "k")?.unwrap();
         let swapped = memkv.draft2().swap(cas, b"swapped")?;
         assert!(
             matches!(swapped, Err(CasError::CasFailed(_))),
@@ -205,7 +214,7 @@ fn any_write_in_between_through_any_interface_fails_the_swap() -> Result<()> {
         );
         let fresh = cas_failed(swapped);
         assert_eq!(
-            memkv.get(draft, "k")?.unwrap(),
+            memkv.draft().get(draft, "k")?.unwrap(),
             now,
             "{what}: nothing written"
         );
@@ -216,7 +225,7 @@ fn any_write_in_between_through_any_interface_fails_the_swap() -> Result<()> {
         );
         memkv.draft2().swap(fresh, b"swapped")?.unwrap();
         assert_eq!(
-            memkv.api_get("b", "k")?,
+            memkv.api().get("b", "k")?,
             Some(b"swapped".to_vec()),
             "{what}"
         );
@@ -243,9 +252,9 @@ fn a_swap_over_a_limit_is_a_store_error_and_changes_nothing() -> Result<()> {
     let (mut memkv, bucket) = with_bucket("b")?;
     let limits = Limits {
         max_value_bytes: 4,
-        ..memkv.get_limits()?
+        ..memkv.limits().get()?
     };
-    memkv.set_limits(limits)?.unwrap();
+    memkv.limits().set(limits)?.unwrap();
     let mut d2 = memkv.draft2();
     let cas = d2.cas(bucket, "k")?.unwrap();
     match d2.swap(cas, b"too long")? {
@@ -292,9 +301,9 @@ fn bad_input_is_an_error_never_a_trap() -> Result<()> {
     let (mut memkv, bucket) = with_bucket("b")?;
     let limits = Limits {
         max_key_bytes: 8,
-        ..memkv.get_limits()?
+        ..memkv.limits().get()?
     };
-    memkv.set_limits(limits)?.unwrap();
+    memkv.limits().set(limits)?.unwrap();
     let mut d2 = memkv.draft2();
     let long = "k".repeat(9);
     assert!(other(d2.set(bucket, &long, b"")?).starts_with("quota exceeded"));

@@ -1,0 +1,239 @@
+//! Builds every wasm artifact of the workspace, once, for every crate that needs one.
+//!
+//! 1. `cargo build --target wasm32-unknown-unknown --profile component` of `memkv` (and, with
+//!    this crate's `guests` feature, of the test guests `kv-client`, `kv-bench` and
+//!    `golem-example`), then of `memkv` once more with its `golem` feature. The guest build has a
+//!    target directory of its own, `<target>/wasm-guests`, shared by debug and release builds of
+//!    the host (sharing the outer one would deadlock on its lock); cargo keeps both memkv builds'
+//!    fingerprints there, so nothing is rebuilt that did not change.
+//! 2. `wit-component` turns each core module (which carries its WIT in a custom section written
+//!    by `wit_bindgen::generate!`) into a component, written atomically to `OUT_DIR`.
+//! 3. `OUT_DIR/artifacts.rs`, the crate's one module of constants, embeds each component's bytes
+//!    with `include_bytes!`, so nothing is read from the build directory at run time.
+//! 4. The two memkv artifacts are also copied (atomically) to `<target>/memkv.wasm` and
+//!    `<target>/memkv-golem.wasm`, for users and other tools.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "component";
+
+/// One artifact: the crate whose core module it is, the features that crate is built with, and
+/// the artifact's name (its constant is the name in upper snake case).
+struct Artifact {
+    krate: &'static str,
+    features: Option<&'static str>,
+    name: &'static str,
+    doc: &'static str,
+}
+
+const MEMKV: [Artifact; 2] = [
+    Artifact {
+        krate: "memkv",
+        features: None,
+        name: "memkv",
+        doc: "`memkv.wasm`: world `memkv:store/memkv`; imports nothing.",
+    },
+    Artifact {
+        krate: "memkv",
+        features: Some("memkv/golem"),
+        name: "memkv-golem",
+        doc: "`memkv-golem.wasm`: world `memkv:store/memkv-golem`, the main world plus Golem's \
+              December 2023 `wasi:keyvalue`; imports the `wasi:io` stream types.",
+    },
+];
+
+const GUESTS: [Artifact; 3] = [
+    Artifact {
+        krate: "kv-client",
+        features: None,
+        name: "kv-client",
+        doc: "The `kv-client` test guest: `golem:examples/api` over `wasi:keyvalue/store@0.2.0-draft`.",
+    },
+    Artifact {
+        krate: "kv-bench",
+        features: None,
+        name: "kv-bench",
+        doc: "The `kv-bench` test guest: benchmark loops over `wasi:keyvalue@0.2.0-draft`.",
+    },
+    Artifact {
+        krate: "golem-example",
+        features: None,
+        name: "golem-example",
+        doc: "The Golem docs' key-value example, over Golem's `wasi:keyvalue/readwrite`.",
+    },
+];
+
+fn main() -> Result<()> {
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
+    let root = manifest_dir
+        .parent()
+        .context("memkv-artifacts lives inside the workspace")?;
+    let out_dir = PathBuf::from(env::var("OUT_DIR")?);
+    let target_dir = host_target_dir(&out_dir)?;
+
+    for input in [
+        "src",
+        "wit",
+        "host-test/guests",
+        "host-test/wit",
+        "Cargo.toml",
+        "Cargo.lock",
+        "rust-toolchain.toml",
+    ] {
+        println!("cargo:rerun-if-changed={}", root.join(input).display());
+    }
+
+    ensure_wasm_target()?;
+    let with_guests = env::var_os("CARGO_FEATURE_GUESTS").is_some();
+    let mut artifacts: Vec<&Artifact> = MEMKV.iter().collect();
+    if with_guests {
+        artifacts.extend(&GUESTS);
+    }
+
+    let guest_target = target_dir.join("wasm-guests");
+    let mut constants = String::new();
+    // One cargo run per feature set, each encoded before the next overwrites its module: the
+    // plain crates together, then memkv with `golem`.
+    for features in [None, Some("memkv/golem")] {
+        let batch: Vec<&Artifact> = artifacts
+            .iter()
+            .copied()
+            .filter(|artifact| artifact.features == features)
+            .collect();
+        let crates: Vec<&str> = batch.iter().map(|artifact| artifact.krate).collect();
+        build_core_modules(root, &guest_target, &crates, features)?;
+        for artifact in batch {
+            let component = encode(&guest_target, artifact)?;
+            let path = out_dir.join(format!("{}.wasm", artifact.name));
+            write_atomically(&path, &component)?;
+            if artifact.krate == "memkv" {
+                // A stable, easy-to-find copy for users; best effort, the build does not need it.
+                let copy = target_dir.join(format!("{}.wasm", artifact.name));
+                let _ = write_atomically(&copy, &component);
+            }
+            let constant = artifact.name.replace('-', "_").to_uppercase();
+            writeln!(
+                constants,
+                "/// {}\npub const {constant}: &[u8] = include_bytes!({:?});",
+                artifact.doc,
+                path.display().to_string(),
+            )?;
+        }
+    }
+    write_atomically(&out_dir.join("artifacts.rs"), constants.as_bytes())?;
+    Ok(())
+}
+
+/// The directory of the host build's profile directories (`target`, or `target/<triple>` when
+/// cross-compiling): `OUT_DIR` is `<that>/<profile>/build/<package>-<hash>/out`.
+fn host_target_dir(out_dir: &Path) -> Result<PathBuf> {
+    out_dir
+        .ancestors()
+        .nth(4)
+        .map(Path::to_owned)
+        .context("OUT_DIR is not inside a cargo target directory")
+}
+
+/// The core module `artifact` was built as, encoded as a component.
+fn encode(guest_target: &Path, artifact: &Artifact) -> Result<Vec<u8>> {
+    let file = format!("{}.wasm", artifact.krate.replace('-', "_"));
+    let dir = guest_target.join(TARGET).join(PROFILE);
+    let module = dir.join(&file);
+    let module = fs::read(&module).with_context(|| format!("reading {}", module.display()))?;
+    wit_component::ComponentEncoder::default()
+        .module(&module)
+        .with_context(|| format!("reading the component type embedded in {file}"))?
+        .validate(true)
+        .encode()
+        .with_context(|| format!("encoding {file} as {}", artifact.name))
+}
+
+/// Install the wasm target with rustup when the active toolchain does not have it yet; if that
+/// cannot be done, say which command would.
+fn ensure_wasm_target() -> Result<()> {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .context("running rustc --print sysroot")?;
+    let sysroot = PathBuf::from(String::from_utf8(sysroot.stdout)?.trim());
+    if sysroot.join("lib/rustlib").join(TARGET).exists() {
+        return Ok(());
+    }
+    let toolchain = env::var("RUSTUP_TOOLCHAIN").ok();
+    let command = match &toolchain {
+        Some(toolchain) => format!("rustup target add {TARGET} --toolchain {toolchain}"),
+        None => format!("rustup target add {TARGET}"),
+    };
+    let mut rustup = Command::new("rustup");
+    rustup.args(["target", "add", TARGET]);
+    if let Some(toolchain) = &toolchain {
+        rustup.args(["--toolchain", toolchain]);
+    }
+    match rustup.status() {
+        Ok(status) if status.success() => Ok(()),
+        _ => bail!(
+            "the {TARGET} target, which memkv's components are built for, is not installed and \
+             could not be installed automatically; run `{command}`"
+        ),
+    }
+}
+
+/// Build `crates` as core wasm modules, in one cargo run, with `features` if given.
+fn build_core_modules(
+    root: &Path,
+    target_dir: &Path,
+    crates: &[&str],
+    features: Option<&str>,
+) -> Result<()> {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(root)
+        .args(["build", "--lib", "--target", TARGET, "--profile", PROFILE])
+        .args(crates.iter().flat_map(|name| ["--package", name]))
+        .args(
+            features
+                .iter()
+                .flat_map(|features| ["--features", features]),
+        )
+        .env("CARGO_TARGET_DIR", target_dir);
+    // Settings of the outer build that must not leak into the guest's: flags and wrappers meant
+    // for native code (clippy-driver, coverage, sanitizers).
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_TARGET",
+    ] {
+        build.env_remove(var);
+    }
+    let status = build
+        .status()
+        .context("running cargo to build the wasm crates")?;
+    if !status.success() {
+        bail!("building the wasm crates failed ({status})");
+    }
+    Ok(())
+}
+
+/// Write `bytes` to `path` through a temporary file renamed over it, so that a reader (another
+/// build, a user) never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    if fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    let dir = path.parent().context("a file path")?;
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let temporary = path.with_extension(format!("tmp.{}", std::process::id()));
+    fs::write(&temporary, bytes).with_context(|| format!("writing {}", temporary.display()))?;
+    fs::rename(&temporary, path).with_context(|| format!("writing {}", path.display()))
+}

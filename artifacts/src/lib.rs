@@ -1,0 +1,12 @@
+//! # memkv-artifacts
+//!
+//! The wasm components of the workspace, built by this crate's build script and embedded here as
+//! bytes, so that whoever depends on this crate (the `memkv` CLI, the test rig) carries them and
+//! reads nothing from the build directory at run time.
+//!
+//! - [`MEMKV`] and [`MEMKV_GOLEM`]: the two memkv artifacts, always;
+//! - `KV_CLIENT`, `KV_BENCH` and `GOLEM_EXAMPLE`: the test guests, with the `guests` feature.
+//!
+//! The build also leaves `target/memkv.wasm` and `target/memkv-golem.wasm` for users.
+
+include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));

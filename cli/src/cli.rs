@@ -1,0 +1,292 @@
+//! The command line: what each command takes, and [`run`], which the binary calls and tests call
+//! in-process.
+
+use std::borrow::Borrow;
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand};
+use wasmtime::component::ResourceAny;
+
+use crate::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
+use crate::{Compiled, DataFile, Draft, MemkvInstance, Side, component_names, describe};
+
+/// memkv, an in-memory wasi:keyvalue store inside a WebAssembly component, driven from the
+/// command line.
+#[derive(Debug, Parser)]
+#[command(name = "memkv", version, about)]
+pub struct Cli {
+    /// The snapshot file that `set`, `get`, `rm`, `keys` and `incr` work on; created by the first
+    /// write.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load the component, show what it is, and walk through each interface it exports.
+    Demo,
+    /// Plug memkv into a guest component that imports what memkv exports.
+    Compose {
+        /// The guest component.
+        guest: PathBuf,
+        /// Where to write the composed component.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The memkv component to plug in (default: the `memkv.wasm` inside this binary).
+        #[arg(long)]
+        memkv: Option<PathBuf>,
+        /// Write the composition even if the guest has imports memkv cannot satisfy; the runtime
+        /// must then provide them.
+        #[arg(long)]
+        allow_imports: bool,
+    },
+    /// Store a value under KEY in BUCKET: VALUE's bytes, or the contents of --file.
+    Set {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// The value, stored as given (any bytes the shell passes); or use --file.
+        value: Option<OsString>,
+        /// Read the value from FILE instead (`-` for standard input): any bytes.
+        #[arg(long, value_name = "FILE", conflicts_with = "value")]
+        file: Option<PathBuf>,
+    },
+    /// Print the value of KEY in BUCKET and a newline; fails with "key not found" if there is none.
+    Get {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// Print the value's bytes exactly, with no newline after them.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Remove KEY from BUCKET; fails with "key not found" if there is none.
+    Rm {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+    },
+    /// Print every key of BUCKET, one per line, in byte order.
+    Keys {
+        /// The bucket identifier.
+        bucket: String,
+    },
+    /// Add DELTA (default 1) to the counter under KEY in BUCKET and print the new value.
+    Incr {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// What to add.
+        #[arg(default_value_t = 1)]
+        delta: u64,
+    },
+}
+
+/// Run `cli`: `compiled` gives the compiled component (asked for only by the commands that run
+/// it), `input` is read by `set --file -`, and everything the command prints goes to `out`.
+/// Errors carry the message the binary prints after `memkv: `.
+pub fn run<C: Borrow<Compiled>>(
+    cli: Cli,
+    compiled: impl FnOnce() -> wasmtime::Result<C>,
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match cli.command {
+        Command::Demo => crate::demo::run(compiled()?.borrow(), out),
+        Command::Compose {
+            guest,
+            output,
+            memkv,
+            allow_imports,
+        } => compose(&guest, &output, memkv.as_deref(), allow_imports, out),
+        command => data_command(cli.data.as_deref(), command, compiled, input, out),
+    }
+}
+
+/// Run one of the commands that work on a `--data` file.
+fn data_command<C: Borrow<Compiled>>(
+    data: Option<&Path>,
+    command: Command,
+    compiled: impl FnOnce() -> wasmtime::Result<C>,
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let path = data.ok_or_else(|| anyhow!("this command needs --data <FILE>"))?;
+    let writes = matches!(
+        command,
+        Command::Set { .. } | Command::Rm { .. } | Command::Incr { .. }
+    );
+    // Read the value before taking the lock: standard input may take its time.
+    let value = match &command {
+        Command::Set { value, file, .. } => Some(value_bytes(value.as_ref(), file, input)?),
+        _ => None,
+    };
+    let file = DataFile::lock(path, writes)?;
+    let mut memkv = file.load(compiled()?.borrow())?;
+    // What to print, held back until the change (if any) is saved.
+    let mut printed = Vec::new();
+    match command {
+        Command::Set { bucket, key, .. } => {
+            let value = value.unwrap_or_default();
+            with_bucket(&mut memkv, &bucket, |draft, handle| {
+                draft.set(handle, &key, &value)
+            })?;
+        }
+        Command::Get { bucket, key, raw } => {
+            let value = with_bucket(&mut memkv, &bucket, |draft, handle| draft.get(handle, &key))?;
+            printed = value.ok_or_else(|| anyhow!("key not found"))?;
+            if !raw {
+                printed.push(b'\n');
+            }
+        }
+        Command::Rm { bucket, key } => {
+            let existed = with_bucket(&mut memkv, &bucket, |draft, handle| {
+                let existed = draft.exists(handle, &key)?;
+                if existed != Ok(true) {
+                    return Ok(existed);
+                }
+                draft
+                    .delete(handle, &key)
+                    .map(|deleted| deleted.map(|()| true))
+            })?;
+            if !existed {
+                bail!("key not found");
+            }
+        }
+        Command::Keys { bucket } => {
+            let listing = with_bucket(&mut memkv, &bucket, |draft, handle| {
+                draft.list_all_keys(handle)
+            })?;
+            for key in listing.keys {
+                writeln!(printed, "{key}")?;
+            }
+        }
+        Command::Incr { bucket, key, delta } => {
+            let value = with_bucket(&mut memkv, &bucket, |draft, handle| {
+                draft.increment(handle, &key, delta)
+            })?;
+            writeln!(printed, "{value}")?;
+        }
+        Command::Demo | Command::Compose { .. } => unreachable!("not a data command"),
+    }
+    if writes {
+        file.save(&mut memkv)?;
+    }
+    out.write_all(&printed)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The bytes `set` stores: the VALUE argument as the shell passed it, or a file's contents.
+fn value_bytes(
+    value: Option<&OsString>,
+    file: &Option<PathBuf>,
+    input: &mut dyn Read,
+) -> Result<Vec<u8>> {
+    match (value, file) {
+        (Some(value), _) => os_bytes(value),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut bytes = Vec::new();
+            input
+                .read_to_end(&mut bytes)
+                .context("reading the value from standard input")?;
+            Ok(bytes)
+        }
+        (None, Some(path)) => std::fs::read(path)
+            .with_context(|| format!("reading the value from {}", path.display())),
+        (None, None) => bail!("set needs a VALUE or --file <FILE>"),
+    }
+}
+
+/// An argument's bytes, exactly as the shell passed them.
+#[cfg(unix)]
+fn os_bytes(value: &OsString) -> Result<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    Ok(value.as_bytes().to_vec())
+}
+
+/// An argument's bytes: on this platform arguments are text, so other bytes go through --file.
+#[cfg(not(unix))]
+fn os_bytes(value: &OsString) -> Result<Vec<u8>> {
+    value
+        .to_str()
+        .map(|text| text.as_bytes().to_vec())
+        .ok_or_else(|| anyhow!("VALUE is not valid Unicode here; pass it with --file"))
+}
+
+/// Open `bucket`, run `f` on it through the draft store, and turn a refusal into an error with
+/// memkv's message.
+fn with_bucket<T>(
+    memkv: &mut MemkvInstance<()>,
+    bucket: &str,
+    f: impl FnOnce(&mut Draft<'_, ()>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
+) -> Result<T> {
+    let mut draft = memkv.draft();
+    let handle = draft
+        .open(bucket)?
+        .map_err(|error| anyhow!(describe(&error)))?;
+    let result = f(&mut draft, handle)?;
+    draft.drop_bucket(handle)?;
+    result.map_err(|error| match error {
+        Error::Other(message) => anyhow!(message),
+        error => anyhow!(describe(&error)),
+    })
+}
+
+fn compose(
+    guest: &Path,
+    output: &Path,
+    memkv: Option<&Path>,
+    allow_imports: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let guest_bytes =
+        std::fs::read(guest).with_context(|| format!("reading {}", guest.display()))?;
+    let memkv_bytes = match memkv {
+        Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+        None => crate::MEMKV.to_vec(),
+    };
+    let composition = crate::compose(&guest_bytes, &memkv_bytes)?;
+    if !composition.unsatisfied.is_empty() && !allow_imports {
+        bail!(
+            "memkv cannot satisfy these imports of {}: {}\n\
+             (pass --allow-imports to write the composition anyway; the runtime must then provide them)",
+            guest.display(),
+            composition.unsatisfied.join(", ")
+        );
+    }
+    crate::write_atomically(output, &composition.bytes)
+        .with_context(|| format!("writing {}", output.display()))?;
+    let plugged: Vec<String> = component_names(&guest_bytes, Side::Imports)?
+        .into_iter()
+        .filter(|name| !composition.unsatisfied.contains(name))
+        .collect();
+    writeln!(
+        out,
+        "wrote {} ({} bytes)",
+        output.display(),
+        composition.bytes.len()
+    )?;
+    writeln!(out, "  served by memkv  {}", plugged.join(", "))?;
+    writeln!(
+        out,
+        "  imports left     {}",
+        if composition.unsatisfied.is_empty() {
+            "none".into()
+        } else {
+            composition.unsatisfied.join(", ")
+        }
+    )?;
+    Ok(())
+}

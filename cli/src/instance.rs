@@ -1,0 +1,464 @@
+//! One memkv instance, called from Rust: a typed view per exported interface.
+//!
+//! Every call returns two levels of result: the outer [`wasmtime::Result`] is `Err` only if the
+//! component trapped, the inner one is the interface's own result. Bucket and `cas` handles are
+//! [`ResourceAny`]s owned by the instance: give each back with the view's `drop_*` method.
+
+use wasmtime::component::{Instance, ResourceAny};
+use wasmtime::{Result, Store};
+
+use crate::bindings::exports::memkv::store::limits::{Limits as LimitsRecord, Usage};
+use crate::bindings::exports::wasi::keyvalue0_2_0_draft::store::{Error, KeyResponse};
+use crate::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
+use crate::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{
+    Error as Error2, KeyResponse as KeyResponse2,
+};
+use crate::bindings::{Memkv, MemkvPre};
+
+/// A key and its value, as `batch` passes them.
+pub type Entry = (String, Vec<u8>);
+
+/// A key and what draft2's `get-many` found for it.
+pub type Found = (String, Option<Vec<u8>>);
+
+/// A whole `list-keys` listing, followed cursor by cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// Every key, in the order the pages gave them.
+    pub keys: Vec<String>,
+    /// How many keys each page held.
+    pub page_sizes: Vec<usize>,
+}
+
+/// One instance of memkv and its wasmtime store (whose data is `T`).
+pub struct MemkvInstance<T: 'static> {
+    store: Store<T>,
+    memkv: Memkv,
+    instance: Instance,
+}
+
+impl<T: 'static> MemkvInstance<T> {
+    /// Instantiate `pre` in `store`: a fresh, empty memkv.
+    pub fn new(pre: &MemkvPre<T>, mut store: Store<T>) -> Result<Self> {
+        let instance = pre.instance_pre().instantiate(&mut store)?;
+        let memkv = Memkv::new(&mut store, &instance)?;
+        Ok(Self {
+            store,
+            memkv,
+            instance,
+        })
+    }
+
+    /// The wasmtime store and the component instance, for calls no view has a method for.
+    pub fn parts(&mut self) -> (&mut Store<T>, Instance) {
+        (&mut self.store, self.instance)
+    }
+
+    /// The store's data.
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+
+    /// `golem:examples/api`.
+    pub fn api(&mut self) -> Api<'_, T> {
+        Api(View::new(self))
+    }
+
+    /// `wasi:keyvalue/{store,atomics,batch}@0.2.0-draft`.
+    pub fn draft(&mut self) -> Draft<'_, T> {
+        Draft(View::new(self))
+    }
+
+    /// `wasi:keyvalue/{store,atomics,batch}@0.2.0-draft2`.
+    pub fn draft2(&mut self) -> Draft2<'_, T> {
+        Draft2(View::new(self))
+    }
+
+    /// `memkv:store/limits`.
+    pub fn limits(&mut self) -> Limits<'_, T> {
+        Limits(View::new(self))
+    }
+
+    /// `golem:api/save-snapshot@1.1.7` and `golem:api/load-snapshot@1.1.7`.
+    pub fn snapshot(&mut self) -> Snapshot<'_, T> {
+        Snapshot(View::new(self))
+    }
+}
+
+/// What every view holds: the generated bindings and the store to call them in.
+struct View<'a, T: 'static> {
+    memkv: &'a Memkv,
+    store: &'a mut Store<T>,
+}
+
+impl<'a, T: 'static> View<'a, T> {
+    fn new(instance: &'a mut MemkvInstance<T>) -> Self {
+        Self {
+            memkv: &instance.memkv,
+            store: &mut instance.store,
+        }
+    }
+}
+
+/// `golem:examples/api` of one instance.
+pub struct Api<'a, T: 'static>(View<'a, T>);
+
+impl<T: 'static> Api<'_, T> {
+    /// `get(bucket, key)`.
+    pub fn get(&mut self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
+        let View { memkv, store } = &mut self.0;
+        memkv.golem_examples_api().call_get(store, bucket, key)
+    }
+
+    /// `set(bucket, key, value)`.
+    pub fn set(&mut self, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .golem_examples_api()
+            .call_set(store, bucket, key, value)
+    }
+}
+
+/// `wasi:keyvalue/{store,atomics,batch}@0.2.0-draft` of one instance.
+pub struct Draft<'a, T: 'static>(View<'a, T>);
+
+impl<T: 'static> Draft<'_, T> {
+    /// `store.open`.
+    pub fn open(&mut self, identifier: &str) -> Result<Result<ResourceAny, Error>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft_store()
+            .call_open(store, identifier)
+    }
+
+    /// Give a bucket handle back to the component.
+    pub fn drop_bucket(&mut self, bucket: ResourceAny) -> Result<()> {
+        bucket.resource_drop(&mut *self.0.store)
+    }
+
+    /// `bucket.get`.
+    pub fn get(
+        &mut self,
+        bucket: ResourceAny,
+        key: &str,
+    ) -> Result<Result<Option<Vec<u8>>, Error>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft_store()
+            .bucket()
+            .call_get(store, bucket, key)
+    }
+
+    /// `bucket.set`.
+    pub fn set(
+        &mut self,
+        bucket: ResourceAny,
+        key: &str,
+        value: &[u8],
+    ) -> Result<Result<(), Error>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft_store()
+            .bucket()
+            .call_set(store, bucket, key, value)
+    }
+
+    /// `bucket.delete`.
+    pub fn delete(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<(), Error>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft_store()
+            .bucket()
+            .call_delete(store, bucket, key)
+    }
+
+    /// `bucket.exists`.
+    pub fn exists(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<bool, Error>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft_store()
+            .bucket()
+            .call_exists(store, bucket, key)
+    }
+
+    /// `bucket.list-keys`.
+    pub fn list_keys(
+        &mut self,
+        bucket: ResourceAny,
+        cursor: Option<u64>,
+    ) -> Result<Result<KeyResponse, Error>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft_store()
+            .bucket()
+            .call_list_keys(store, bucket, cursor)
+    }
+
+    /// Every key of `bucket`, following `list-keys` cursors to the end. The inner error is that
+    /// of the first page that failed.
+    pub fn list_all_keys(&mut self, bucket: ResourceAny) -> Result<Result<Listing, Error>> {
+        let mut listing = Listing {
+            keys: Vec::new(),
+            page_sizes: Vec::new(),
+        };
+        let mut cursor = None;
+        loop {
+            let page = match self.list_keys(bucket, cursor)? {
+                Ok(page) => page,
+                Err(error) => return Ok(Err(error)),
+            };
+            listing.page_sizes.push(page.keys.len());
+            listing.keys.extend(page.keys);
+            match page.cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(Ok(listing)),
+            }
+        }
+    }
+
+    /// `atomics.increment`.
+    pub fn increment(
+        &mut self,
+        bucket: ResourceAny,
+        key: &str,
+        delta: u64,
+    ) -> Result<Result<u64, Error>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft_atomics()
+            .call_increment(store, bucket, key, delta)
+    }
+
+    /// `batch.get-many`.
+    pub fn get_many(
+        &mut self,
+        bucket: ResourceAny,
+        keys: &[String],
+    ) -> Result<Result<Vec<Option<Entry>>, Error>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft_batch()
+            .call_get_many(store, bucket, keys)
+    }
+
+    /// `batch.set-many`.
+    pub fn set_many(
+        &mut self,
+        bucket: ResourceAny,
+        key_values: &[Entry],
+    ) -> Result<Result<(), Error>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft_batch()
+            .call_set_many(store, bucket, key_values)
+    }
+
+    /// `batch.delete-many`.
+    pub fn delete_many(
+        &mut self,
+        bucket: ResourceAny,
+        keys: &[String],
+    ) -> Result<Result<(), Error>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft_batch()
+            .call_delete_many(store, bucket, keys)
+    }
+}
+
+/// `wasi:keyvalue/{store,atomics,batch}@0.2.0-draft2` of one instance. `swap` consumes a `cas`
+/// handle; [`Draft2::drop_cas`] gives back one that is not swapped.
+pub struct Draft2<'a, T: 'static>(View<'a, T>);
+
+impl<T: 'static> Draft2<'_, T> {
+    /// `store.open`.
+    pub fn open(&mut self, identifier: &str) -> Result<Result<ResourceAny, Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_store()
+            .call_open(store, identifier)
+    }
+
+    /// Give a bucket handle back.
+    pub fn drop_bucket(&mut self, bucket: ResourceAny) -> Result<()> {
+        bucket.resource_drop(&mut *self.0.store)
+    }
+
+    /// `bucket.get`.
+    pub fn get(
+        &mut self,
+        bucket: ResourceAny,
+        key: &str,
+    ) -> Result<Result<Option<Vec<u8>>, Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_store()
+            .bucket()
+            .call_get(store, bucket, key)
+    }
+
+    /// `bucket.set`.
+    pub fn set(
+        &mut self,
+        bucket: ResourceAny,
+        key: &str,
+        value: &[u8],
+    ) -> Result<Result<(), Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_store()
+            .bucket()
+            .call_set(store, bucket, key, value)
+    }
+
+    /// `bucket.delete`.
+    pub fn delete(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<(), Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_store()
+            .bucket()
+            .call_delete(store, bucket, key)
+    }
+
+    /// `bucket.exists`.
+    pub fn exists(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<bool, Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_store()
+            .bucket()
+            .call_exists(store, bucket, key)
+    }
+
+    /// `bucket.list-keys`.
+    pub fn list_keys(
+        &mut self,
+        bucket: ResourceAny,
+        cursor: Option<&str>,
+    ) -> Result<Result<KeyResponse2, Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_store()
+            .bucket()
+            .call_list_keys(store, bucket, cursor)
+    }
+
+    /// `atomics.increment`.
+    pub fn increment(
+        &mut self,
+        bucket: ResourceAny,
+        key: &str,
+        delta: i64,
+    ) -> Result<Result<i64, Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_atomics()
+            .call_increment(store, bucket, key, delta)
+    }
+
+    /// `cas.new`.
+    pub fn cas(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<ResourceAny, Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_atomics()
+            .cas()
+            .call_new(store, bucket, key)
+    }
+
+    /// `cas.current`.
+    pub fn current(&mut self, cas: ResourceAny) -> Result<Result<Option<Vec<u8>>, Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_atomics()
+            .cas()
+            .call_current(store, cas)
+    }
+
+    /// `atomics.swap`: consumes `cas`.
+    pub fn swap(&mut self, cas: ResourceAny, value: &[u8]) -> Result<Result<(), CasError>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_atomics()
+            .call_swap(store, cas, value)
+    }
+
+    /// Give a `cas` handle back without swapping.
+    pub fn drop_cas(&mut self, cas: ResourceAny) -> Result<()> {
+        cas.resource_drop(&mut *self.0.store)
+    }
+
+    /// `batch.get-many`.
+    pub fn get_many(
+        &mut self,
+        bucket: ResourceAny,
+        keys: &[String],
+    ) -> Result<Result<Vec<Found>, Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_batch()
+            .call_get_many(store, bucket, keys)
+    }
+
+    /// `batch.set-many`.
+    pub fn set_many(
+        &mut self,
+        bucket: ResourceAny,
+        key_values: &[Entry],
+    ) -> Result<Result<(), Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_batch()
+            .call_set_many(store, bucket, key_values)
+    }
+
+    /// `batch.delete-many`.
+    pub fn delete_many(
+        &mut self,
+        bucket: ResourceAny,
+        keys: &[String],
+    ) -> Result<Result<(), Error2>> {
+        let View { memkv, store } = &mut self.0;
+        memkv
+            .wasi_keyvalue0_2_0_draft2_batch()
+            .call_delete_many(store, bucket, keys)
+    }
+}
+
+/// `memkv:store/limits` of one instance.
+pub struct Limits<'a, T: 'static>(View<'a, T>);
+
+impl<T: 'static> Limits<'_, T> {
+    /// `get-limits`.
+    pub fn get(&mut self) -> Result<LimitsRecord> {
+        let View { memkv, store } = &mut self.0;
+        memkv.memkv_store_limits().call_get_limits(store)
+    }
+
+    /// `set-limits`.
+    pub fn set(&mut self, limits: LimitsRecord) -> Result<Result<(), String>> {
+        let View { memkv, store } = &mut self.0;
+        memkv.memkv_store_limits().call_set_limits(store, limits)
+    }
+
+    /// `get-usage`.
+    pub fn usage(&mut self) -> Result<Usage> {
+        let View { memkv, store } = &mut self.0;
+        memkv.memkv_store_limits().call_get_usage(store)
+    }
+}
+
+/// Golem's snapshot interfaces of one instance.
+pub struct Snapshot<'a, T: 'static>(View<'a, T>);
+
+impl<T: 'static> Snapshot<'_, T> {
+    /// `save-snapshot.save`: the whole store as bytes.
+    pub fn save(&mut self) -> Result<Vec<u8>> {
+        let View { memkv, store } = &mut self.0;
+        memkv.golem_api_save_snapshot().call_save(store)
+    }
+
+    /// `load-snapshot.load`: replace the whole store with a snapshot's.
+    pub fn load(&mut self, snapshot: &[u8]) -> Result<Result<(), String>> {
+        let View { memkv, store } = &mut self.0;
+        memkv.golem_api_load_snapshot().call_load(store, snapshot)
+    }
+}

@@ -1,0 +1,105 @@
+//! # memkv-cli
+//!
+//! The `memkv` command, and the library behind it: memkv's components embedded in the binary
+//! (from `memkv-artifacts`), wasmtime to run them, and `wac-graph` to plug them into guests.
+//! Nothing is read from the build directory at run time, so an installed `memkv` works from
+//! anywhere (`cargo install --path cli`).
+//!
+//! - [`Compiled`]: the embedded `memkv.wasm`, compiled for an engine and instantiated cheaply;
+//!   [`MemkvInstance`] calls it through one typed view per exported interface.
+//! - [`compose()`]: plug memkv into a guest that imports what it exports.
+//! - [`DataFile`]: a store kept in a snapshot file between runs (`memkv --data <file> …`).
+//! - [`Cli`] and [`run`]: the command line, callable in-process.
+//!
+//! The command compiles the component once per machine: [`engine`] turns on wasmtime's
+//! compilation cache (the one `wasmtime run` uses, configured by the same
+//! `~/.config/wasmtime/config.toml`), so later runs load the compiled code instead of compiling.
+
+mod cli;
+mod compose;
+mod data_file;
+mod demo;
+mod instance;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Cache, Config, Engine, Result, Store};
+
+pub use cli::{Cli, Command, run};
+pub use compose::{Composition, Side, component_names, compose};
+pub use data_file::{DataFile, write_atomically};
+pub use instance::{Api, Draft, Draft2, Entry, Found, Limits, Listing, MemkvInstance, Snapshot};
+pub use memkv_artifacts::{MEMKV, MEMKV_GOLEM};
+
+/// Host bindings of the world `memkv:store/memkv`, generated from the workspace's `wit/`.
+#[allow(missing_docs, reason = "generated code; the WIT documents it")]
+pub mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "memkv:store/memkv",
+        additional_derives: [PartialEq, Eq],
+    });
+}
+
+use bindings::MemkvPre;
+use bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
+
+/// Whether [`engine`] keeps compiled code in wasmtime's compilation cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheUse {
+    /// Use the user's cache, as `wasmtime run` does; if it cannot be set up (no home
+    /// directory, a bad config file), compile without it.
+    User,
+    /// Compile every time (tests).
+    Off,
+}
+
+/// The engine memkv runs on: wasmtime's defaults with concurrency support off (no component
+/// here is async, and it costs every component-to-component call; see BENCHMARKS.md).
+pub fn engine(cache: CacheUse) -> Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.concurrency_support(false);
+    if cache == CacheUse::User {
+        config.cache(Cache::from_file(None).ok());
+    }
+    Engine::new(&config)
+}
+
+/// The embedded `memkv.wasm`, compiled for one engine, ready to be instantiated many times.
+pub struct Compiled {
+    component: Component,
+    pre: MemkvPre<()>,
+}
+
+impl Compiled {
+    /// Compile the embedded `memkv.wasm` for `engine` (or load it from the engine's cache).
+    pub fn new(engine: &Engine) -> Result<Self> {
+        let component = Component::new(engine, MEMKV)?;
+        let pre = MemkvPre::new(Linker::new(engine).instantiate_pre(&component)?)?;
+        Ok(Self { component, pre })
+    }
+
+    /// The compiled component.
+    pub fn component(&self) -> &Component {
+        &self.component
+    }
+
+    /// The engine it was compiled for.
+    pub fn engine(&self) -> &Engine {
+        self.pre.engine()
+    }
+
+    /// A fresh instance, with an empty store of its own.
+    pub fn instantiate(&self) -> Result<MemkvInstance<()>> {
+        MemkvInstance::new(&self.pre, Store::new(self.engine(), ()))
+    }
+}
+
+/// The message of an `error::other`, or the name of the other variants, for display.
+pub fn describe(error: &Error) -> String {
+    match error {
+        Error::NoSuchStore => "no-such-store".into(),
+        Error::AccessDenied => "access-denied".into(),
+        Error::Other(message) => format!("other({message:?})"),
+    }
+}

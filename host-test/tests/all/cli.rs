@@ -1,0 +1,211 @@
+//! The `memkv` command's logic, run in-process through `memkv_cli::run` with the arguments a
+//! user types: one snapshot file between commands. (`cli/tests/smoke.rs` runs the installed-style
+//! binary itself.)
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use clap::Parser;
+use memkv_cli::{Cli, Compiled};
+use tempfile::TempDir;
+
+/// The component the commands run, compiled once for the whole suite.
+fn compiled() -> wasmtime::Result<&'static Compiled> {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    Ok(COMPILED.get_or_init(|| {
+        Compiled::new(&host_test::engine().expect("an engine")).expect("memkv.wasm compiles")
+    }))
+}
+
+/// Run `memkv <args>` with `input` as standard input: what it printed, or the message the
+/// binary would print after `memkv: `.
+pub(crate) fn memkv_with_input(args: &[&OsStr], input: &[u8]) -> Result<Vec<u8>, String> {
+    let cli = Cli::try_parse_from(std::iter::once(OsStr::new("memkv")).chain(args.iter().copied()))
+        .map_err(|error| error.to_string())?;
+    let mut out = Vec::new();
+    match memkv_cli::run(cli, compiled, &mut &input[..], &mut out) {
+        Ok(()) => Ok(out),
+        Err(error) => {
+            assert!(out.is_empty(), "a failed command prints nothing on stdout");
+            Err(format!("{error:#}"))
+        }
+    }
+}
+
+/// Run `memkv <args>`.
+pub(crate) fn memkv_command(args: &[&OsStr]) -> Result<Vec<u8>, String> {
+    memkv_with_input(args, b"")
+}
+
+/// `--data <data>` followed by `args`.
+fn data_args<'a>(data: &'a Path, args: &[&'a str]) -> Vec<&'a OsStr> {
+    let mut all: Vec<&OsStr> = vec!["--data".as_ref(), data.as_os_str()];
+    all.extend(args.iter().map(|arg| OsStr::new(*arg)));
+    all
+}
+
+/// Run `memkv --data <data> <args>` and expect success; returns stdout.
+fn ok(data: &Path, args: &[&str]) -> String {
+    let printed =
+        memkv_command(&data_args(data, args)).unwrap_or_else(|error| panic!("{args:?}: {error}"));
+    String::from_utf8(printed).unwrap()
+}
+
+/// Run it and expect failure; returns what the binary prints on stderr.
+fn fails(data: &Path, args: &[&str]) -> String {
+    match memkv_command(&data_args(data, args)) {
+        Ok(printed) => panic!("{args:?} succeeded: {printed:?}"),
+        Err(message) => format!("memkv: {message}\n"),
+    }
+}
+
+#[test]
+fn data_survives_between_runs() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    assert_eq!(ok(&data, &["set", "b", "k", "hello"]), "");
+    assert_eq!(ok(&data, &["get", "b", "k"]), "hello\n");
+    assert_eq!(ok(&data, &["set", "b", "k", "again"]), "");
+    assert_eq!(ok(&data, &["incr", "b", "n", "41"]), "41\n");
+    assert_eq!(ok(&data, &["incr", "b", "n"]), "42\n");
+    assert_eq!(ok(&data, &["set", "other", "x", ""]), "");
+    assert_eq!(ok(&data, &["keys", "b"]), "k\nn\n");
+    assert_eq!(ok(&data, &["get", "b", "k"]), "again\n");
+    assert_eq!(ok(&data, &["rm", "b", "k"]), "");
+    assert_eq!(ok(&data, &["keys", "b"]), "n\n");
+    assert_eq!(ok(&data, &["get", "other", "x"]), "\n");
+    // Nothing but the snapshot and its lock is left in the directory.
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["kv.snap", "kv.snap.lock"]);
+}
+
+#[test]
+fn missing_keys_fail_with_key_not_found() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    assert_eq!(fails(&data, &["get", "b", "k"]), "memkv: key not found\n");
+    assert!(!data.exists(), "reads never create the file");
+    ok(&data, &["set", "b", "k", "v"]);
+    assert_eq!(
+        fails(&data, &["get", "b", "other"]),
+        "memkv: key not found\n"
+    );
+    assert_eq!(
+        fails(&data, &["rm", "b", "other"]),
+        "memkv: key not found\n"
+    );
+    assert_eq!(ok(&data, &["keys", "empty"]), "");
+}
+
+#[test]
+fn refused_commands_fail_and_leave_the_file_as_it_was() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    ok(&data, &["set", "b", "text", "not a number"]);
+    let before = std::fs::read(&data).unwrap();
+    assert_eq!(
+        fails(&data, &["incr", "b", "text"]),
+        "memkv: cannot increment key \"text\": its value is not a decimal u64 counter\n"
+    );
+    ok(&data, &["incr", "b", "max", &u64::MAX.to_string()]);
+    let before_overflow = std::fs::read(&data).unwrap();
+    assert!(fails(&data, &["incr", "b", "max"]).contains("overflows u64"));
+    assert_eq!(std::fs::read(&data).unwrap(), before_overflow);
+    assert_ne!(before, before_overflow);
+}
+
+#[test]
+fn a_bad_snapshot_file_is_reported_and_never_overwritten() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    ok(&data, &["set", "b", "k", "v"]);
+    let mut bytes = std::fs::read(&data).unwrap();
+    bytes.truncate(bytes.len() - 3);
+    std::fs::write(&data, &bytes).unwrap();
+    let message = fails(&data, &["set", "b", "k", "w"]);
+    assert!(message.starts_with("memkv: cannot load "), "{message}");
+    assert!(message.contains("snapshot is truncated"), "{message}");
+    assert_eq!(std::fs::read(&data).unwrap(), bytes);
+}
+
+#[test]
+fn data_commands_need_a_data_file() {
+    assert_eq!(
+        memkv_command(&["get".as_ref(), "b".as_ref(), "k".as_ref()]),
+        Err("this command needs --data <FILE>".into())
+    );
+}
+
+#[test]
+fn values_need_not_be_text() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    let binary = [0u8, 0xff, 0xfe, b'\n', 0x80];
+    let mut args = data_args(&data, &["set", "b", "arg"]);
+    args.push(OsStr::from_bytes(&binary));
+    memkv_command(&args).unwrap();
+    let raw = |key| memkv_command(&data_args(&data, &["get", "b", key, "--raw"])).unwrap();
+    assert_eq!(raw("arg"), binary);
+
+    let file = dir.path().join("value.bin");
+    std::fs::write(&file, binary).unwrap();
+    let args = data_args(
+        &data,
+        &["set", "b", "file", "--file", file.to_str().unwrap()],
+    );
+    memkv_command(&args).unwrap();
+    assert_eq!(raw("file"), binary);
+
+    let args = data_args(&data, &["set", "b", "stdin", "--file", "-"]);
+    memkv_with_input(&args, &binary).unwrap();
+    assert_eq!(raw("stdin"), binary);
+    // Without --raw, a newline follows the value.
+    let mut line = binary.to_vec();
+    line.push(b'\n');
+    assert_eq!(
+        memkv_command(&data_args(&data, &["get", "b", "stdin"])).unwrap(),
+        line
+    );
+}
+
+#[test]
+fn set_needs_a_value_or_a_file_but_not_both() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    let missing = memkv_command(&data_args(&data, &["set", "b", "k"])).unwrap_err();
+    assert!(missing.contains("--file"), "{missing}");
+    let both =
+        memkv_command(&data_args(&data, &["set", "b", "k", "v", "--file", "-"])).unwrap_err();
+    assert!(both.contains("cannot be used with"), "{both}");
+    assert!(!data.exists());
+}
+
+#[test]
+fn demo_walks_through_every_interface() {
+    let printed = String::from_utf8(memkv_command(&["demo".as_ref()]).unwrap()).unwrap();
+    for expected in [
+        "imports  none",
+        "wasi:keyvalue/store@0.2.0-draft2",
+        r#"api.get("demo", "greeting")"#,
+        "cas-failed(fresh",
+        "snapshot is truncated",
+    ] {
+        assert!(printed.contains(expected), "{expected:?} in {printed}");
+    }
+}
+
+#[test]
+fn atomic_writes_replace_the_whole_file() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("file");
+    memkv_cli::write_atomically(&path, b"a long first version").unwrap();
+    memkv_cli::write_atomically(&path, b"short").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"short");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
