@@ -5,13 +5,14 @@ use super::{Component, with_store};
 
 impl Guest for Component {
     /// Reading a bucket that was never written does not create it. `get` has no error result:
-    /// if memory for the copy of the value cannot be found, the component traps (as it does
-    /// when the canonical ABI cannot allocate an argument) rather than answer `none` for a key
-    /// that exists; the other interfaces report it as an error.
+    /// if memory for the copy of the value cannot be reserved, the component traps rather than
+    /// answer `none` for a key that exists (the other interfaces return an error).
     fn get(bucket: String, key: String) -> Option<Vec<u8>> {
         with_store(|store| {
             let id = store.find(&bucket)?;
-            store.get(id, &key).map(<[u8]>::to_vec)
+            store
+                .get_copy(id, &key)
+                .unwrap_or_else(|error| panic!("golem:examples/api.get: {error}"))
         })
     }
 

@@ -85,7 +85,7 @@ impl types::GuestOutgoingValue for Outgoing {
 
 impl types::GuestIncomingValue for Incoming {
     fn incoming_value_consume_sync(&self) -> Result<Vec<u8>, Error> {
-        Ok(self.0.clone())
+        Ok(store::copy(&self.0)?)
     }
 
     fn incoming_value_consume_async(&self) -> Result<IncomingValueAsyncBody, Error> {
@@ -100,15 +100,14 @@ impl types::GuestIncomingValue for Incoming {
     }
 }
 
-/// The body an `outgoing-value` holds, copied out.
-fn body(value: &OutgoingValueBorrow<'_>) -> Vec<u8> {
-    value.get::<Outgoing>().0.borrow().clone()
+/// The body an `outgoing-value` holds, copied out (the value resource may be written again).
+fn body(value: &OutgoingValueBorrow<'_>) -> Result<Vec<u8>, store::Error> {
+    store::copy(&value.get::<Outgoing>().0.borrow())
 }
 
 impl readwrite::Guest for Component {
     fn get(bucket: BucketBorrow<'_>, key: String) -> Result<IncomingValue, Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        match bucket.with(|store, id| store.get_copy(id, &key))?? {
+        match bucket.get::<BucketHandle>().get(&key)? {
             Some(value) => Ok(IncomingValue::new(Incoming(value))),
             None => Err(error(KEY_NOT_FOUND)),
         }
@@ -119,52 +118,46 @@ impl readwrite::Guest for Component {
         key: String,
         outgoing_value: OutgoingValueBorrow<'_>,
     ) -> Result<(), Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        let value = body(&outgoing_value);
-        Ok(bucket.with(|store, id| store.set(id, &key, value))??)
+        let value = body(&outgoing_value)?;
+        Ok(bucket.get::<BucketHandle>().set(&key, value)?)
     }
 
     /// Deleting a missing key is not an error.
     fn delete(bucket: BucketBorrow<'_>, key: String) -> Result<(), Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        bucket.with(|store, id| {
-            store.delete(id, &key);
-        })?;
+        bucket.get::<BucketHandle>().delete(&key);
         Ok(())
     }
 
     fn exists(bucket: BucketBorrow<'_>, key: String) -> Result<bool, Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        Ok(bucket.with(|store, id| store.exists(id, &key))?)
+        Ok(bucket.get::<BucketHandle>().exists(&key))
     }
 }
 
 impl batch::Guest for Component {
     /// Every value, in request order; an error naming the first missing key if any is missing.
     fn get_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<Vec<IncomingValue>, Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        bucket.with(|store, id| {
-            keys.iter()
-                .map(|key| match store.get_copy(id, key)? {
-                    Some(value) => Ok(IncomingValue::new(Incoming(value))),
-                    None => Err(error(format!(
-                        "{KEY_NOT_FOUND}: {}",
-                        store::KeyName::from(key.as_str())
-                    ))),
-                })
-                .collect()
-        })?
+        let found = bucket.get::<BucketHandle>().get_many(keys)?;
+        found
+            .into_iter()
+            .map(|(key, value)| match value {
+                Some(value) => Ok(IncomingValue::new(Incoming(value))),
+                None => Err(error(format!(
+                    "{KEY_NOT_FOUND}: {}",
+                    store::KeyName::from(key.as_str())
+                ))),
+            })
+            .collect()
     }
 
     /// Every key of the bucket in byte order, in one list: this function has no paging, so the
-    /// `page-size` limit does not apply. It has no error result either: if the list cannot be
-    /// allocated it is empty rather than a trap.
+    /// `page-size` limit does not apply. It has no error result either: if memory for the list
+    /// cannot be reserved, the component traps rather than answer with a list that is not the
+    /// bucket's.
     fn get_keys(bucket: BucketBorrow<'_>) -> Vec<String> {
-        let bucket = bucket.get::<BucketHandle>();
         bucket
-            .with(|store, id| store.all_keys(id))
-            .and_then(|keys| keys)
-            .unwrap_or_default()
+            .get::<BucketHandle>()
+            .all_keys()
+            .unwrap_or_else(|error| panic!("wasi:keyvalue/batch.get-keys: {error}"))
     }
 
     /// All of them or, if a limit refuses one, none of them.
@@ -172,24 +165,25 @@ impl batch::Guest for Component {
         bucket: BucketBorrow<'_>,
         key_values: Vec<(String, OutgoingValueBorrow<'_>)>,
     ) -> Result<(), Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        let entries = key_values
-            .iter()
-            .map(|(key, value)| (key.clone(), body(value)))
-            .collect();
-        Ok(bucket.with(|store, id| store.set_many(id, entries))??)
+        let mut entries = Vec::new();
+        entries
+            .try_reserve_exact(key_values.len())
+            .map_err(|_| store::Error::OutOfMemory("a set-many batch"))?;
+        for (key, value) in key_values {
+            entries.push((key, body(&value)?));
+        }
+        Ok(bucket.get::<BucketHandle>().set_many(entries)?)
     }
 
     fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        Ok(bucket.with(|store, id| store.delete_many(id, keys))?)
+        bucket.get::<BucketHandle>().delete_many(keys);
+        Ok(())
     }
 }
 
 impl atomic::Guest for Component {
     fn increment(bucket: BucketBorrow<'_>, key: String, delta: u64) -> Result<u64, Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        Ok(bucket.with(|store, id| store.increment(id, &key, delta))??)
+        Ok(bucket.get::<BucketHandle>().increment(&key, delta)?)
     }
 
     /// A missing key is an error (`Key not found`), as is a value that is not a u64 counter.
@@ -199,9 +193,9 @@ impl atomic::Guest for Component {
         old: u64,
         new: u64,
     ) -> Result<bool, Error> {
-        let bucket = bucket.get::<BucketHandle>();
         bucket
-            .with(|store, id| store.compare_and_swap_counter(id, &key, old, new))??
+            .get::<BucketHandle>()
+            .compare_and_swap_counter(&key, old, new)?
             .ok_or_else(|| error(KEY_NOT_FOUND))
     }
 }

@@ -36,7 +36,7 @@ impl Guest for Component {
     }
 
     fn set_limits(limits: Limits) -> Result<(), String> {
-        with_store(|store| store.set_limits(limits.into()))
+        with_store(|store| store.set_limits(limits.into())).map_err(|error| error.to_string())
     }
 
     fn get_usage() -> Usage {

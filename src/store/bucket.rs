@@ -44,8 +44,9 @@ pub(super) struct Bucket {
     removals: u64,
 }
 
-impl Default for Bucket {
-    fn default() -> Self {
+impl Bucket {
+    /// An empty bucket.
+    pub(super) const fn new() -> Self {
         Self {
             slots: Vec::new(),
             index: HashTable::new(),

@@ -56,6 +56,24 @@ pub enum Error {
     },
 }
 
+/// Why [`Store::set_limits`](super::Store::set_limits) refused new limits; nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitsError {
+    /// A `list-keys` page must hold at least one key.
+    #[error("page-size must be at least 1")]
+    PageSizeZero,
+    /// What is already stored passes one of the new limits.
+    #[error("what is stored does not fit: {}", limit.explain(*needed, *max))]
+    StoredDoesNotFit {
+        /// The limit.
+        limit: super::Limit,
+        /// What is stored, as the limit counts it.
+        needed: u64,
+        /// The new limit.
+        max: u64,
+    },
+}
+
 /// A key as it appears in an error message: quoted and cut to a readable length, so a huge key
 /// cannot make a huge message.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -566,13 +566,13 @@ fn limits_below_what_is_stored_are_refused_and_change_nothing() {
     let used = store.usage().total_bytes;
     let refused = |store: &mut Store, limits: Limits| {
         let before = store.limits();
-        let message = store.set_limits(limits).unwrap_err();
+        let error = store.set_limits(limits).unwrap_err();
         assert_eq!(
             store.limits(),
             before,
             "a refused set-limits changes nothing"
         );
-        message
+        error.to_string()
     };
     let cases = [
         (
@@ -665,7 +665,7 @@ fn page_size_comes_from_the_limits() {
             page_size: 0,
             ..Limits::DEFAULT
         }),
-        Err("page-size must be at least 1".into())
+        Err(LimitsError::PageSizeZero)
     );
 }
 
@@ -1145,4 +1145,39 @@ fn compare_and_swap_counter_swaps_only_the_expected_number() {
         store.compare_and_swap_counter(bucket, "t", 0, 1),
         Err(Error::NotACounter { .. })
     ));
+}
+
+#[test]
+fn reads_of_an_absent_bucket_see_it_empty_and_create_nothing() {
+    let mut store = Store::new();
+    let usage = store.usage();
+    let absent = BucketId::ABSENT;
+    assert_eq!(store.get(absent, "k"), None);
+    assert!(!store.exists(absent, "k"));
+    assert_eq!(store.len(absent), 0);
+    assert_eq!(
+        store.get_many(absent, vec!["k".into()]).unwrap(),
+        [("k".into(), None)]
+    );
+    let page = store.list_keys(absent, None).unwrap();
+    assert_eq!((page.keys.len(), page.cursor), (0, None));
+    assert_eq!(
+        store.list_keys_after(absent, Some("a")).unwrap(),
+        (vec![], None)
+    );
+    assert_eq!(store.usage(), usage);
+    assert_eq!(store.find("anything"), None);
+}
+
+#[test]
+fn a_key_observed_in_an_absent_bucket_is_still_unwritten_once_the_bucket_exists() {
+    let mut store = Store::new();
+    let observed = store.version(BucketId::ABSENT, "k");
+    let bucket = store.open("b").unwrap();
+    assert!(store.swap(bucket, "k", &observed, b"v".to_vec()).unwrap());
+    let observed = store.version(BucketId::ABSENT, "k");
+    let other = store.open("c").unwrap();
+    store.set(other, "k", b"x".to_vec()).unwrap();
+    assert!(store.delete(other, "k"));
+    assert!(!store.swap(other, "k", &observed, b"v".to_vec()).unwrap());
 }

@@ -202,6 +202,44 @@ fn bucket_handles_opened_before_a_load_reach_the_loaded_buckets() -> Result<()> 
 }
 
 #[test]
+fn reads_through_a_handle_whose_bucket_a_load_removed_create_nothing() -> Result<()> {
+    let snapshot = Harness::shared().instantiate()?.snapshot().save()?;
+    let mut memkv = Harness::shared().instantiate()?;
+    memkv.api().set("gone", "k", b"v")?;
+    let draft = memkv.draft().open("gone")?.unwrap();
+    let draft2 = memkv.draft2().open("gone")?.unwrap();
+    memkv.snapshot().load(&snapshot)?.unwrap();
+    let usage = memkv.limits().usage()?;
+
+    let mut view = memkv.draft();
+    assert_eq!(view.get(draft, "k")?.unwrap(), None);
+    assert!(!view.exists(draft, "k")?.unwrap());
+    assert_eq!(
+        view.list_all_keys(draft)?.unwrap().keys,
+        Vec::<String>::new()
+    );
+    assert_eq!(view.get_many(draft, &["k".into()])?.unwrap(), [None]);
+    view.delete(draft, "k")?.unwrap();
+    view.delete_many(draft, &["k".into()])?.unwrap();
+    let mut view = memkv.draft2();
+    assert_eq!(view.get(draft2, "k")?.unwrap(), None);
+    assert_eq!(
+        view.list_keys(draft2, None)?.unwrap().keys,
+        Vec::<String>::new()
+    );
+    let cas = view.cas(draft2, "k")?.unwrap();
+    assert_eq!(memkv.limits().usage()?, usage, "no read created the bucket");
+    assert_eq!(memkv.snapshot().save()?, snapshot, "the store is as loaded");
+
+    // The first write creates the bucket, and a swap observed before it still succeeds.
+    assert_eq!(memkv.draft2().swap(cas, b"swapped")?, Ok(()));
+    assert_eq!(memkv.api().get("gone", "k")?, Some(b"swapped".to_vec()));
+    assert_eq!(memkv.limits().usage()?.buckets, 1);
+    memkv.draft().drop_bucket(draft)?;
+    memkv.draft2().drop_bucket(draft2)
+}
+
+#[test]
 fn listings_in_progress_end_at_a_load() -> Result<()> {
     let mut memkv = populated()?;
     let snapshot = memkv.snapshot().save()?;

@@ -6,8 +6,8 @@ use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft::store::{Bucket
 use crate::exports::bucket::BucketHandle;
 
 impl Guest for Component {
+    /// A missing key counts as 0; a value that is not a decimal u64, or an overflow, is an error.
     fn increment(bucket: BucketBorrow<'_>, key: String, delta: u64) -> Result<u64, Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        Ok(bucket.with(|store, id| store.increment(id, &key, delta))??)
+        Ok(bucket.get::<BucketHandle>().increment(&key, delta)?)
     }
 }

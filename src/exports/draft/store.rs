@@ -4,15 +4,47 @@ use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft::store::{
     Bucket, Error, Guest, GuestBucket, KeyResponse,
 };
-use crate::exports::bucket::{BucketHandle, shared_by_both_drafts};
+use crate::exports::bucket::BucketHandle;
+use crate::store;
 
-shared_by_both_drafts!(error conversion and open);
+/// The one conversion from the core's error to this draft's `error` (its `atomics` and `batch`
+/// use it too). memkv never produces `no-such-store` or `access-denied`.
+impl From<store::Error> for Error {
+    fn from(error: store::Error) -> Self {
+        Error::Other(error.to_string())
+    }
+}
+
+impl Guest for Component {
+    type Bucket = BucketHandle;
+
+    /// Any identifier; the bucket is created on first use.
+    fn open(identifier: String) -> Result<Bucket, Error> {
+        Ok(Bucket::new(BucketHandle::open(identifier)?))
+    }
+}
 
 impl GuestBucket for BucketHandle {
-    shared_by_both_drafts!(bucket methods);
+    fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
+        Ok(BucketHandle::get(self, &key)?)
+    }
 
+    fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
+        Ok(BucketHandle::set(self, &key, value)?)
+    }
+
+    fn delete(&self, key: String) -> Result<(), Error> {
+        BucketHandle::delete(self, &key);
+        Ok(())
+    }
+
+    fn exists(&self, key: String) -> Result<bool, Error> {
+        Ok(BucketHandle::exists(self, &key))
+    }
+
+    /// Numbered cursors, remembered by the store (the most recent 256).
     fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
-        let page = self.with(|store, id| store.list_keys(id, cursor))??;
+        let page = BucketHandle::list_keys(self, cursor)?;
         Ok(KeyResponse {
             keys: page.keys,
             cursor: page.cursor,

@@ -20,9 +20,7 @@ pub struct CasHandle {
 impl CasHandle {
     /// Observe `key` of `bucket` now.
     fn observe(bucket: BucketHandle, key: String) -> Result<Self, Error> {
-        let (version, observed) = bucket.with(|store, id| {
-            Ok::<_, store::Error>((store.version(id, &key), store.get_copy(id, &key)?))
-        })??;
+        let (version, observed) = bucket.observe(&key)?;
         Ok(Self {
             bucket,
             key,
@@ -40,7 +38,7 @@ impl GuestCas for CasHandle {
 
     /// The value as it was when this handle was made (`none` if the key was absent).
     fn current(&self) -> Result<Option<Vec<u8>>, Error> {
-        Ok(self.observed.clone())
+        Ok(self.observed.as_deref().map(store::copy).transpose()?)
     }
 }
 
@@ -50,8 +48,7 @@ impl Guest for Component {
     /// Signed decimal counters: `"-3"` is a counter here, and the draft's unsigned increment
     /// refuses it; overflow either way is an error.
     fn increment(bucket: BucketBorrow<'_>, key: String, delta: i64) -> Result<i64, Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        Ok(bucket.with(|store, id| store.increment_signed(id, &key, delta))??)
+        Ok(bucket.get::<BucketHandle>().increment_signed(&key, delta)?)
     }
 
     /// Writes `value` only if nothing has written the key since the handle observed it (any
@@ -61,8 +58,7 @@ impl Guest for Component {
         let cas = cas.into_inner::<CasHandle>();
         let swapped = cas
             .bucket
-            .with(|store, id| store.swap(id, &cas.key, &cas.version, value))
-            .and_then(|swapped| swapped)
+            .swap(&cas.key, &cas.version, value)
             .map_err(|error| CasError::StoreError(error.into()))?;
         if swapped {
             return Ok(());

@@ -3,7 +3,7 @@
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::batch::Guest;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{BucketBorrow, Error};
-use crate::exports::bucket::{BucketHandle, shared_by_both_drafts};
+use crate::exports::bucket::BucketHandle;
 
 impl Guest for Component {
     /// One `(key, value)` per requested key, in request order, `none` for a missing key.
@@ -11,9 +11,17 @@ impl Guest for Component {
         bucket: BucketBorrow<'_>,
         keys: Vec<String>,
     ) -> Result<Vec<(String, Option<Vec<u8>>)>, Error> {
-        let bucket = bucket.get::<BucketHandle>();
-        Ok(bucket.with(|store, id| store.get_many(id, keys))??)
+        Ok(bucket.get::<BucketHandle>().get_many(keys)?)
     }
 
-    shared_by_both_drafts!(batch writes);
+    /// All of them or, if a limit refuses one, none of them.
+    fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
+        Ok(bucket.get::<BucketHandle>().set_many(key_values)?)
+    }
+
+    /// Missing keys are skipped.
+    fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
+        bucket.get::<BucketHandle>().delete_many(keys);
+        Ok(())
+    }
 }

@@ -4,18 +4,48 @@ use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{
     Bucket, Error, Guest, GuestBucket, KeyResponse,
 };
-use crate::exports::bucket::{BucketHandle, shared_by_both_drafts};
+use crate::exports::bucket::BucketHandle;
+use crate::store;
 
-shared_by_both_drafts!(error conversion and open);
+/// The one conversion from the core's error to this draft's `error` (its `atomics` and `batch`
+/// use it too). memkv never produces `no-such-store` or `access-denied`.
+impl From<store::Error> for Error {
+    fn from(error: store::Error) -> Self {
+        Error::Other(error.to_string())
+    }
+}
+
+impl Guest for Component {
+    type Bucket = BucketHandle;
+
+    /// Any identifier; the bucket is created on first use.
+    fn open(identifier: String) -> Result<Bucket, Error> {
+        Ok(Bucket::new(BucketHandle::open(identifier)?))
+    }
+}
 
 impl GuestBucket for BucketHandle {
-    shared_by_both_drafts!(bucket methods);
+    fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
+        Ok(BucketHandle::get(self, &key)?)
+    }
+
+    fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
+        Ok(BucketHandle::set(self, &key, value)?)
+    }
+
+    fn delete(&self, key: String) -> Result<(), Error> {
+        BucketHandle::delete(self, &key);
+        Ok(())
+    }
+
+    fn exists(&self, key: String) -> Result<bool, Error> {
+        Ok(BucketHandle::exists(self, &key))
+    }
 
     /// The cursor is the last key of the previous page: no state is kept between pages, and a
     /// listing resumes right after the cursor whether or not it is still a key.
     fn list_keys(&self, cursor: Option<String>) -> Result<KeyResponse, Error> {
-        let (keys, cursor) =
-            self.with(|store, id| store.list_keys_after(id, cursor.as_deref()))??;
+        let (keys, cursor) = self.list_keys_after(cursor.as_deref())?;
         Ok(KeyResponse { keys, cursor })
     }
 }

@@ -1,0 +1,46 @@
+//! What compare-and-swap observes of a key, and the swap that checks it.
+
+use super::{BucketId, Error, Store};
+
+/// What a compare-and-swap observed of one key of one bucket: which write its value came from
+/// (or that it was absent), and in which store generation. Any later write to the key — through
+/// any interface — or a snapshot load makes it stale. A bucket that does not exist
+/// ([`BucketId::ABSENT`]) reads as one with no writes yet, so a key observed there is still
+/// unwritten once the bucket is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version {
+    generation: u64,
+    stamp: Option<u64>,
+    removals: u64,
+}
+
+impl Store {
+    /// Where `key` stands now, for a later [`Store::swap`]. O(1) expected.
+    pub fn version(&self, bucket: BucketId, key: &str) -> Version {
+        let (stamp, removals) = self.bucket(bucket).version(key);
+        Version {
+            generation: self.generation,
+            stamp,
+            removals,
+        }
+    }
+
+    /// Store `value` under `key` if nothing has written the key since `expected` was observed;
+    /// returns whether it did. A key observed absent must still be absent and not have been
+    /// written and deleted since (any deletion in the bucket counts, so a swap on an absent key
+    /// can fail for a deletion of another key: never the other way round). A write a limit
+    /// refuses is an error. O(1) expected.
+    pub fn swap(
+        &mut self,
+        bucket: BucketId,
+        key: &str,
+        expected: &Version,
+        value: Vec<u8>,
+    ) -> Result<bool, Error> {
+        if self.version(bucket, key) != *expected {
+            return Ok(false);
+        }
+        self.set(bucket, key, value)?;
+        Ok(true)
+    }
+}

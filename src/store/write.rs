@@ -1,0 +1,93 @@
+//! The one write path: checked against the limits as it is applied, undone if refused.
+
+use super::limits::{Limit, check, entry_bytes};
+use super::{BucketId, Error, Store};
+
+/// How to take back one write: its bucket, its key and the value it replaced with that value's
+/// stamp (`None` for a key it added).
+pub(super) type Undo = (BucketId, String, Option<Replaced>);
+
+/// A value a write replaced, and its stamp.
+pub(super) type Replaced = (Box<[u8]>, u64);
+
+/// One or more writes that either all happen or none does: each is checked against the limits
+/// as it is applied, and if one is refused (or the `Write` is dropped uncommitted), the ones
+/// before it are undone, newest first. Undoing never allocates, so it cannot fail.
+pub(super) struct Write<'a> {
+    store: &'a mut Store,
+    /// What each applied write replaced, as its caller records it: the bucket, the key and its
+    /// old value (`None` for a key the write added). A single write records nothing.
+    pub(super) undo: Vec<Undo>,
+    total_bytes: u64,
+    new_entries: u64,
+}
+
+impl<'a> Write<'a> {
+    pub(super) fn start(store: &'a mut Store) -> Self {
+        let total_bytes = store.usage.total_bytes;
+        Self {
+            store,
+            undo: Vec::new(),
+            total_bytes,
+            new_entries: 0,
+        }
+    }
+
+    /// Apply one write whose key and value sizes were already checked; returns the value it
+    /// replaced and its stamp (`None` for a new key). O(1) expected, plus O(log n) for a new key.
+    pub(super) fn set(
+        &mut self,
+        bucket: BucketId,
+        key: &str,
+        value: Box<[u8]>,
+    ) -> Result<Option<Replaced>, Error> {
+        let store = &mut *self.store;
+        let replaced = match store.bucket(bucket).find(key) {
+            Some(slot) => {
+                let old = store.bucket(bucket).value(slot).len() as u64;
+                let total = self.total_bytes - old + value.len() as u64;
+                store.check_total(total)?;
+                self.total_bytes = total;
+                Some(store.bucket_mut(bucket).replace(slot, value))
+            }
+            None => {
+                let total = self.total_bytes + entry_bytes(key.len(), value.len());
+                store.check_total(total)?;
+                let entries = store.len(bucket) as u64 + 1;
+                check(
+                    Limit::EntriesPerBucket,
+                    entries,
+                    store.limits.max_entries_per_bucket,
+                )?;
+                store.bucket_mut(bucket).insert(key, value)?;
+                self.total_bytes = total;
+                self.new_entries += 1;
+                None
+            }
+        };
+        Ok(replaced)
+    }
+
+    /// Keep every write and count them in the store's usage.
+    pub(super) fn commit(mut self) {
+        self.store.usage.total_bytes = self.total_bytes;
+        self.store.usage.entries += self.new_entries;
+        self.undo.clear();
+    }
+}
+
+impl Drop for Write<'_> {
+    fn drop(&mut self) {
+        for (bucket, key, old) in self.undo.drain(..).rev() {
+            let bucket = self.store.bucket_mut(bucket);
+            match old {
+                Some((old, stamp)) => {
+                    if let Some(slot) = bucket.find(&key) {
+                        bucket.put_back(slot, old, stamp);
+                    }
+                }
+                None => bucket.take_back(&key),
+            }
+        }
+    }
+}
