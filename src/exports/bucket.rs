@@ -164,7 +164,7 @@ impl BucketHandle {
     /// Store `value` under `key` if nothing has written it since `expected`; returns whether
     /// it did.
     pub fn swap(&self, key: &str, expected: &Version, value: Vec<u8>) -> Result<bool, Error> {
-        if self.read(|store, id| store.version(id, key)) != *expected {
+        if !expected.unchanged_at(&self.read(|store, id| store.version(id, key))) {
             return Ok(false);
         }
         self.write(|store, id| store.swap(id, key, expected, value))

@@ -1181,3 +1181,14 @@ fn a_key_observed_in_an_absent_bucket_is_still_unwritten_once_the_bucket_exists(
     assert!(store.delete(other, "k"));
     assert!(!store.swap(other, "k", &observed, b"v".to_vec()).unwrap());
 }
+
+#[test]
+fn a_swap_of_a_present_key_survives_the_deletion_of_another_key() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    store.set(bucket, "k", b"1".to_vec()).unwrap();
+    store.set(bucket, "other", b"x".to_vec()).unwrap();
+    let observed = store.version(bucket, "k");
+    assert!(store.delete(bucket, "other"));
+    assert!(store.swap(bucket, "k", &observed, b"2".to_vec()).unwrap());
+}

@@ -7,11 +7,22 @@ use super::{BucketId, Error, Store};
 /// any interface — or a snapshot load makes it stale. A bucket that does not exist
 /// ([`BucketId::ABSENT`]) reads as one with no writes yet, so a key observed there is still
 /// unwritten once the bucket is created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Version {
     generation: u64,
     stamp: Option<u64>,
     removals: u64,
+}
+
+impl Version {
+    /// Whether nothing has written the key between this observation and `now`: the same store
+    /// generation and the same write stamp; for a key observed absent, also no deletion in the
+    /// bucket (a write and delete leaves no stamp behind).
+    pub fn unchanged_at(&self, now: &Version) -> bool {
+        self.generation == now.generation
+            && self.stamp == now.stamp
+            && (self.stamp.is_some() || self.removals == now.removals)
+    }
 }
 
 impl Store {
@@ -37,7 +48,7 @@ impl Store {
         expected: &Version,
         value: Vec<u8>,
     ) -> Result<bool, Error> {
-        if self.version(bucket, key) != *expected {
+        if !expected.unchanged_at(&self.version(bucket, key)) {
             return Ok(false);
         }
         self.set(bucket, key, value)?;

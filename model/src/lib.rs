@@ -1,0 +1,550 @@
+//! # memkv-model
+//!
+//! memkv's contract in plain Rust, written from the README rather than from the implementation:
+//! named buckets of ordered keys, counters as decimal text, limits checked before every write,
+//! batches all or nothing, compare-and-swap that fails after any write to its key, and the
+//! Golem dialect's answers. It is slow and obvious on purpose (`BTreeMap`s and clones).
+//!
+//! Two differential checks share it: `host-test`'s model test drives the real component in
+//! wasmtime with random operations of every dialect, and the `store_ops` fuzz target drives the
+//! store core; both compare every answer with this model's. Refusals compare by [`Refused`]:
+//! the kind of refusal and, for quotas, the limit named.
+
+use std::collections::BTreeMap;
+
+/// Bytes charged for each entry on top of its key and value.
+pub const ENTRY_OVERHEAD: u64 = 96;
+/// Bytes charged for each bucket on top of its identifier.
+pub const BUCKET_OVERHEAD: u64 = 256;
+
+/// The limits of `memkv:store/limits`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest key, and longest bucket identifier, in bytes.
+    pub max_key_bytes: u32,
+    /// Longest value, in bytes.
+    pub max_value_bytes: u32,
+    /// Most bytes in all: keys, values, identifiers and the overheads.
+    pub max_total_bytes: u64,
+    /// Most entries in one bucket.
+    pub max_entries_per_bucket: u64,
+    /// Most buckets.
+    pub max_buckets: u32,
+    /// Most keys in one listing page.
+    pub page_size: u32,
+}
+
+impl Limits {
+    /// The documented defaults.
+    pub const DEFAULT: Limits = Limits {
+        max_key_bytes: 64 * 1024,
+        max_value_bytes: 16 * 1024 * 1024,
+        max_total_bytes: 1024 * 1024 * 1024,
+        max_entries_per_bucket: u64::MAX,
+        max_buckets: u32::MAX,
+        page_size: 1000,
+    };
+}
+
+/// What the limits count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    /// Bytes charged against `max-total-bytes`.
+    pub total_bytes: u64,
+    /// Entries in all buckets.
+    pub entries: u64,
+    /// Buckets.
+    pub buckets: u32,
+}
+
+/// Why an operation was refused. Nothing changes when one is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// A write would pass the limit named (as the WIT names it: `"max-value-bytes"`).
+    Quota(&'static str),
+    /// An increment (or Golem compare-and-swap) of a value that is not a counter of its type.
+    NotACounter,
+    /// An increment whose result does not fit the counter's type.
+    Overflow,
+    /// `set-limits` below what is stored: the first limit what is stored passes.
+    DoesNotFit(&'static str),
+    /// `set-limits` with a `page-size` of 0.
+    PageSizeZero,
+    /// The Golem dialect's `Key not found`.
+    KeyNotFound,
+}
+
+const LIMIT_NAMES: [&str; 5] = [
+    "max-key-bytes",
+    "max-value-bytes",
+    "max-total-bytes",
+    "max-entries-per-bucket",
+    "max-buckets",
+];
+
+impl Refused {
+    /// The refusal an implementation's error message reports, if it is one of these.
+    pub fn classify(message: &str) -> Option<Refused> {
+        let limit = || {
+            LIMIT_NAMES
+                .into_iter()
+                .find(|name| message.contains(&format!("over {name} (")))
+        };
+        if message.starts_with("quota exceeded") {
+            limit().map(Refused::Quota)
+        } else if message.starts_with("what is stored does not fit") {
+            limit().map(Refused::DoesNotFit)
+        } else if message.contains("is not a decimal") {
+            Some(Refused::NotACounter)
+        } else if message.contains(" overflows ") {
+            Some(Refused::Overflow)
+        } else if message == "page-size must be at least 1" {
+            Some(Refused::PageSizeZero)
+        } else if message.starts_with("Key not found") {
+            Some(Refused::KeyNotFound)
+        } else {
+            None
+        }
+    }
+}
+
+/// What a compare-and-swap observed: the key's value then, and what it takes to tell whether
+/// anything wrote the key since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observed {
+    /// The value observed (`cas.current`).
+    pub value: Option<Vec<u8>>,
+    generation: u64,
+    written: Option<u64>,
+    removals: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Bucket {
+    /// Each key's value, and which write of the bucket put it there.
+    entries: BTreeMap<String, (Vec<u8>, u64)>,
+    writes: u64,
+    /// Deletions of existing keys: a key observed absent must see none before its swap.
+    removals: u64,
+}
+
+/// The whole store, as the contract describes it.
+#[derive(Debug, Clone)]
+pub struct Model {
+    buckets: BTreeMap<String, Bucket>,
+    limits: Limits,
+    /// Snapshot loads so far: one makes every observation stale.
+    generation: u64,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The counter types: `u64` (the draft, Golem) and `s64` (draft2).
+pub trait Counter: Copy + Default + ToString + std::str::FromStr {
+    /// Whether `value` may be read as this type: ASCII digits, with a leading `-` if signed.
+    fn well_formed(value: &[u8]) -> bool;
+    /// `self + delta`, if it fits.
+    fn add(self, delta: Self) -> Option<Self>;
+}
+
+fn digits(value: &[u8]) -> bool {
+    !value.is_empty() && value.iter().all(u8::is_ascii_digit)
+}
+
+impl Counter for u64 {
+    fn well_formed(value: &[u8]) -> bool {
+        digits(value)
+    }
+
+    fn add(self, delta: Self) -> Option<Self> {
+        self.checked_add(delta)
+    }
+}
+
+impl Counter for i64 {
+    fn well_formed(value: &[u8]) -> bool {
+        digits(value.strip_prefix(b"-").unwrap_or(value))
+    }
+
+    fn add(self, delta: Self) -> Option<Self> {
+        self.checked_add(delta)
+    }
+}
+
+fn check(limit: &'static str, needed: u64, max: u64) -> Result<(), Refused> {
+    if needed > max {
+        Err(Refused::Quota(limit))
+    } else {
+        Ok(())
+    }
+}
+
+impl Model {
+    /// An empty store with the default limits.
+    pub fn new() -> Self {
+        Self {
+            buckets: BTreeMap::new(),
+            limits: Limits::DEFAULT,
+            generation: 0,
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// What the limits count.
+    pub fn usage(&self) -> Usage {
+        let mut usage = Usage::default();
+        for (name, bucket) in &self.buckets {
+            usage.buckets += 1;
+            usage.total_bytes += name.len() as u64 + BUCKET_OVERHEAD;
+            for (key, (value, _)) in &bucket.entries {
+                usage.entries += 1;
+                usage.total_bytes += key.len() as u64 + value.len() as u64 + ENTRY_OVERHEAD;
+            }
+        }
+        usage
+    }
+
+    /// Whether the bucket exists.
+    pub fn has_bucket(&self, bucket: &str) -> bool {
+        self.buckets.contains_key(bucket)
+    }
+
+    /// `open`: the bucket exists afterwards, unless a limit refuses a new one.
+    pub fn open(&mut self, bucket: &str) -> Result<(), Refused> {
+        if self.has_bucket(bucket) {
+            return Ok(());
+        }
+        let limits = self.limits;
+        let usage = self.usage();
+        check(
+            "max-key-bytes",
+            bucket.len() as u64,
+            limits.max_key_bytes.into(),
+        )?;
+        check(
+            "max-buckets",
+            u64::from(usage.buckets) + 1,
+            limits.max_buckets.into(),
+        )?;
+        check(
+            "max-total-bytes",
+            usage.total_bytes + bucket.len() as u64 + BUCKET_OVERHEAD,
+            limits.max_total_bytes,
+        )?;
+        self.buckets.insert(bucket.to_owned(), Bucket::default());
+        Ok(())
+    }
+
+    /// The value of `key`; reading never creates the bucket.
+    pub fn get(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        let bucket = self.buckets.get(bucket)?;
+        bucket.entries.get(key).map(|(value, _)| value.clone())
+    }
+
+    /// Whether `key` exists.
+    pub fn exists(&self, bucket: &str, key: &str) -> bool {
+        self.get(bucket, key).is_some()
+    }
+
+    /// Every key of the bucket, in byte order.
+    pub fn keys(&self, bucket: &str) -> Vec<String> {
+        self.buckets
+            .get(bucket)
+            .map(|bucket| bucket.entries.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// One page of keys after `after` (none: from the start), at most `page-size` of them, and
+    /// the cursor for the next page (the page's last key) if more keys follow.
+    pub fn page_after(&self, bucket: &str, after: Option<&str>) -> (Vec<String>, Option<String>) {
+        let rest: Vec<String> = self
+            .keys(bucket)
+            .into_iter()
+            .filter(|key| after.is_none_or(|after| key.as_bytes() > after.as_bytes()))
+            .collect();
+        let page_size = usize::try_from(self.limits.page_size).unwrap_or(usize::MAX);
+        let more = rest.len() > page_size;
+        let page: Vec<String> = rest.into_iter().take(page_size).collect();
+        let cursor = more.then(|| page.last().cloned()).flatten();
+        (page, cursor)
+    }
+
+    /// Each requested key, in order, with its value if it exists.
+    pub fn get_many(&self, bucket: &str, keys: &[String]) -> Vec<(String, Option<Vec<u8>>)> {
+        keys.iter()
+            .map(|key| (key.clone(), self.get(bucket, key)))
+            .collect()
+    }
+
+    /// `set`: opens the bucket, then checks the key, the value and the totals.
+    pub fn set(&mut self, bucket: &str, key: &str, value: &[u8]) -> Result<(), Refused> {
+        self.set_many(bucket, &[(key.to_owned(), value.to_vec())])
+    }
+
+    /// `set-many`: every pair in order (a later duplicate wins), or none of them.
+    pub fn set_many(&mut self, bucket: &str, entries: &[(String, Vec<u8>)]) -> Result<(), Refused> {
+        self.open(bucket)?;
+        let limits = self.limits;
+        for (key, value) in entries {
+            check(
+                "max-key-bytes",
+                key.len() as u64,
+                limits.max_key_bytes.into(),
+            )?;
+            check(
+                "max-value-bytes",
+                value.len() as u64,
+                limits.max_value_bytes.into(),
+            )?;
+        }
+        let mut total = self.usage().total_bytes;
+        let mut target = self.buckets[bucket].clone();
+        for (key, value) in entries {
+            match target.entries.get(key) {
+                Some((old, _)) => {
+                    total = total - old.len() as u64 + value.len() as u64;
+                    check("max-total-bytes", total, limits.max_total_bytes)?;
+                }
+                None => {
+                    total += key.len() as u64 + value.len() as u64 + ENTRY_OVERHEAD;
+                    check("max-total-bytes", total, limits.max_total_bytes)?;
+                    check(
+                        "max-entries-per-bucket",
+                        target.entries.len() as u64 + 1,
+                        limits.max_entries_per_bucket,
+                    )?;
+                }
+            }
+            target.writes += 1;
+            let stamp = target.writes;
+            target.entries.insert(key.clone(), (value.clone(), stamp));
+        }
+        self.buckets.insert(bucket.to_owned(), target);
+        Ok(())
+    }
+
+    /// `delete`: a missing key (or bucket) is not an error.
+    pub fn delete(&mut self, bucket: &str, key: &str) {
+        if let Some(bucket) = self.buckets.get_mut(bucket)
+            && bucket.entries.remove(key).is_some()
+        {
+            bucket.removals += 1;
+        }
+    }
+
+    /// `delete-many`: each key in order; missing keys are skipped.
+    pub fn delete_many(&mut self, bucket: &str, keys: &[String]) {
+        for key in keys {
+            self.delete(bucket, key);
+        }
+    }
+
+    /// `increment` of a `u64` (draft, Golem) or `s64` (draft2) counter: a missing key counts as
+    /// 0, the new value is stored as decimal text.
+    pub fn increment<C: Counter>(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        delta: C,
+    ) -> Result<C, Refused> {
+        let current = match self.get(bucket, key) {
+            None => C::default(),
+            Some(value) => parse(&value).ok_or(Refused::NotACounter)?,
+        };
+        let new = current.add(delta).ok_or(Refused::Overflow)?;
+        self.set(bucket, key, new.to_string().as_bytes())?;
+        Ok(new)
+    }
+
+    /// `cas.new`: the key as it stands now.
+    pub fn observe(&self, bucket: &str, key: &str) -> Observed {
+        let bucket = self.buckets.get(bucket);
+        let entry = bucket.and_then(|bucket| bucket.entries.get(key));
+        Observed {
+            value: entry.map(|(value, _)| value.clone()),
+            generation: self.generation,
+            written: entry.map(|&(_, stamp)| stamp),
+            removals: bucket.map_or(0, |bucket| bucket.removals),
+        }
+    }
+
+    /// `swap`: writes `value` only if nothing wrote the key since `observed` (for a key observed
+    /// absent: nor was any key of the bucket deleted since), and returns whether it did.
+    pub fn swap(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        observed: &Observed,
+        value: &[u8],
+    ) -> Result<bool, Refused> {
+        let now = self.observe(bucket, key);
+        let unchanged = now.generation == observed.generation
+            && now.written == observed.written
+            && (observed.written.is_some() || now.removals == observed.removals);
+        if !unchanged {
+            return Ok(false);
+        }
+        self.set(bucket, key, value)?;
+        Ok(true)
+    }
+
+    /// Golem's `readwrite.get`: a missing key is `Key not found`.
+    pub fn golem_get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, Refused> {
+        self.get(bucket, key).ok_or(Refused::KeyNotFound)
+    }
+
+    /// Golem's `batch.get-many`: every value, or `Key not found` if any key is missing.
+    pub fn golem_get_many(&self, bucket: &str, keys: &[String]) -> Result<Vec<Vec<u8>>, Refused> {
+        keys.iter().map(|key| self.golem_get(bucket, key)).collect()
+    }
+
+    /// Golem's `atomic.compare-and-swap` of a `u64` counter.
+    pub fn golem_compare_and_swap(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        old: u64,
+        new: u64,
+    ) -> Result<bool, Refused> {
+        let current: u64 = parse(&self.golem_get(bucket, key)?).ok_or(Refused::NotACounter)?;
+        if current != old {
+            return Ok(false);
+        }
+        self.set(bucket, key, new.to_string().as_bytes())?;
+        Ok(true)
+    }
+
+    /// `set-limits`: refused if `page-size` is 0 or what is stored passes a new limit.
+    pub fn set_limits(&mut self, limits: Limits) -> Result<(), Refused> {
+        if limits.page_size == 0 {
+            return Err(Refused::PageSizeZero);
+        }
+        let over = |limit, needed: u64, max: u64| {
+            if needed > max {
+                Err(Refused::DoesNotFit(limit))
+            } else {
+                Ok(())
+            }
+        };
+        let usage = self.usage();
+        over("max-total-bytes", usage.total_bytes, limits.max_total_bytes)?;
+        over(
+            "max-buckets",
+            usage.buckets.into(),
+            limits.max_buckets.into(),
+        )?;
+        for (name, bucket) in &self.buckets {
+            over(
+                "max-key-bytes",
+                name.len() as u64,
+                limits.max_key_bytes.into(),
+            )?;
+            over(
+                "max-entries-per-bucket",
+                bucket.entries.len() as u64,
+                limits.max_entries_per_bucket,
+            )?;
+            let longest_key = bucket.entries.keys().map(String::len).max().unwrap_or(0);
+            let longest_value = bucket.entries.values().map(|(v, _)| v.len()).max();
+            over(
+                "max-key-bytes",
+                longest_key as u64,
+                limits.max_key_bytes.into(),
+            )?;
+            over(
+                "max-value-bytes",
+                longest_value.unwrap_or(0) as u64,
+                limits.max_value_bytes.into(),
+            )?;
+        }
+        self.limits = limits;
+        Ok(())
+    }
+
+    /// A snapshot of the store loaded back in place of it: the same data, every observation
+    /// stale.
+    pub fn reload(&mut self) {
+        self.generation += 1;
+    }
+}
+
+/// `value` as a counter of type `C`, if it is one.
+fn parse<C: Counter>(value: &[u8]) -> Option<C> {
+    if !C::well_formed(value) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_classified_from_memkvs_messages() {
+        for (message, refused) in [
+            (
+                "quota exceeded: a value of 9 bytes is over max-value-bytes (8)",
+                Refused::Quota("max-value-bytes"),
+            ),
+            (
+                "quota exceeded: the bucket would hold 4 entries, over max-entries-per-bucket (3)",
+                Refused::Quota("max-entries-per-bucket"),
+            ),
+            (
+                "what is stored does not fit: a key of 5 bytes is over max-key-bytes (4)",
+                Refused::DoesNotFit("max-key-bytes"),
+            ),
+            (
+                "cannot increment key \"k\": its value is not a decimal u64 counter",
+                Refused::NotACounter,
+            ),
+            (
+                "cannot increment key \"k\" by 1: 18446744073709551615 + 1 overflows u64",
+                Refused::Overflow,
+            ),
+            ("page-size must be at least 1", Refused::PageSizeZero),
+            ("Key not found: \"k\"", Refused::KeyNotFound),
+        ] {
+            assert_eq!(Refused::classify(message), Some(refused), "{message}");
+        }
+        assert_eq!(Refused::classify("something else"), None);
+    }
+
+    #[test]
+    fn a_swap_fails_after_any_write_to_its_key_even_of_the_same_value() {
+        let mut model = Model::new();
+        model.set("b", "k", b"1").unwrap();
+        let observed = model.observe("b", "k");
+        model.set("b", "k", b"1").unwrap();
+        assert_eq!(model.swap("b", "k", &observed, b"2"), Ok(false));
+        let observed = model.observe("b", "k");
+        assert_eq!(model.swap("b", "k", &observed, b"2"), Ok(true));
+        assert_eq!(model.get("b", "k"), Some(b"2".to_vec()));
+    }
+
+    #[test]
+    fn a_refused_batch_changes_nothing() {
+        let mut model = Model::new();
+        model
+            .set_limits(Limits {
+                max_entries_per_bucket: 1,
+                ..Limits::DEFAULT
+            })
+            .unwrap();
+        let batch = [("a".to_owned(), vec![]), ("b".to_owned(), vec![])];
+        assert_eq!(
+            model.set_many("b", &batch),
+            Err(Refused::Quota("max-entries-per-bucket"))
+        );
+        assert_eq!(model.keys("b"), Vec::<String>::new());
+    }
+}
