@@ -40,8 +40,12 @@ pub enum Command {
         #[arg(short, long)]
         output: PathBuf,
         /// The memkv component to plug in (default: the `memkv.wasm` inside this binary).
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         memkv: Option<PathBuf>,
+        /// Plug in the `memkv-golem.wasm` inside this binary, for a guest of Golem's
+        /// `wasi:keyvalue/readwrite` (add --allow-imports: it imports the wasi:io stream types).
+        #[arg(long, conflicts_with = "memkv")]
+        golem: bool,
         /// Write the composition even if the guest has imports memkv cannot satisfy; the runtime
         /// must then provide them.
         #[arg(long)]
@@ -108,8 +112,18 @@ pub fn run<C: Borrow<Compiled>>(
             guest,
             output,
             memkv,
+            golem,
             allow_imports,
-        } => compose(&guest, &output, memkv.as_deref(), allow_imports, out),
+        } => {
+            let memkv = match (memkv, golem) {
+                (Some(path), _) => {
+                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?
+                }
+                (None, true) => crate::MEMKV_GOLEM.to_vec(),
+                (None, false) => crate::MEMKV.to_vec(),
+            };
+            compose(&guest, &output, &memkv, allow_imports, out)
+        }
         command => data_command(cli.data.as_deref(), command, compiled, input, out),
     }
 }
@@ -244,20 +258,18 @@ fn with_bucket<T>(
     })
 }
 
+/// Plug `memkv` (a component's bytes) into the guest at `guest` and write the result to
+/// `output`, refusing unless `allow_imports` if the guest has imports memkv does not export.
 fn compose(
     guest: &Path,
     output: &Path,
-    memkv: Option<&Path>,
+    memkv: &[u8],
     allow_imports: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     let guest_bytes =
         std::fs::read(guest).with_context(|| format!("reading {}", guest.display()))?;
-    let memkv_bytes = match memkv {
-        Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
-        None => crate::MEMKV.to_vec(),
-    };
-    let composition = crate::compose(&guest_bytes, &memkv_bytes)?;
+    let composition = crate::compose(&guest_bytes, memkv)?;
     if !composition.unsatisfied.is_empty() && !allow_imports {
         bail!(
             "memkv cannot satisfy these imports of {}: {}\n\

@@ -176,3 +176,29 @@ fn bench_guest_loops_do_real_work_on_both_providers() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn memkv_compose_golem_plugs_the_golem_build_it_carries() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let guest = dir.path().join("golem-example.wasm");
+    std::fs::write(&guest, memkv_artifacts::GOLEM_EXAMPLE).unwrap();
+    let out = dir.path().join("composed.wasm");
+    let args = [
+        "compose".as_ref(),
+        guest.as_ref(),
+        "-o".as_ref(),
+        out.as_ref(),
+    ];
+    let refused = memkv_command(&args).expect_err("memkv.wasm does not export readwrite");
+    assert!(refused.contains("wasi:keyvalue/readwrite"), "{refused}");
+
+    let mut golem = args.to_vec();
+    golem.extend(["--golem", "--allow-imports"].map(std::ffi::OsStr::new));
+    memkv_command(&golem).expect("memkv compose --golem succeeds");
+    let imports = component_names(&std::fs::read(&out).unwrap(), Side::Imports).unwrap();
+    assert!(!imports.is_empty());
+    assert!(
+        imports.iter().all(|name| name.starts_with("wasi:io/")),
+        "{imports:?}"
+    );
+}
