@@ -56,13 +56,7 @@ enum Op {
     GolemGetKeys(usize),
     GolemIncrement(usize, usize, u64),
     GolemCompareAndSwap(usize, usize, u64, u64),
-    SetLimits {
-        max_key_bytes: u32,
-        max_value_bytes: u32,
-        max_total_bytes: u64,
-        max_entries_per_bucket: u64,
-        page_size: u32,
-    },
+    SetLimits(memkv_model::Limits),
     Usage,
     /// Save a snapshot and load it back: into a fresh instance, or into the same one (whose
     /// open handles must then reach the loaded buckets).
@@ -140,13 +134,14 @@ fn op() -> impl Strategy<Value = Op> {
         )
             .prop_map(
                 |(max_key_bytes, max_value_bytes, max_total_bytes, max_entries_per_bucket, page_size)| {
-                    Op::SetLimits {
+                    Op::SetLimits(memkv_model::Limits {
                         max_key_bytes,
                         max_value_bytes,
                         max_total_bytes,
                         max_entries_per_bucket,
+                        max_buckets: u32::MAX,
                         page_size,
-                    }
+                    })
                 }
             ),
         1 => Just(Op::Usage),
@@ -254,23 +249,7 @@ fn expect(model: &mut Model, pending: &mut Pending, op: &Op) -> Answer {
             model.golem_compare_and_swap(name(b), KEYS[*k], *old, *new),
             Answer::Bool,
         ),
-        Op::SetLimits {
-            max_key_bytes,
-            max_value_bytes,
-            max_total_bytes,
-            max_entries_per_bucket,
-            page_size,
-        } => {
-            let limits = memkv_model::Limits {
-                max_key_bytes: *max_key_bytes,
-                max_value_bytes: *max_value_bytes,
-                max_total_bytes: *max_total_bytes,
-                max_entries_per_bucket: *max_entries_per_bucket,
-                page_size: *page_size,
-                ..model.limits()
-            };
-            answer(model.set_limits(limits), |()| Answer::Unit)
-        }
+        Op::SetLimits(limits) => answer(model.set_limits(*limits), |()| Answer::Unit),
         Op::Usage => Answer::Usage(model.usage()),
         Op::SaveLoad { .. } => {
             model.reload();
@@ -486,20 +465,14 @@ impl<A: Artifact> Subject<A> {
                     Answer::Bool,
                 )
             }
-            Op::SetLimits {
-                max_key_bytes,
-                max_value_bytes,
-                max_total_bytes,
-                max_entries_per_bucket,
-                page_size,
-            } => {
+            Op::SetLimits(limits) => {
                 let limits = Limits {
-                    max_key_bytes: *max_key_bytes,
-                    max_value_bytes: *max_value_bytes,
-                    max_total_bytes: *max_total_bytes,
-                    max_entries_per_bucket: *max_entries_per_bucket,
-                    page_size: *page_size,
-                    ..memkv.limits().get()?
+                    max_key_bytes: limits.max_key_bytes,
+                    max_value_bytes: limits.max_value_bytes,
+                    max_total_bytes: limits.max_total_bytes,
+                    max_entries_per_bucket: limits.max_entries_per_bucket,
+                    max_buckets: limits.max_buckets,
+                    page_size: limits.page_size,
                 };
                 match memkv.limits().set(limits)? {
                     Ok(()) => Answer::Unit,
