@@ -289,8 +289,18 @@ impl Model {
         self.set_many(bucket, &[(key.to_owned(), value.to_vec())])
     }
 
-    /// `set-many`: every pair in order (a later duplicate wins), or none of them.
+    /// `set-many`: every pair in order (a later duplicate wins), or none of them — nor the bucket,
+    /// if it had to be created for them.
     pub fn set_many(&mut self, bucket: &str, entries: &[(String, Vec<u8>)]) -> Result<(), Refused> {
+        let before = self.clone();
+        let written = self.write_many(bucket, entries);
+        if written.is_err() {
+            *self = before;
+        }
+        written
+    }
+
+    fn write_many(&mut self, bucket: &str, entries: &[(String, Vec<u8>)]) -> Result<(), Refused> {
         self.open(bucket)?;
         let limits = self.limits;
         for (key, value) in entries {
@@ -545,6 +555,6 @@ mod tests {
             model.set_many("b", &batch),
             Err(Refused::Quota("max-entries-per-bucket"))
         );
-        assert_eq!(model.keys("b"), Vec::<String>::new());
+        assert!(!model.has_bucket("b"), "nor is a bucket created for it");
     }
 }

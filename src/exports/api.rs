@@ -17,12 +17,11 @@ impl Guest for Component {
     }
 
     /// `set` has no error result: a write a limit refuses is not applied, and the store is
-    /// unchanged. Callers that need the reason use `wasi:keyvalue/store`.
+    /// unchanged (no bucket is created for it). Callers that need the reason use
+    /// `wasi:keyvalue/store`.
     fn set(bucket: String, key: String, value: Vec<u8>) {
         with_store(|store| {
-            let _refused = store
-                .open(&bucket)
-                .and_then(|id| store.set(id, &key, value));
+            let _refused = store.write_to(&bucket, |store, id| store.set(id, &key, value));
         });
     }
 }

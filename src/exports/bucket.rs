@@ -48,21 +48,15 @@ impl BucketHandle {
         with_store(|store| f(store, self.find(store).unwrap_or(BucketId::ABSENT)))
     }
 
-    /// Run a write on the bucket, creating it first if a snapshot load removed it.
+    /// Run a write on the bucket, creating it first if a snapshot load removed it (and not, if
+    /// the write is refused). The handle finds the new bucket by identifier on its next call.
     fn write<R>(
         &self,
         f: impl FnOnce(&mut Store, BucketId) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        with_store(|store| {
-            let id = match self.find(store) {
-                Some(id) => id,
-                None => {
-                    let id = store.open(&self.identifier)?;
-                    self.id.set((id, store.generation()));
-                    id
-                }
-            };
-            f(store, id)
+        with_store(|store| match self.find(store) {
+            Some(id) => f(store, id),
+            None => store.write_to(&self.identifier, f),
         })
     }
 

@@ -230,6 +230,29 @@ impl Store {
         self.names.get(name).copied()
     }
 
+    /// Run `write` on the bucket called `name`, creating the bucket for it if need be (as
+    /// [`Store::open`] does). If `write` is refused, a bucket created for it is removed again, so
+    /// a refused write changes nothing at all. O(log b) plus the write.
+    pub fn write_to<R>(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&mut Store, BucketId) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        if let Some(id) = self.find(name) {
+            return write(self, id);
+        }
+        let id = self.open(name)?;
+        let written = write(self, id);
+        if written.is_err() {
+            // The bucket was pushed last and a refused write leaves it empty: take it back.
+            self.buckets.pop();
+            self.names.remove(name);
+            self.usage.buckets -= 1;
+            self.usage.total_bytes -= name.len() as u64 + BUCKET_OVERHEAD;
+        }
+        written
+    }
+
     fn bucket(&self, bucket: BucketId) -> &Bucket {
         self.buckets.get(bucket.0).unwrap_or(&self.empty)
     }

@@ -1192,3 +1192,23 @@ fn a_swap_of_a_present_key_survives_the_deletion_of_another_key() {
     assert!(store.delete(bucket, "other"));
     assert!(store.swap(bucket, "k", &observed, b"2".to_vec()).unwrap());
 }
+
+#[test]
+fn a_refused_write_to_a_new_bucket_leaves_no_bucket_behind() {
+    let (mut store, _) = store_with_limits(Limits {
+        max_value_bytes: 4,
+        ..Limits::DEFAULT
+    });
+    let usage = store.usage();
+    let refused = store.write_to("new", |store, id| store.set(id, "k", vec![0; 5]));
+    assert!(matches!(refused, Err(Error::QuotaExceeded { .. })));
+    assert_eq!(store.find("new"), None);
+    assert_eq!(store.usage(), usage);
+    store
+        .write_to("new", |store, id| store.set(id, "k", vec![0; 4]))
+        .unwrap();
+    assert_eq!(
+        store.get(store.find("new").unwrap(), "k"),
+        Some(&[0u8; 4][..])
+    );
+}

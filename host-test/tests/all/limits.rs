@@ -249,3 +249,14 @@ fn limits_below_what_is_stored_are_refused() -> Result<()> {
     assert_eq!(memkv.api().get("b", "k")?, Some(vec![7; 100]));
     Ok(())
 }
+
+#[test]
+fn a_refused_api_set_creates_no_bucket() -> Result<()> {
+    let mut memkv = with_limits(|limits| limits.max_value_bytes = 4)?;
+    let usage = memkv.limits().usage()?;
+    memkv.api().set("new", "k", b"too long")?;
+    assert_eq!(memkv.limits().usage()?, usage, "no bucket, no entry");
+    memkv.api().set("new", "k", b"fits")?;
+    assert_eq!(memkv.limits().usage()?.buckets, usage.buckets + 1);
+    Ok(())
+}
