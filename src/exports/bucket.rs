@@ -54,9 +54,12 @@ impl BucketHandle {
         &self,
         f: impl FnOnce(&mut Store, BucketId) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        with_store(|store| match self.find(store) {
-            Some(id) => f(store, id),
-            None => store.write_to(&self.identifier, f),
+        with_store(|store| {
+            if self.find(store).is_none() {
+                return store.write_to(&self.identifier, f);
+            }
+            let (id, _) = self.id.get();
+            f(store, id)
         })
     }
 

@@ -238,19 +238,22 @@ impl Store {
         name: &str,
         write: impl FnOnce(&mut Store, BucketId) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        if let Some(id) = self.find(name) {
-            return write(self, id);
-        }
+        let created = self.find(name).is_none();
         let id = self.open(name)?;
         let written = write(self, id);
-        if written.is_err() {
-            // The bucket was pushed last and a refused write leaves it empty: take it back.
-            self.buckets.pop();
-            self.names.remove(name);
-            self.usage.buckets -= 1;
-            self.usage.total_bytes -= name.len() as u64 + BUCKET_OVERHEAD;
+        if created && written.is_err() {
+            self.take_back_bucket(name);
         }
         written
+    }
+
+    /// Remove the bucket [`Store::write_to`] created for a write that was refused: it was
+    /// pushed last, and a refused write left it empty.
+    fn take_back_bucket(&mut self, name: &str) {
+        self.buckets.pop();
+        self.names.remove(name);
+        self.usage.buckets -= 1;
+        self.usage.total_bytes -= name.len() as u64 + BUCKET_OVERHEAD;
     }
 
     fn bucket(&self, bucket: BucketId) -> &Bucket {
