@@ -33,8 +33,9 @@ use write::Write;
 /// How many keys one `list-keys` page holds at most, by default ([`Limits::page_size`]).
 pub const PAGE_SIZE: usize = Limits::DEFAULT.page_size as usize;
 
-/// Names one bucket of a [`Store`]; valid for the life of that store (buckets are never removed),
-/// or [`BucketId::ABSENT`].
+/// Names one bucket of a [`Store`]; valid for the life of that store (buckets are never removed,
+/// but for one [`Store::write_to`] created for a write that was refused, before it returned), or
+/// [`BucketId::ABSENT`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BucketId(usize);
 
