@@ -127,6 +127,28 @@ impl Bucket {
     /// hash index need is reserved first, so running out changes nothing. O(1) expected plus
     /// O(log n) to enter the key in the order.
     pub(super) fn insert(&mut self, key: &str, value: Box<[u8]>) -> Result<(), Error> {
+        let key = self.push(key, value)?;
+        self.order.insert(key);
+        Ok(())
+    }
+
+    /// Add `key`, which must sort after every key already in the bucket, with `value`, leaving
+    /// the order to [`Bucket::build_order`]: for a snapshot load, whose entries come sorted.
+    /// O(1) expected.
+    pub(super) fn append(&mut self, key: &str, value: Box<[u8]>) -> Result<(), Error> {
+        self.push(key, value).map(drop)
+    }
+
+    /// Build the order of a bucket filled by [`Bucket::append`] in one pass over its slots,
+    /// which are in key order: O(n), where inserting the keys one by one costs O(n log n).
+    pub(super) fn build_order(&mut self) {
+        debug_assert!(self.slots.is_sorted_by(|a, b| a.key < b.key));
+        self.order = self.slots.iter().map(|slot| slot.key.clone()).collect();
+    }
+
+    /// Put `key` and `value` in a new slot and the hash index, reserving the memory both need
+    /// first; returns the key for the order.
+    fn push(&mut self, key: &str, value: Box<[u8]>) -> Result<Key, Error> {
         let refused = Error::OutOfMemory("a new entry");
         self.slots.try_reserve(1).map_err(|_| refused.clone())?;
         self.index
@@ -134,13 +156,16 @@ impl Bucket {
             .map_err(|_| refused)?;
         let hash = self.hash(key);
         let key = Key::from(key);
-        self.order.insert(key.clone());
         let slot = self.slots.len();
         let stamp = self.stamp();
-        self.slots.push(Slot { key, value, stamp });
+        self.slots.push(Slot {
+            key: key.clone(),
+            value,
+            stamp,
+        });
         self.index
             .insert_unique(hash, slot, slot_hash(&self.slots, &self.hasher));
-        Ok(())
+        Ok(key)
     }
 
     /// Remove `key`; returns its value if it existed. O(1) expected plus O(log n) for the order.

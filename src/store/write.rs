@@ -52,13 +52,7 @@ impl<'a> Write<'a> {
             }
             None => {
                 let total = self.total_bytes + entry_bytes(key.len(), value.len());
-                store.check_total(total)?;
-                let entries = store.len(bucket) as u64 + 1;
-                check(
-                    Limit::EntriesPerBucket,
-                    entries,
-                    store.limits.max_entries_per_bucket,
-                )?;
+                store.check_new_entry(bucket, total)?;
                 store.bucket_mut(bucket).insert(key, value)?;
                 self.total_bytes = total;
                 self.new_entries += 1;
@@ -73,6 +67,44 @@ impl<'a> Write<'a> {
         self.store.usage.total_bytes = self.total_bytes;
         self.store.usage.entries += self.new_entries;
         self.undo.clear();
+    }
+}
+
+impl Store {
+    /// Refuse a new entry in `bucket` that would bring the store's total to `total` bytes, if
+    /// that or the bucket's entry count would pass a limit.
+    fn check_new_entry(&self, bucket: BucketId, total: u64) -> Result<(), Error> {
+        self.check_total(total)?;
+        check(
+            Limit::EntriesPerBucket,
+            self.len(bucket) as u64 + 1,
+            self.limits.max_entries_per_bucket,
+        )
+    }
+
+    /// Add an entry read from a snapshot to `bucket`, with the checks of [`Store::set`]: its
+    /// key must sort after every key already there, and the bucket's order is built once it is
+    /// full ([`Store::finish_appends`]). O(1) expected.
+    pub(super) fn append(
+        &mut self,
+        bucket: BucketId,
+        key: &str,
+        value: Vec<u8>,
+    ) -> Result<(), Error> {
+        self.check_key(key)?;
+        self.check_value(&value)?;
+        let total = self.usage.total_bytes + entry_bytes(key.len(), value.len());
+        self.check_new_entry(bucket, total)?;
+        self.bucket_mut(bucket)
+            .append(key, value.into_boxed_slice())?;
+        self.usage.total_bytes = total;
+        self.usage.entries += 1;
+        Ok(())
+    }
+
+    /// Build the order of a bucket filled by [`Store::append`]. O(n).
+    pub(super) fn finish_appends(&mut self, bucket: BucketId) {
+        self.bucket_mut(bucket).build_order();
     }
 }
 
