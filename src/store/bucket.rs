@@ -139,6 +139,18 @@ impl Bucket {
         self.push(key, value).map(drop)
     }
 
+    /// Make room in the slab and the hash index for `additional` more entries at once, so that
+    /// a bulk load grows them once instead of doubling its way up (each doubling a copy).
+    pub(super) fn reserve(&mut self, additional: usize) -> Result<(), Error> {
+        let refused = Error::OutOfMemory("the entries of a snapshot");
+        self.slots
+            .try_reserve(additional)
+            .map_err(|_| refused.clone())?;
+        self.index
+            .try_reserve(additional, slot_hash(&self.slots, &self.hasher))
+            .map_err(|_| refused)
+    }
+
     /// Build the order of a bucket filled by [`Bucket::append`] in one pass over its slots,
     /// which are in key order: O(n), where inserting the keys one by one costs O(n log n).
     pub(super) fn build_order(&mut self) {

@@ -162,6 +162,16 @@ impl Store {
             let name = reader.str_after(&mut previous_name, "bucket identifier")?;
             let bucket = store.open(name).map_err(SnapshotError::Refused)?;
             let entries = reader.u64()?;
+            // Room for as many entries as the rest of the snapshot can hold (each takes at
+            // least 8 bytes) and the limits allow, reserved at once.
+            let possible = ((body.len() - reader.at) / 8) as u64;
+            let room = entries
+                .min(possible)
+                .min(store.limits.max_entries_per_bucket);
+            store
+                .bucket_mut(bucket)
+                .reserve(usize::try_from(room).unwrap_or(usize::MAX))
+                .map_err(SnapshotError::Refused)?;
             let mut previous_key = None;
             for _ in 0..entries {
                 let key = reader.str_after(&mut previous_key, "key")?;
