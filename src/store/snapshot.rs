@@ -163,10 +163,17 @@ impl Store {
             let bucket = store.open(name).map_err(SnapshotError::Refused)?;
             let entries = reader.u64()?;
             // Room for as many entries as the rest of the snapshot can hold (each takes at
-            // least 8 bytes) and the limits allow, reserved at once.
+            // least 8 bytes) and the limits allow (each is charged at least ENTRY_OVERHEAD),
+            // reserved at once: a lying count costs no more than the bytes it came with.
             let possible = ((body.len() - reader.at) / 8) as u64;
+            let affordable = store
+                .limits
+                .max_total_bytes
+                .saturating_sub(store.usage.total_bytes)
+                / super::ENTRY_OVERHEAD;
             let room = entries
                 .min(possible)
+                .min(affordable)
                 .min(store.limits.max_entries_per_bucket);
             store
                 .bucket_mut(bucket)
