@@ -27,10 +27,10 @@
 //! `memkv:store/memkv-golem`: all of the above plus the unversioned `wasi:keyvalue` dialect of
 //! Golem's docs (`readwrite`, `batch`, `atomic`), which imports the `wasi:io` stream types.
 //!
-//! Build: `cargo test --workspace` (or any build of `host-test`) builds this crate for
-//! `wasm32-unknown-unknown` with the `component` profile, with and without `golem`, and encodes
-//! each as a component. Natively
-//! this crate is only the [`store`] core, which is what its unit tests exercise.
+//! Build: any build of `memkv-artifacts` (so `cargo test --workspace`, or building the `memkv`
+//! command) builds this crate for `wasm32-unknown-unknown` with the `component` profile, with
+//! and without `golem`, and encodes each as a component. Natively this crate is only the
+//! [`store`] core, which is what its unit tests exercise.
 
 pub mod store;
 
