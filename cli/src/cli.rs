@@ -143,7 +143,9 @@ fn data_command<C: Borrow<Compiled>>(
     );
     // Read the value before taking the lock: standard input may take its time.
     let value = match &command {
-        Command::Set { value, file, .. } => Some(value_bytes(value.as_ref(), file, input)?),
+        Command::Set { value, file, .. } => {
+            Some(value_bytes(value.as_ref(), file.as_deref(), input)?)
+        }
         _ => None,
     };
     let file = DataFile::lock(path, writes)?;
@@ -205,7 +207,7 @@ fn data_command<C: Borrow<Compiled>>(
 /// The bytes `set` stores: the VALUE argument as the shell passed it, or a file's contents.
 fn value_bytes(
     value: Option<&OsString>,
-    file: &Option<PathBuf>,
+    file: Option<&Path>,
     input: &mut dyn Read,
 ) -> Result<Vec<u8>> {
     match (value, file) {

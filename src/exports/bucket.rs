@@ -161,6 +161,7 @@ impl BucketHandle {
     /// Store `value` under `key` if nothing has written it since `expected`; returns whether
     /// it did.
     pub fn swap(&self, key: &str, expected: &Version, value: Vec<u8>) -> Result<bool, Error> {
+        // Checked before `write` too, so that a swap that fails creates no bucket.
         if !expected.unchanged_at(&self.read(|store, id| store.version(id, key))) {
             return Ok(false);
         }
