@@ -2,16 +2,17 @@
 //!
 //! 1. `cargo build --target wasm32-unknown-unknown --profile component` of `memkv` (and, with
 //!    this crate's `guests` feature, of the test guests `kv-client`, `kv-bench` and
-//!    `golem-example`), then of `memkv` once more with its `golem` feature. The guest build has a
-//!    target directory of its own, `<target>/wasm-guests`, shared by debug and release builds of
-//!    the host (sharing the outer one would deadlock on its lock); cargo keeps both memkv builds'
+//!    `golem-example`), then of `memkv` once more with its `golem` feature, and once more with
+//!    its `redis` feature for `wasm32-wasip2`. The guest build has a target directory of its own, `<target>/wasm-guests`, shared by debug and release builds of
+//!    the host (sharing the outer one would deadlock on its lock); cargo keeps every memkv build's
 //!    fingerprints there, so nothing is rebuilt that did not change.
 //! 2. `wit-component` turns each core module (which carries its WIT in a custom section written
-//!    by `wit_bindgen::generate!`) into a component, written atomically to `OUT_DIR`.
+//!    by `wit_bindgen::generate!`) into a component, written atomically to `OUT_DIR`; for
+//!    `wasm32-wasip2`, rustc's linker has already done so, adding the WASI imports.
 //! 3. `OUT_DIR/artifacts.rs`, the crate's one module of constants, embeds each component's bytes
 //!    with `include_bytes!`, so nothing is read from the build directory at run time.
-//! 4. The two memkv artifacts are also copied (atomically) to `<target>/memkv.wasm` and
-//!    `<target>/memkv-golem.wasm`, for users and other tools.
+//! 4. The memkv artifacts are also copied (atomically) to `<target>/memkv.wasm`,
+//!    `<target>/memkv-golem.wasm` and `<target>/memkv-redis.wasm`, for users and other tools.
 
 use std::env;
 use std::fmt::Write as _;
@@ -21,31 +22,47 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+/// The target of every artifact with no imports (or only the ones its WIT names).
 const TARGET: &str = "wasm32-unknown-unknown";
+/// The target of memkv-redis, which reaches its server over `wasi:sockets`: rustc's linker
+/// writes the component itself, with the WASI 0.2 imports the standard library uses.
+const TARGET_WASI: &str = "wasm32-wasip2";
 const PROFILE: &str = "component";
 
-/// One artifact: the crate whose core module it is, the features that crate is built with, and
-/// the artifact's name (its constant is the name in upper snake case).
+/// One artifact: the crate whose core module it is, the features that crate is built with, the
+/// target it is built for, and the artifact's name (its constant is the name in upper snake
+/// case).
 struct Artifact {
     krate: &'static str,
     features: Option<&'static str>,
+    target: &'static str,
     name: &'static str,
     doc: &'static str,
 }
 
-const MEMKV: [Artifact; 2] = [
+const MEMKV: [Artifact; 3] = [
     Artifact {
         krate: "memkv",
         features: None,
+        target: TARGET,
         name: "memkv",
         doc: "`memkv.wasm`: world `memkv:store/memkv`; imports nothing.",
     },
     Artifact {
         krate: "memkv",
         features: Some("memkv/golem"),
+        target: TARGET,
         name: "memkv-golem",
         doc: "`memkv-golem.wasm`: world `memkv:store/memkv-golem`, the main world plus Golem's \
               December 2023 `wasi:keyvalue`; imports the `wasi:io` stream types.",
+    },
+    Artifact {
+        krate: "memkv",
+        features: Some("memkv/redis"),
+        target: TARGET_WASI,
+        name: "memkv-redis",
+        doc: "`memkv-redis.wasm`: the exports of `memkv.wasm` with the buckets in Redis; \
+              imports WASI 0.2 (sockets, environment).",
     },
 ];
 
@@ -53,18 +70,21 @@ const GUESTS: [Artifact; 3] = [
     Artifact {
         krate: "kv-client",
         features: None,
+        target: TARGET,
         name: "kv-client",
         doc: "The `kv-client` test guest: `golem:examples/api` over `wasi:keyvalue/store@0.2.0-draft`.",
     },
     Artifact {
         krate: "kv-bench",
         features: None,
+        target: TARGET,
         name: "kv-bench",
         doc: "The `kv-bench` test guest: benchmark loops over `wasi:keyvalue@0.2.0-draft`.",
     },
     Artifact {
         krate: "golem-example",
         features: None,
+        target: TARGET,
         name: "golem-example",
         doc: "The Golem docs' key-value example, over Golem's `wasi:keyvalue/readwrite`.",
     },
@@ -90,7 +110,8 @@ fn main() -> Result<()> {
         println!("cargo:rerun-if-changed={}", root.join(input).display());
     }
 
-    ensure_wasm_target()?;
+    ensure_wasm_target(TARGET)?;
+    ensure_wasm_target(TARGET_WASI)?;
     let with_guests = env::var_os("CARGO_FEATURE_GUESTS").is_some();
     let mut artifacts: Vec<&Artifact> = MEMKV.iter().collect();
     if with_guests {
@@ -100,15 +121,16 @@ fn main() -> Result<()> {
     let guest_target = target_dir.join("wasm-guests");
     let mut constants = String::new();
     // One cargo run per feature set, each encoded before the next overwrites its module: the
-    // plain crates together, then memkv with `golem`.
-    for features in [None, Some("memkv/golem")] {
+    // plain crates together, then memkv with `golem`, then memkv with `redis`.
+    for features in [None, Some("memkv/golem"), Some("memkv/redis")] {
         let batch: Vec<&Artifact> = artifacts
             .iter()
             .copied()
             .filter(|artifact| artifact.features == features)
             .collect();
         let crates: Vec<&str> = batch.iter().map(|artifact| artifact.krate).collect();
-        build_core_modules(root, &guest_target, &crates, features)?;
+        let target = batch.first().map_or(TARGET, |artifact| artifact.target);
+        build_core_modules(root, &guest_target, target, &crates, features)?;
         for artifact in batch {
             let component = encode(&guest_target, artifact)?;
             let path = out_dir.join(format!("{}.wasm", artifact.name));
@@ -141,12 +163,16 @@ fn host_target_dir(out_dir: &Path) -> Result<PathBuf> {
         .context("OUT_DIR is not inside a cargo target directory")
 }
 
-/// The core module `artifact` was built as, encoded as a component.
+/// The core module `artifact` was built as, encoded as a component (for wasm32-wasip2, the
+/// component rustc's linker already wrote).
 fn encode(guest_target: &Path, artifact: &Artifact) -> Result<Vec<u8>> {
     let file = format!("{}.wasm", artifact.krate.replace('-', "_"));
-    let dir = guest_target.join(TARGET).join(PROFILE);
+    let dir = guest_target.join(artifact.target).join(PROFILE);
     let module = dir.join(&file);
     let module = fs::read(&module).with_context(|| format!("reading {}", module.display()))?;
+    if artifact.target == TARGET_WASI {
+        return Ok(module);
+    }
     wit_component::ComponentEncoder::default()
         .module(&module)
         .with_context(|| format!("reading the component type embedded in {file}"))?
@@ -155,41 +181,42 @@ fn encode(guest_target: &Path, artifact: &Artifact) -> Result<Vec<u8>> {
         .with_context(|| format!("encoding {file} as {}", artifact.name))
 }
 
-/// Install the wasm target with rustup when the active toolchain does not have it yet; if that
-/// cannot be done, say which command would.
-fn ensure_wasm_target() -> Result<()> {
+/// Install the wasm target `target` with rustup when the active toolchain does not have it yet;
+/// if that cannot be done, say which command would.
+fn ensure_wasm_target(target: &str) -> Result<()> {
     let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let sysroot = Command::new(&rustc)
         .args(["--print", "sysroot"])
         .output()
         .context("running rustc --print sysroot")?;
     let sysroot = PathBuf::from(String::from_utf8(sysroot.stdout)?.trim());
-    if sysroot.join("lib/rustlib").join(TARGET).exists() {
+    if sysroot.join("lib/rustlib").join(target).exists() {
         return Ok(());
     }
     let toolchain = env::var("RUSTUP_TOOLCHAIN").ok();
     let command = match &toolchain {
-        Some(toolchain) => format!("rustup target add {TARGET} --toolchain {toolchain}"),
-        None => format!("rustup target add {TARGET}"),
+        Some(toolchain) => format!("rustup target add {target} --toolchain {toolchain}"),
+        None => format!("rustup target add {target}"),
     };
     let mut rustup = Command::new("rustup");
-    rustup.args(["target", "add", TARGET]);
+    rustup.args(["target", "add", target]);
     if let Some(toolchain) = &toolchain {
         rustup.args(["--toolchain", toolchain]);
     }
     match rustup.status() {
         Ok(status) if status.success() => Ok(()),
         _ => bail!(
-            "the {TARGET} target, which memkv's components are built for, is not installed and \
+            "the {target} target, which memkv's components are built for, is not installed and \
              could not be installed automatically; run `{command}`"
         ),
     }
 }
 
-/// Build `crates` as core wasm modules, in one cargo run, with `features` if given.
+/// Build `crates` as core wasm modules for `target`, in one cargo run, with `features` if given.
 fn build_core_modules(
     root: &Path,
     target_dir: &Path,
+    target: &str,
     crates: &[&str],
     features: Option<&str>,
 ) -> Result<()> {
@@ -197,7 +224,7 @@ fn build_core_modules(
     let mut build = Command::new(cargo);
     build
         .current_dir(root)
-        .args(["build", "--lib", "--target", TARGET, "--profile", PROFILE])
+        .args(["build", "--lib", "--target", target, "--profile", PROFILE])
         .args(crates.iter().flat_map(|name| ["--package", name]))
         .args(
             features

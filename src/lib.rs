@@ -27,9 +27,27 @@
 //! `memkv:store/memkv-golem`: all of the above plus the unversioned `wasi:keyvalue` dialect of
 //! Golem's docs (`readwrite`, `batch`, `atomic`), which imports the `wasi:io` stream types.
 //!
+//! ## Two engines, one contract
+//!
+//! The adapters in `exports/` (one file per interface) call one engine module by the same names:
+//! a `BucketHandle` with a method per bucket operation, and functions for what acts on the whole
+//! store (`api_get`, `limits`, `save`, …). Which module that is, is a cargo feature:
+//!
+//! - by default, the in-memory engine: the instance's one [`store::Store`];
+//! - with `redis`, memkv-redis (`memkv-redis.wasm`, built for `wasm32-wasip2`): the buckets in a
+//!   Redis server named by `MEMKV_REDIS_URL`, reached over `wasi:sockets`, every multi-key
+//!   operation one Lua script. It answers exactly as the in-memory engine does — the same
+//!   limits, counters, cursors, compare-and-swap and snapshot format, the same error messages
+//!   (it builds the core's [`store::Error`]s) — and the test rig runs the same suites against
+//!   both. Its one error of its own is [`store::Error::Unavailable`]: the server could not be
+//!   reached. The core still serves it as the snapshot codec.
+//!
+//! A feature, not a trait object, because each artifact carries exactly one engine: the
+//! in-memory build stays free of any Redis code, and the adapters stay the same lines for both.
+//!
 //! Build: any build of `memkv-artifacts` (so `cargo test --workspace`, or building the `memkv`
 //! command) builds this crate for `wasm32-unknown-unknown` with the `component` profile, with
-//! and without `golem`, and encodes each as a component. Natively this crate is only the
+//! and without `golem`, and encodes each as a component; and for `wasm32-wasip2` with `redis`. Natively this crate is only the
 //! [`store`] core, which is what its unit tests exercise.
 
 pub mod store;

@@ -4,9 +4,10 @@
 //! bytes, so that whoever depends on this crate (the `memkv` CLI, the test rig) carries them and
 //! reads nothing from the build directory at run time.
 //!
-//! - [`MEMKV`] and [`MEMKV_GOLEM`]: the two memkv artifacts, always;
+//! - [`MEMKV`], [`MEMKV_GOLEM`] and [`MEMKV_REDIS`]: the memkv artifacts, always;
 //! - `KV_CLIENT`, `KV_BENCH` and `GOLEM_EXAMPLE`: the test guests, with the `guests` feature.
 //!
-//! The build also leaves `target/memkv.wasm` and `target/memkv-golem.wasm` for users.
+//! The build also leaves `target/memkv.wasm`, `target/memkv-golem.wasm` and
+//! `target/memkv-redis.wasm` for users.
 
 include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));

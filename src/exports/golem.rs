@@ -16,7 +16,7 @@ use crate::exports::bindings::exports::wasi::keyvalue::types::{
 };
 use crate::exports::bindings::exports::wasi::keyvalue::wasi_cloud_error::{self, Error};
 use crate::exports::bindings::exports::wasi::keyvalue::{atomic, batch, readwrite};
-use crate::exports::bucket::BucketHandle;
+use crate::exports::engine::BucketHandle;
 use crate::store;
 
 /// What `trace()` says for a key that does not exist.
@@ -124,12 +124,11 @@ impl readwrite::Guest for Component {
 
     /// Deleting a missing key is not an error.
     fn delete(bucket: BucketBorrow<'_>, key: String) -> Result<(), Error> {
-        bucket.get::<BucketHandle>().delete(&key);
-        Ok(())
+        Ok(bucket.get::<BucketHandle>().delete(&key)?)
     }
 
     fn exists(bucket: BucketBorrow<'_>, key: String) -> Result<bool, Error> {
-        Ok(bucket.get::<BucketHandle>().exists(&key))
+        Ok(bucket.get::<BucketHandle>().exists(&key)?)
     }
 }
 
@@ -176,8 +175,7 @@ impl batch::Guest for Component {
     }
 
     fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
-        bucket.get::<BucketHandle>().delete_many(keys);
-        Ok(())
+        Ok(bucket.get::<BucketHandle>().delete_many(keys)?)
     }
 }
 

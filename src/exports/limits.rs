@@ -1,7 +1,7 @@
 //! `memkv:store/limits`: reading and changing what the store may hold.
 
 use super::bindings::exports::memkv::store::limits::{Guest, Limits, Usage};
-use super::{Component, with_store};
+use super::{Component, engine};
 use crate::store;
 
 impl From<store::Limits> for Limits {
@@ -32,15 +32,15 @@ impl From<Limits> for store::Limits {
 
 impl Guest for Component {
     fn get_limits() -> Limits {
-        with_store(|store| store.limits()).into()
+        engine::limits().into()
     }
 
     fn set_limits(limits: Limits) -> Result<(), String> {
-        with_store(|store| store.set_limits(limits.into())).map_err(|error| error.to_string())
+        engine::set_limits(limits.into())
     }
 
     fn get_usage() -> Usage {
-        let usage = with_store(|store| store.usage());
+        let usage = engine::usage();
         Usage {
             total_bytes: usage.total_bytes,
             entries: usage.entries,

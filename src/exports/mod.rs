@@ -1,7 +1,6 @@
 //! The component's exports: one module per interface, each a thin adapter over the one store.
 
 mod api;
-mod bucket;
 mod limits;
 mod snapshot;
 
@@ -23,9 +22,16 @@ mod draft2 {
 #[cfg(feature = "golem")]
 mod golem;
 
-use std::cell::RefCell;
+/// The engine every adapter calls: the in-memory store, or Redis with the `redis` feature.
+#[cfg(not(feature = "redis"))]
+#[path = "memory.rs"]
+mod engine;
+#[cfg(feature = "redis")]
+#[path = "redis/mod.rs"]
+mod engine;
 
-use crate::store::Store;
+#[cfg(all(feature = "golem", feature = "redis"))]
+compile_error!("memkv-redis does not export the Golem dialect: build `golem` or `redis`, not both");
 
 mod bindings {
     #[cfg(not(feature = "golem"))]
@@ -45,14 +51,3 @@ mod bindings {
 struct Component;
 
 bindings::export!(Component with_types_in bindings);
-
-thread_local! {
-    /// The instance's one store. The component imports nothing, so no call can re-enter while
-    /// the store is borrowed.
-    static STORE: RefCell<Store> = const { RefCell::new(Store::new()) };
-}
-
-/// Run `f` on the instance's store.
-fn with_store<R>(f: impl FnOnce(&mut Store) -> R) -> R {
-    STORE.with_borrow_mut(f)
-}

@@ -2,19 +2,17 @@
 //! for Golem's snapshot-based worker updates and for the `memkv --data` command line.
 
 use super::bindings::exports::golem::api::{load_snapshot, save_snapshot};
-use super::{Component, with_store};
+use super::{Component, engine};
 
 impl save_snapshot::Guest for Component {
-    /// `save` has no error result. The one way it can fail is that memory for the snapshot
-    /// cannot be allocated; then the component traps rather than return something that is not
-    /// the store, so an update fails and the running worker keeps its state.
+    /// `save` has no error result; each engine documents what it does when it cannot save.
     fn save() -> Vec<u8> {
-        with_store(|store| store.save()).unwrap_or_else(|error| panic!("{error}"))
+        engine::save()
     }
 }
 
 impl load_snapshot::Guest for Component {
     fn load(bytes: Vec<u8>) -> Result<(), String> {
-        with_store(|store| store.restore(&bytes)).map_err(|error| error.to_string())
+        engine::load(&bytes)
     }
 }

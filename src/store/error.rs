@@ -54,6 +54,10 @@ pub enum Error {
         /// The counter type: `u64` or `s64`.
         ty: &'static str,
     },
+    /// The engine behind the store could not answer: memkv-redis could not reach its server, or
+    /// the server refused the command. The message names the server and the cause.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// Why [`Store::set_limits`](super::Store::set_limits) refused new limits; nothing was changed.

@@ -266,6 +266,16 @@ impl Store {
         &mut self.buckets[bucket.0]
     }
 
+    /// Every bucket's name and id, in name order. O(b).
+    pub fn buckets(&self) -> impl Iterator<Item = (&str, BucketId)> {
+        self.names.iter().map(|(name, &id)| (&**name, id))
+    }
+
+    /// Every entry of `bucket`, in key order. O(n).
+    pub fn entries(&self, bucket: BucketId) -> impl Iterator<Item = (&str, &[u8])> {
+        self.bucket(bucket).entries()
+    }
+
     /// How many entries `bucket` holds. O(1).
     pub fn len(&self, bucket: BucketId) -> usize {
         self.bucket(bucket).len()

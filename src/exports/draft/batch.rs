@@ -3,7 +3,7 @@
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft::batch::Guest;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft::store::{BucketBorrow, Error};
-use crate::exports::bucket::BucketHandle;
+use crate::exports::engine::BucketHandle;
 
 impl Guest for Component {
     /// One answer per requested key, in request order: `none` for a missing key.
@@ -25,7 +25,6 @@ impl Guest for Component {
 
     /// Missing keys are skipped.
     fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
-        bucket.get::<BucketHandle>().delete_many(keys);
-        Ok(())
+        Ok(bucket.get::<BucketHandle>().delete_many(keys)?)
     }
 }

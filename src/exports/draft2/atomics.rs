@@ -5,8 +5,8 @@ use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::{
     Cas, CasError, Guest, GuestCas,
 };
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{BucketBorrow, Error};
-use crate::exports::bucket::BucketHandle;
-use crate::store::{self, Version};
+use crate::exports::engine::{BucketHandle, Version};
+use crate::store;
 
 /// The exported `cas` resource: one key as it stood when the handle was made.
 pub struct CasHandle {

@@ -3,7 +3,7 @@
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::batch::Guest;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{BucketBorrow, Error};
-use crate::exports::bucket::BucketHandle;
+use crate::exports::engine::BucketHandle;
 
 impl Guest for Component {
     /// One `(key, value)` per requested key, in request order, `none` for a missing key.
@@ -21,7 +21,6 @@ impl Guest for Component {
 
     /// Missing keys are skipped.
     fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
-        bucket.get::<BucketHandle>().delete_many(keys);
-        Ok(())
+        Ok(bucket.get::<BucketHandle>().delete_many(keys)?)
     }
 }

@@ -4,7 +4,7 @@ use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{
     Bucket, Error, Guest, GuestBucket, KeyResponse,
 };
-use crate::exports::bucket::BucketHandle;
+use crate::exports::engine::BucketHandle;
 use crate::store;
 
 /// The one conversion from the core's error to this draft's `error` (its `atomics` and `batch`
@@ -34,12 +34,11 @@ impl GuestBucket for BucketHandle {
     }
 
     fn delete(&self, key: String) -> Result<(), Error> {
-        BucketHandle::delete(self, &key);
-        Ok(())
+        Ok(BucketHandle::delete(self, &key)?)
     }
 
     fn exists(&self, key: String) -> Result<bool, Error> {
-        Ok(BucketHandle::exists(self, &key))
+        Ok(BucketHandle::exists(self, &key)?)
     }
 
     /// The cursor is the last key of the previous page: no state is kept between pages, and a

@@ -1,10 +1,24 @@
-//! The `bucket` resource behind every dialect's store: one method per bucket operation, each
-//! returning the core's [`Error`], which each dialect converts to its own error type.
+//! The in-memory engine (`memkv.wasm`, `memkv-golem.wasm`): the instance's one [`Store`].
+//!
+//! The `bucket` resource behind every dialect's store has one method per bucket operation, each
+//! returning the core's [`Error`], which each dialect converts to its own error type; the
+//! functions below it serve the interfaces that name buckets by string or act on the whole store.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
-use super::with_store;
-use crate::store::{BucketId, Error, Found, KeyPage, Store, Version};
+pub use crate::store::Version;
+use crate::store::{BucketId, Error, Found, KeyPage, Limits, Store, Usage};
+
+thread_local! {
+    /// The instance's one store. The component imports nothing, so no call can re-enter while
+    /// the store is borrowed.
+    static STORE: RefCell<Store> = const { RefCell::new(Store::new()) };
+}
+
+/// Run `f` on the instance's store.
+fn with_store<R>(f: impl FnOnce(&mut Store) -> R) -> R {
+    STORE.with_borrow_mut(f)
+}
 
 /// The exported `bucket` resource, for draft, draft2 and the Golem dialect alike: which bucket
 /// of the store it names. Handles share the bucket's data; dropping one changes nothing in the
@@ -74,17 +88,18 @@ impl BucketHandle {
     }
 
     /// Remove `key`; a missing key (or bucket) is not an error.
-    pub fn delete(&self, key: &str) {
+    pub fn delete(&self, key: &str) -> Result<(), Error> {
         with_store(|store| {
             if let Some(id) = self.find(store) {
                 store.delete(id, key);
             }
         });
+        Ok(())
     }
 
     /// Whether `key` exists.
-    pub fn exists(&self, key: &str) -> bool {
-        self.read(|store, id| store.exists(id, key))
+    pub fn exists(&self, key: &str) -> Result<bool, Error> {
+        Ok(self.read(|store, id| store.exists(id, key)))
     }
 
     /// One page of keys after the draft's numbered `cursor`.
@@ -121,12 +136,13 @@ impl BucketHandle {
     }
 
     /// Remove each key; missing keys are skipped.
-    pub fn delete_many(&self, keys: Vec<String>) {
+    pub fn delete_many(&self, keys: Vec<String>) -> Result<(), Error> {
         with_store(|store| {
             if let Some(id) = self.find(store) {
                 store.delete_many(id, keys);
             }
         });
+        Ok(())
     }
 
     /// Add `delta` to the u64 counter under `key`.
@@ -147,7 +163,7 @@ impl BucketHandle {
         old: u64,
         new: u64,
     ) -> Result<Option<bool>, Error> {
-        if !self.exists(key) {
+        if !self.exists(key)? {
             return Ok(None);
         }
         self.write(|store, id| store.compare_and_swap_counter(id, key, old, new))
@@ -167,4 +183,51 @@ impl BucketHandle {
         }
         self.write(|store, id| store.swap(id, key, expected, value))
     }
+}
+
+/// `golem:examples/api.get`: reading a bucket that was never written does not create it. `get`
+/// has no error result: if memory for the copy of the value cannot be reserved, the component
+/// traps rather than answer `none` for a key that exists.
+pub fn api_get(bucket: &str, key: &str) -> Option<Vec<u8>> {
+    with_store(|store| {
+        let id = store.find(bucket)?;
+        store
+            .get_copy(id, key)
+            .unwrap_or_else(|error| panic!("golem:examples/api.get: {error}"))
+    })
+}
+
+/// `golem:examples/api.set`: a write a limit refuses is not applied, and the store is unchanged
+/// (no bucket is created for it).
+pub fn api_set(bucket: &str, key: &str, value: Vec<u8>) {
+    with_store(|store| {
+        let _refused = store.write_to(bucket, |store, id| store.set(id, key, value));
+    });
+}
+
+/// The limits in force.
+pub fn limits() -> Limits {
+    with_store(|store| store.limits())
+}
+
+/// Replace the limits, unless what is stored passes one of them.
+pub fn set_limits(limits: Limits) -> Result<(), String> {
+    with_store(|store| store.set_limits(limits)).map_err(|error| error.to_string())
+}
+
+/// What the store holds, as its limits count it.
+pub fn usage() -> Usage {
+    with_store(|store| store.usage())
+}
+
+/// The whole store as a snapshot. The one way this can fail is that memory for the snapshot
+/// cannot be allocated; then the component traps rather than return something that is not the
+/// store, so an update fails and the running worker keeps its state.
+pub fn save() -> Vec<u8> {
+    with_store(|store| store.save()).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Replace the whole store with a snapshot's, or change nothing.
+pub fn load(bytes: &[u8]) -> Result<(), String> {
+    with_store(|store| store.restore(bytes)).map_err(|error| error.to_string())
 }

@@ -1,0 +1,203 @@
+//! The `bucket` resource of memkv-redis: the same methods as the in-memory engine's, each one
+//! command or one script on the server.
+
+use redis::Value;
+
+use super::{Op, STAMP, bucket_keys, bytes, number, strings, text, unstamped, with_connection};
+use crate::store::{Error, Found, KeyPage};
+
+/// The exported `bucket` resource: the name of a bucket of the store on the server. Handles
+/// share the bucket's data (and every other instance's handles to it do too); dropping one
+/// changes nothing.
+#[derive(Clone)]
+pub struct BucketHandle {
+    name: Box<str>,
+}
+
+/// What a compare-and-swap observed of one key: the store's generation (bumped by every
+/// snapshot load), the value's write stamp (empty if the key was absent) and the bucket's
+/// deletion count. Compared by the server when the swap runs.
+#[derive(Debug, Clone)]
+pub struct Version {
+    generation: Vec<u8>,
+    stamp: Vec<u8>,
+    removals: Vec<u8>,
+}
+
+/// The value of `key` in bucket `bucket`, if it exists. One `HGET`.
+pub(super) fn get(bucket: &str, key: &str) -> Result<Option<Vec<u8>>, Error> {
+    let stored = with_connection(|connection, session| {
+        let [values, ..] = bucket_keys(&session.prefix, bucket);
+        redis::cmd("HGET")
+            .arg(values)
+            .arg(key)
+            .query::<Option<Vec<u8>>>(connection)
+    })?;
+    Ok(stored.map(unstamped))
+}
+
+impl BucketHandle {
+    /// Open (creating if need be) the bucket called `identifier`.
+    pub fn open(identifier: String) -> Result<Self, Error> {
+        Op::new("open", &identifier).run("")?;
+        Ok(Self {
+            name: identifier.into(),
+        })
+    }
+
+    /// A copy of the value of `key`, if it exists.
+    pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
+        get(&self.name, key)
+    }
+
+    /// Store `value` under `key`.
+    pub fn set(&self, key: &str, value: Vec<u8>) -> Result<(), Error> {
+        Op::new("set", &self.name)
+            .arg(key.as_bytes())
+            .arg(&value)
+            .run(key)?;
+        Ok(())
+    }
+
+    /// Remove `key`; a missing key (or bucket) is not an error.
+    pub fn delete(&self, key: &str) -> Result<(), Error> {
+        Op::new("delete", &self.name).arg(key.as_bytes()).run(key)?;
+        Ok(())
+    }
+
+    /// Whether `key` exists. One `HEXISTS`.
+    pub fn exists(&self, key: &str) -> Result<bool, Error> {
+        with_connection(|connection, session| {
+            let [values, ..] = bucket_keys(&session.prefix, &self.name);
+            redis::cmd("HEXISTS")
+                .arg(values)
+                .arg(key)
+                .query::<bool>(connection)
+        })
+    }
+
+    /// One page of keys after the draft's numbered `cursor` (kept in the store's cursor table,
+    /// shared by every instance).
+    pub fn list_keys(&self, cursor: Option<u64>) -> Result<KeyPage, Error> {
+        let cursor = cursor.map(|cursor| cursor.to_string()).unwrap_or_default();
+        let mut answer = Op::new("list", &self.name)
+            .arg(cursor.as_bytes())
+            .run("")?
+            .into_iter();
+        let keys = strings(answer.next().unwrap_or_default());
+        let next = answer.next().map(|next| text(&next)).unwrap_or_default();
+        Ok(KeyPage {
+            keys,
+            cursor: next.parse().ok(),
+        })
+    }
+
+    /// One page of keys after the key `after` (draft2's string cursor), and the next cursor.
+    pub fn list_keys_after(
+        &self,
+        after: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), Error> {
+        // `>` marks a cursor, so that the empty key is one too.
+        let after = after.map(|after| format!(">{after}")).unwrap_or_default();
+        let mut answer = Op::new("page_after", &self.name)
+            .arg(after.as_bytes())
+            .run("")?
+            .into_iter();
+        let keys = strings(answer.next().unwrap_or_default());
+        let more = answer.next().is_some_and(|more| number::<u8>(&more) == 1);
+        let cursor = if more { keys.last().cloned() } else { None };
+        Ok((keys, cursor))
+    }
+
+    /// Each requested key with a copy of its value, if it exists. One `HMGET`.
+    pub fn get_many(&self, keys: Vec<String>) -> Result<Vec<Found>, Error> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let values = with_connection(|connection, session| {
+            let [values, ..] = bucket_keys(&session.prefix, &self.name);
+            redis::cmd("HMGET")
+                .arg(values)
+                .arg(&keys)
+                .query::<Vec<Option<Vec<u8>>>>(connection)
+        })?;
+        Ok(keys
+            .into_iter()
+            .zip(values)
+            .map(|(key, value)| (key, value.map(unstamped)))
+            .collect())
+    }
+
+    /// Every pair, or none of them.
+    pub fn set_many(&self, entries: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
+        Op::new("set_many", &self.name)
+            .args(
+                entries
+                    .iter()
+                    .flat_map(|(key, value)| [key.as_bytes(), value.as_slice()]),
+            )
+            .run("")?;
+        Ok(())
+    }
+
+    /// Remove each key; missing keys are skipped.
+    pub fn delete_many(&self, keys: Vec<String>) -> Result<(), Error> {
+        Op::new("delete", &self.name)
+            .args(keys.iter().map(|key| key.as_bytes()))
+            .run("")?;
+        Ok(())
+    }
+
+    /// Add `delta` to the u64 counter under `key`.
+    pub fn increment(&self, key: &str, delta: u64) -> Result<u64, Error> {
+        self.increment_as(key, &delta.to_string(), "u64")
+    }
+
+    /// Add `delta` to the s64 counter under `key`.
+    pub fn increment_signed(&self, key: &str, delta: i64) -> Result<i64, Error> {
+        self.increment_as(key, &delta.to_string(), "s64")
+    }
+
+    fn increment_as<T: std::str::FromStr + Default>(
+        &self,
+        key: &str,
+        delta: &str,
+        ty: &str,
+    ) -> Result<T, Error> {
+        let answer = Op::new("increment", &self.name)
+            .arg(key.as_bytes())
+            .arg(delta.as_bytes())
+            .arg(ty.as_bytes())
+            .run(key)?;
+        Ok(answer.first().map(number).unwrap_or_default())
+    }
+
+    /// Where `key` stands now, and a copy of its value, for a later [`BucketHandle::swap`].
+    pub fn observe(&self, key: &str) -> Result<(Version, Option<Vec<u8>>), Error> {
+        let mut answer = Op::new("observe", &self.name)
+            .arg(key.as_bytes())
+            .run(key)?
+            .into_iter();
+        let mut next = || bytes(answer.next().unwrap_or_default());
+        let version = Version {
+            generation: next().unwrap_or_default(),
+            stamp: next().unwrap_or_default(),
+            removals: next().unwrap_or_default(),
+        };
+        debug_assert!(version.stamp.is_empty() || version.stamp.len() == STAMP);
+        Ok((version, next()))
+    }
+
+    /// Store `value` under `key` if nothing has written it since `expected`; returns whether
+    /// it did.
+    pub fn swap(&self, key: &str, expected: &Version, value: Vec<u8>) -> Result<bool, Error> {
+        let answer = Op::new("swap", &self.name)
+            .arg(key.as_bytes())
+            .arg(&expected.generation)
+            .arg(&expected.stamp)
+            .arg(&expected.removals)
+            .arg(&value)
+            .run(key)?;
+        Ok(matches!(answer.first(), Some(Value::Int(1))))
+    }
+}

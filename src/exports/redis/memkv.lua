@@ -1,0 +1,487 @@
+-- memkv-redis: every operation that touches more than one key, as one atomic script.
+--
+-- KEYS: 1 the store's hash `g` (limits, usage, generation, next cursor), 2 the registry `n` (a
+-- sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 values `v` (a hash
+-- of key -> 16 hex digits of write stamp followed by the value), 5 index `i` (a sorted set of
+-- its keys, all with score 0, for byte-ordered paging) and 6 meta `m` (`st`, the last stamp
+-- issued; `rm`, how many deletions).
+-- ARGV: 1 the operation, 2 the bucket's name, 3 the key prefix, then the operation's own.
+--
+-- Answers are tables: {'ok', ...} or a refusal {code, ...}, which the client turns into the same
+-- error memkv's in-memory engine gives. A refused operation changes nothing: every check comes
+-- before the first write.
+
+local g, reg, cur, vals, idx, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local op, bucket, prefix = ARGV[1], ARGV[2], ARGV[3]
+
+local ENTRY_OVERHEAD, BUCKET_OVERHEAD, STAMP = 96, 256, 16
+local CURSORS = 256
+local DEFAULTS = {
+  lk = '65536', lv = '16777216', lt = '1073741824',
+  le = '18446744073709551615', lb = '4294967295', lp = '1000',
+}
+
+local function refuse(...)
+  error({ refusal = { ... } })
+end
+
+local function dec(n)
+  return string.format('%.0f', n)
+end
+
+local function limit(name)
+  return redis.call('HGET', g, name) or DEFAULTS[name]
+end
+
+local function usage(field)
+  return tonumber(redis.call('HGET', g, field) or '0')
+end
+
+-- Refuse `needed` if it is over the limit `name`.
+local function check(code, needed, name)
+  local max = limit(name)
+  if needed > tonumber(max) then
+    refuse('quota', code, dec(needed), max)
+  end
+end
+
+-- Refuse growing the store to `needed` bytes, unless that is no more than it holds now.
+local function check_total(needed, committed)
+  if needed > committed then
+    check('total', needed, 'lt')
+  end
+end
+
+-- The length of the value stored under `key` in this bucket, or nil.
+local function stored_len(key)
+  local len = redis.call('HSTRLEN', vals, key)
+  if len == 0 then
+    return nil
+  end
+  return len - STAMP
+end
+
+-- The checks of opening the bucket for a write: returns the store's bytes with a bucket created
+-- for it charged, and whether it must be created.
+local function open_for_write()
+  if redis.call('ZSCORE', reg, bucket) then
+    return usage('bytes'), false
+  end
+  check('name', #bucket, 'lk')
+  check('buckets', usage('buckets') + 1, 'lb')
+  local total = usage('bytes') + #bucket + BUCKET_OVERHEAD
+  check_total(total, usage('bytes'))
+  return total, true
+end
+
+local function create_bucket()
+  redis.call('ZADD', reg, 0, bucket)
+  redis.call('HINCRBY', g, 'buckets', 1)
+  redis.call('HINCRBY', g, 'bytes', #bucket + BUCKET_OVERHEAD)
+end
+
+-- A write in progress: checked pair by pair against the totals as memkv applies them, then
+-- applied only if every check passed.
+local function start_write()
+  local committed, create = open_for_write()
+  return {
+    committed = committed, total = committed, create = create,
+    len = redis.call('ZCARD', idx), added = 0, pending = {}, pairs = {},
+  }
+end
+
+local function check_sizes(key, value)
+  check('key', #key, 'lk')
+  check('value', #value, 'lv')
+end
+
+local function plan(w, key, value)
+  local old = w.pending[key]
+  if old == nil then
+    old = stored_len(key)
+  end
+  if old then
+    local total = w.total - old + #value
+    check_total(total, w.committed)
+    w.total = total
+  else
+    local total = w.total + #key + #value + ENTRY_OVERHEAD
+    check_total(total, w.committed)
+    check('entries', w.len + 1, 'le')
+    w.total = total
+    w.len = w.len + 1
+    w.added = w.added + 1
+  end
+  w.pending[key] = #value
+  table.insert(w.pairs, { key, value })
+end
+
+local function commit(w)
+  if w.create then
+    create_bucket()
+  end
+  for _, pair in ipairs(w.pairs) do
+    local stamp = redis.call('HINCRBY', meta, 'st', 1)
+    if redis.call('HSET', vals, pair[1], string.format('%016x', stamp) .. pair[2]) == 1 then
+      redis.call('ZADD', idx, 0, pair[1])
+    end
+  end
+  local bytes = usage('bytes')
+  redis.call('HSET', g, 'bytes', dec(bytes + w.total - w.committed))
+  redis.call('HINCRBY', g, 'entries', w.added)
+end
+
+local function set_one(key, value)
+  local w = start_write()
+  check_sizes(key, value)
+  plan(w, key, value)
+  commit(w)
+end
+
+-- Decimal counters: digit strings compared and added without Lua's doubles, which cannot hold
+-- a u64.
+local U64_MAX, S64_MAX, S64_MIN = '18446744073709551615', '9223372036854775807', '9223372036854775808'
+
+local function strip(digits)
+  local s = digits:gsub('^0+', '')
+  if s == '' then
+    return '0'
+  end
+  return s
+end
+
+local function less(a, b)
+  if #a ~= #b then
+    return #a < #b
+  end
+  return a < b
+end
+
+local function add(a, b)
+  local out, carry, i, j = {}, 0, #a, #b
+  while i > 0 or j > 0 or carry > 0 do
+    local d = carry + (i > 0 and a:byte(i) - 48 or 0) + (j > 0 and b:byte(j) - 48 or 0)
+    table.insert(out, 1, string.char(48 + d % 10))
+    carry = math.floor(d / 10)
+    i, j = i - 1, j - 1
+  end
+  return strip(table.concat(out))
+end
+
+-- a - b for a >= b.
+local function sub(a, b)
+  local out, borrow, i, j = {}, 0, #a, #b
+  while i > 0 do
+    local d = a:byte(i) - 48 - borrow - (j > 0 and b:byte(j) - 48 or 0)
+    if d < 0 then
+      d, borrow = d + 10, 1
+    else
+      borrow = 0
+    end
+    table.insert(out, 1, string.char(48 + d))
+    i, j = i - 1, j - 1
+  end
+  return strip(table.concat(out))
+end
+
+-- A counter as sign and magnitude, or nil if `text` is not one of type `ty`.
+local function parse(text, ty)
+  local negative, digits = false, text
+  if ty == 's64' and text:sub(1, 1) == '-' then
+    negative, digits = true, text:sub(2)
+  end
+  if digits == '' or digits:find('[^0-9]') then
+    return nil
+  end
+  local mag = strip(digits)
+  local max = ty == 'u64' and U64_MAX or (negative and S64_MIN or S64_MAX)
+  if less(max, mag) then
+    return nil
+  end
+  return { neg = negative and mag ~= '0', mag = mag }
+end
+
+local function signed_add(x, y)
+  if x.neg == y.neg then
+    return { neg = x.neg, mag = add(x.mag, y.mag) }
+  end
+  if less(x.mag, y.mag) then
+    return { neg = y.neg, mag = sub(y.mag, x.mag) }
+  end
+  local mag = sub(x.mag, y.mag)
+  return { neg = x.neg and mag ~= '0', mag = mag }
+end
+
+local function show(n)
+  return (n.neg and '-' or '') .. n.mag
+end
+
+local function fits(n, ty)
+  if ty == 'u64' then
+    return not n.neg and not less(U64_MAX, n.mag)
+  end
+  return not less(n.neg and S64_MIN or S64_MAX, n.mag)
+end
+
+local function value_of(key)
+  local raw = redis.call('HGET', vals, key)
+  if not raw then
+    return nil
+  end
+  return raw:sub(STAMP + 1)
+end
+
+local ops = {}
+
+function ops.open()
+  local total, create = open_for_write()
+  if create then
+    create_bucket()
+  end
+  return { 'ok' }
+end
+
+function ops.set()
+  set_one(ARGV[4], ARGV[5])
+  return { 'ok' }
+end
+
+function ops.set_many()
+  local w = start_write()
+  for n = 4, #ARGV, 2 do
+    check_sizes(ARGV[n], ARGV[n + 1])
+  end
+  for n = 4, #ARGV, 2 do
+    plan(w, ARGV[n], ARGV[n + 1])
+  end
+  commit(w)
+  return { 'ok' }
+end
+
+function ops.delete()
+  local removed = 0
+  for n = 4, #ARGV do
+    local key = ARGV[n]
+    local len = stored_len(key)
+    if len then
+      redis.call('HDEL', vals, key)
+      redis.call('ZREM', idx, key)
+      redis.call('HINCRBY', meta, 'rm', 1)
+      redis.call('HSET', g, 'bytes', dec(usage('bytes') - #key - len - ENTRY_OVERHEAD))
+      redis.call('HINCRBY', g, 'entries', -1)
+      removed = removed + 1
+    end
+  end
+  return { 'ok', removed }
+end
+
+-- ARGV: key, delta (decimal), type ('u64' or 's64').
+function ops.increment()
+  local key, ty = ARGV[4], ARGV[6]
+  local w = start_write()
+  local current = { neg = false, mag = '0' }
+  local text = value_of(key)
+  if text then
+    current = parse(text, ty)
+    if not current then
+      refuse('not-a-counter', ty)
+    end
+  end
+  local delta = parse(ARGV[5], ty)
+  local sum = signed_add(current, delta)
+  if not fits(sum, ty) then
+    refuse('overflow', show(current), ARGV[5], ty)
+  end
+  local value = show(sum)
+  check_sizes(key, value)
+  plan(w, key, value)
+  commit(w)
+  return { 'ok', value }
+end
+
+-- Golem's compare-and-swap of a u64 counter. ARGV: key, old, new.
+function ops.cas_counter()
+  local key = ARGV[4]
+  local text = value_of(key)
+  if not text then
+    return { 'ok', 'absent' }
+  end
+  local current = parse(text, 'u64')
+  if not current then
+    refuse('not-a-counter', 'u64')
+  end
+  if current.mag ~= ARGV[5] then
+    return { 'ok', 'different' }
+  end
+  set_one(key, ARGV[6])
+  return { 'ok', 'swapped' }
+end
+
+-- Where a key stands, for compare-and-swap: generation, stamp ('' if absent), deletions, value.
+local function version(key)
+  local raw = redis.call('HGET', vals, key)
+  local stamp, value = '', false
+  if raw then
+    stamp, value = raw:sub(1, STAMP), raw:sub(STAMP + 1)
+  end
+  return redis.call('HGET', g, 'gen') or '0', stamp, redis.call('HGET', meta, 'rm') or '0', value
+end
+
+function ops.observe()
+  local generation, stamp, removals, value = version(ARGV[4])
+  return { 'ok', generation, stamp, removals, value }
+end
+
+-- ARGV: key, generation, stamp ('' if absent), deletions, value.
+function ops.swap()
+  local key = ARGV[4]
+  local generation, stamp, removals = version(key)
+  if generation ~= ARGV[5] or stamp ~= ARGV[6] or (stamp == '' and removals ~= ARGV[7]) then
+    return { 'ok', 0 }
+  end
+  set_one(key, ARGV[8])
+  return { 'ok', 1 }
+end
+
+-- One page of keys after `after` (nil: from the start): the keys, and whether more follow.
+local function page(after)
+  local size = tonumber(limit('lp'))
+  local start = after and ('(' .. after) or '-'
+  local keys = redis.call('ZRANGE', idx, start, '+', 'BYLEX', 'LIMIT', 0, size + 1)
+  local more = #keys > size
+  if more then
+    table.remove(keys)
+  end
+  return keys, more
+end
+
+-- draft2: ARGV: '' for the first page, or '>' followed by the last key of the previous one.
+function ops.page_after()
+  local after = nil
+  if ARGV[4] ~= '' then
+    after = ARGV[4]:sub(2)
+  end
+  local keys, more = page(after)
+  return { 'ok', keys, more and 1 or 0 }
+end
+
+-- The draft's numbered cursors. ARGV: the cursor in decimal, or ''.
+function ops.list()
+  local after = nil
+  local id = ARGV[4]
+  if id ~= '' then
+    local record = redis.call('HGET', cur, id)
+    if record then
+      local colon = record:find(':', 1, true)
+      local len = tonumber(record:sub(1, colon - 1))
+      if record:sub(colon + 1, colon + len) ~= bucket then
+        refuse('cursor-of-another-bucket', id)
+      end
+      after = record:sub(colon + len + 1)
+    elseif id == '0' or not less(id, redis.call('HGET', g, 'cursor') or '1') then
+      refuse('unknown-cursor', id)
+    else
+      refuse('expired-cursor', id)
+    end
+  end
+  local keys, more = page(after)
+  local next_id = ''
+  if more then
+    next_id = redis.call('HGET', g, 'cursor') or '1'
+    local n = tonumber(next_id)
+    redis.call('HSET', cur, next_id, #bucket .. ':' .. bucket .. keys[#keys])
+    if n > CURSORS then
+      redis.call('HDEL', cur, dec(n - CURSORS))
+    end
+    redis.call('HSET', g, 'cursor', dec(n + 1))
+  end
+  return { 'ok', keys, next_id }
+end
+
+local function bucket_key(name, suffix)
+  local hex = name:gsub('.', function(c)
+    return string.format('%02x', c:byte())
+  end)
+  return prefix .. ':{b' .. hex .. '}:' .. suffix
+end
+
+local LIMITS = { 'lk', 'lv', 'lt', 'le', 'lb', 'lp' }
+
+-- ARGV: the six limits in decimal, in the order of LIMITS.
+function ops.set_limits()
+  local new = {}
+  for n, name in ipairs(LIMITS) do
+    new[name] = ARGV[3 + n]
+  end
+  if new.lp == '0' then
+    refuse('page-size-zero')
+  end
+  local function over(code, needed, max)
+    if needed > tonumber(max) then
+      refuse('stored', code, dec(needed), max)
+    end
+  end
+  over('total', usage('bytes'), new.lt)
+  over('buckets', usage('buckets'), new.lb)
+  local max_key, max_value = tonumber(new.lk), tonumber(new.lv)
+  local lowered = max_key < tonumber(limit('lk')) or max_value < tonumber(limit('lv'))
+  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+    over('name', #name, new.lk)
+    local index = bucket_key(name, 'i')
+    over('entries', redis.call('ZCARD', index), new.le)
+    if lowered then
+      local values, longest_key, longest_value = bucket_key(name, 'v'), 0, 0
+      for _, key in ipairs(redis.call('ZRANGE', index, 0, -1)) do
+        longest_key = math.max(longest_key, #key)
+        longest_value = math.max(longest_value, redis.call('HSTRLEN', values, key) - STAMP)
+      end
+      over('key', longest_key, new.lk)
+      over('value', longest_value, new.lv)
+    end
+  end
+  for _, name in ipairs(LIMITS) do
+    redis.call('HSET', g, name, new[name])
+  end
+  return { 'ok' }
+end
+
+-- Every bucket's name and entries, for a snapshot: {'ok', limits, {name, {key, value, ...}}...}.
+function ops.dump()
+  local limits = {}
+  for _, name in ipairs(LIMITS) do
+    table.insert(limits, limit(name))
+  end
+  local out = { 'ok', limits }
+  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+    local entries = redis.call('HGETALL', bucket_key(name, 'v'))
+    for n = 2, #entries, 2 do
+      entries[n] = entries[n]:sub(STAMP + 1)
+    end
+    table.insert(out, { name, entries })
+  end
+  return out
+end
+
+-- Remove every bucket and cursor, and start a new generation with the given limits (ARGV as
+-- set_limits): the first step of loading a snapshot, in the same transaction as the rest.
+function ops.clear()
+  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+    redis.call('DEL', bucket_key(name, 'v'), bucket_key(name, 'i'), bucket_key(name, 'm'))
+  end
+  redis.call('DEL', reg, cur)
+  for n, name in ipairs(LIMITS) do
+    redis.call('HSET', g, name, ARGV[3 + n])
+  end
+  redis.call('HSET', g, 'bytes', '0', 'entries', '0', 'buckets', '0')
+  redis.call('HINCRBY', g, 'gen', 1)
+  return { 'ok' }
+end
+
+local ok, answer = pcall(ops[op])
+if ok then
+  return answer
+end
+if type(answer) == 'table' and answer.refusal then
+  return answer.refusal
+end
+error(answer)

@@ -1,0 +1,512 @@
+//! The Redis engine (`memkv-redis.wasm`, the `redis` feature): the same exports as `memkv.wasm`,
+//! with the buckets in a Redis server, reached over `wasi:sockets`.
+//!
+//! One contract, two engines: the adapters in `exports/` are the same for both, and call the
+//! engine through the same names (`BucketHandle`, `api_get`, `limits`, `save`, …); the cargo
+//! feature picks which module those names come from. The pure core in `store` still defines
+//! the contract's errors and limits, and serves this engine as the snapshot codec.
+//!
+//! Where the server is: `MEMKV_REDIS_URL` (default [`DEFAULT_URL`]); whose keys these are:
+//! `MEMKV_REDIS_PREFIX` (default [`DEFAULT_PREFIX`]). Both are read from the component's
+//! environment when it first needs the server. A bad URL, or a server that cannot be reached,
+//! is `error::other` naming the address and the cause, on every operation until it can be
+//! reached; a connection lost between calls is made again and the call retried once.
+//!
+//! Layout (every key starts with the prefix `P`): the store's own keys carry the hash tag `{P}`
+//! — `P:{P}:g` (limits, usage, generation, next cursor), `P:{P}:n` (the bucket names, a sorted
+//! set) and `P:{P}:c` (the draft's cursor table); a bucket's keys carry `{b<hex of its name>}`
+//! — `:v` (key to stamp and value), `:i` (its keys, a sorted set paged with `ZRANGE … BYLEX`)
+//! and `:m` (its write stamp and deletion count). Every operation that touches more than one
+//! key is one Lua script (`memkv.lua`), so it is atomic however many instances share the store.
+
+mod bucket;
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+
+use redis::{Connection, RedisResult, Script, Value};
+
+pub use bucket::{BucketHandle, Version};
+
+use crate::store::{self, Error, KeyName, Limit, Limits, LimitsError, SnapshotError, Usage};
+
+/// The server memkv-redis uses when `MEMKV_REDIS_URL` is not set.
+pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
+
+/// The key prefix memkv-redis uses when `MEMKV_REDIS_PREFIX` is not set.
+pub const DEFAULT_PREFIX: &str = "memkv";
+
+/// Bytes of write stamp in front of every stored value (16 hex digits).
+const STAMP: usize = 16;
+
+/// The limits' fields in the store's hash, in the order of [`Limits`]'s fields.
+const LIMIT_FIELDS: [&str; 6] = ["lk", "lv", "lt", "le", "lb", "lp"];
+
+/// Where the server is, and the keys of the store in it.
+struct Session {
+    url: String,
+    prefix: String,
+    connection: Option<Connection>,
+    script: Script,
+}
+
+thread_local! {
+    /// The instance's session, made on first use.
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+}
+
+impl Session {
+    /// The session the component's environment describes.
+    fn from_env() -> Result<Self, Error> {
+        let url = std::env::var("MEMKV_REDIS_URL").unwrap_or_else(|_| DEFAULT_URL.into());
+        let prefix = std::env::var("MEMKV_REDIS_PREFIX").unwrap_or_else(|_| DEFAULT_PREFIX.into());
+        if prefix.contains(['{', '}']) {
+            return Err(Error::Unavailable(format!(
+                "MEMKV_REDIS_PREFIX {prefix:?} contains a brace; it must not, since braces mark \
+                 Redis hash tags"
+            )));
+        }
+        Ok(Self {
+            url,
+            prefix,
+            connection: None,
+            script: Script::new(include_str!("memkv.lua")),
+        })
+    }
+
+    /// The connection, made if there is none.
+    fn connection(&mut self) -> Result<&mut Connection, Error> {
+        if self.connection.is_none() {
+            let connection = redis::Client::open(self.url.as_str())
+                .and_then(|client| client.get_connection())
+                .map_err(|error| self.unavailable(&error))?;
+            self.connection = Some(connection);
+        }
+        self.connection
+            .as_mut()
+            .ok_or_else(|| Error::Unavailable("no connection".into()))
+    }
+
+    fn unavailable(&self, error: &redis::RedisError) -> Error {
+        Error::Unavailable(format!("redis at {}: {error}", self.url))
+    }
+
+    /// The store's own keys: `g`, `n`, `c`.
+    fn store_keys(&self) -> [String; 3] {
+        let prefix = &self.prefix;
+        ["g", "n", "c"].map(|suffix| format!("{prefix}:{{{prefix}}}:{suffix}"))
+    }
+}
+
+/// The keys of bucket `name` under `prefix`: values, index, meta.
+fn bucket_keys(prefix: &str, name: &str) -> [String; 3] {
+    let mut tag = String::with_capacity(1 + 2 * name.len());
+    tag.push('b');
+    for byte in name.bytes() {
+        let _ = write!(tag, "{byte:02x}");
+    }
+    ["v", "i", "m"].map(|suffix| format!("{prefix}:{{{tag}}}:{suffix}"))
+}
+
+/// Whether `error` means the connection is gone (so it is made again).
+fn connection_lost(error: &redis::RedisError) -> bool {
+    error.is_io_error() || error.is_connection_dropped() || error.is_unrecoverable_error()
+}
+
+/// Run `f` with the session and its connection; if the connection turns out to be lost, make
+/// it again and run `f` once more. Any other failure is [`Error::Unavailable`].
+fn with_connection<T>(
+    mut f: impl FnMut(&mut Connection, &Session) -> RedisResult<T>,
+) -> Result<T, Error> {
+    SESSION.with_borrow_mut(|slot| {
+        if slot.is_none() {
+            *slot = Some(Session::from_env()?);
+        }
+        let Some(session) = slot.as_mut() else {
+            unreachable!("the session was just made");
+        };
+        let mut retried = false;
+        loop {
+            let mut connection = match session.connection.take() {
+                Some(connection) => connection,
+                None => {
+                    session.connection()?;
+                    session
+                        .connection
+                        .take()
+                        .ok_or_else(|| Error::Unavailable("no connection".into()))?
+                }
+            };
+            let result = f(&mut connection, session);
+            match result {
+                Ok(value) => {
+                    session.connection = Some(connection);
+                    return Ok(value);
+                }
+                Err(error) if connection_lost(&error) && !retried => retried = true,
+                Err(error) => {
+                    if !connection_lost(&error) {
+                        session.connection = Some(connection);
+                    }
+                    return Err(session.unavailable(&error));
+                }
+            }
+        }
+    })
+}
+
+/// A refusal of `memkv.lua`: its code and details.
+type Refusal = (String, Vec<Value>);
+
+/// An operation of `memkv.lua` on bucket `bucket` (any name for the store-wide ones).
+pub(crate) struct Op<'a> {
+    name: &'static str,
+    bucket: &'a str,
+    args: Vec<&'a [u8]>,
+}
+
+impl<'a> Op<'a> {
+    pub(crate) fn new(name: &'static str, bucket: &'a str) -> Self {
+        Self {
+            name,
+            bucket,
+            args: Vec::new(),
+        }
+    }
+
+    pub(crate) fn arg(mut self, arg: &'a [u8]) -> Self {
+        self.args.push(arg);
+        self
+    }
+
+    pub(crate) fn args(mut self, args: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        self.args.extend(args);
+        self
+    }
+
+    /// Run the script: the answer after its `ok`, or the refusal it gave, as the core's error
+    /// (`key` names the key in counter errors).
+    pub(crate) fn run(&self, key: &str) -> Result<Vec<Value>, Error> {
+        self.answer()?
+            .map_err(|(code, rest)| refusal(&code, &rest, key))
+    }
+
+    /// Run the script: the answer after its `ok`, or the refusal's code and details.
+    fn answer(&self) -> Result<Result<Vec<Value>, Refusal>, Error> {
+        let answer = with_connection(|connection, session| {
+            let mut invocation = session.script.prepare_invoke();
+            for name in session.store_keys() {
+                invocation.key(name);
+            }
+            for name in bucket_keys(&session.prefix, self.bucket) {
+                invocation.key(name);
+            }
+            invocation
+                .arg(self.name)
+                .arg(self.bucket)
+                .arg(&session.prefix);
+            for arg in &self.args {
+                invocation.arg(*arg);
+            }
+            invocation.invoke::<Vec<Value>>(connection)
+        })?;
+        let mut answer = answer.into_iter();
+        let code = answer.next().map(|code| text(&code)).unwrap_or_default();
+        if code == "ok" {
+            Ok(Ok(answer.collect()))
+        } else {
+            Ok(Err((code, answer.collect())))
+        }
+    }
+}
+
+/// A reply as text (empty for anything that is not a string or a number).
+fn text(value: &Value) -> String {
+    match value {
+        Value::BulkString(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        Value::SimpleString(text) => text.clone(),
+        Value::Int(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A reply as a number (0 for anything that is not one).
+fn number<T: std::str::FromStr + Default>(value: &Value) -> T {
+    text(value).parse().unwrap_or_default()
+}
+
+/// A reply as bytes, if it is a string (`None` for nil).
+fn bytes(value: Value) -> Option<Vec<u8>> {
+    match value {
+        Value::BulkString(bytes) => Some(bytes),
+        Value::SimpleString(text) => Some(text.into_bytes()),
+        _ => None,
+    }
+}
+
+/// A reply as a list of strings.
+fn strings(value: Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items.iter().map(text).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A stored value without its write stamp.
+fn unstamped(mut stored: Vec<u8>) -> Vec<u8> {
+    stored.drain(..STAMP.min(stored.len()));
+    stored
+}
+
+fn limit(code: &str) -> Limit {
+    match code {
+        "key" => Limit::KeyBytes,
+        "name" => Limit::BucketNameBytes,
+        "value" => Limit::ValueBytes,
+        "total" => Limit::TotalBytes,
+        "entries" => Limit::EntriesPerBucket,
+        _ => Limit::Buckets,
+    }
+}
+
+fn counter_type(ty: &str) -> &'static str {
+    if ty == "u64" { "u64" } else { "s64" }
+}
+
+/// The core's error for a refusal of `memkv.lua`: the same error, and so the same message, the
+/// in-memory engine gives.
+fn refusal(code: &str, rest: &[Value], key: &str) -> Error {
+    let at = |n: usize| rest.get(n).map(text).unwrap_or_default();
+    match code {
+        "quota" => Error::QuotaExceeded {
+            limit: limit(&at(0)),
+            needed: at(1).parse().unwrap_or_default(),
+            max: at(2).parse().unwrap_or_default(),
+        },
+        "not-a-counter" => Error::NotACounter {
+            key: KeyName::from(key),
+            ty: counter_type(&at(0)),
+        },
+        "overflow" => Error::CounterOverflow {
+            key: KeyName::from(key),
+            current: at(0).parse().unwrap_or_default(),
+            delta: at(1).parse().unwrap_or_default(),
+            ty: counter_type(&at(2)),
+        },
+        "unknown-cursor" => Error::UnknownCursor(at(0).parse().unwrap_or_default()),
+        "expired-cursor" => Error::ExpiredCursor(at(0).parse().unwrap_or_default()),
+        "cursor-of-another-bucket" => {
+            Error::CursorOfAnotherBucket(at(0).parse().unwrap_or_default())
+        }
+        other => Error::Unavailable(format!("memkv.lua refused with {other:?}")),
+    }
+}
+
+/// `golem:examples/api.get`. It has no error result: if the server cannot be reached it
+/// answers `none` (the other interfaces return the error).
+pub fn api_get(bucket: &str, key: &str) -> Option<Vec<u8>> {
+    bucket::get(bucket, key).ok().flatten()
+}
+
+/// `golem:examples/api.set`: a write a limit refuses, or that cannot reach the server, is not
+/// applied (no bucket is created for it).
+pub fn api_set(bucket: &str, key: &str, value: Vec<u8>) {
+    let _refused = Op::new("set", bucket)
+        .arg(key.as_bytes())
+        .arg(&value)
+        .run(key);
+}
+
+/// The limits in force; the defaults if the server cannot be reached (`get-limits` has no
+/// error result).
+pub fn limits() -> Limits {
+    let fields = with_connection(|connection, session| {
+        let [store, ..] = session.store_keys();
+        redis::cmd("HMGET")
+            .arg(store)
+            .arg(&LIMIT_FIELDS)
+            .query::<Vec<Option<String>>>(connection)
+    })
+    .unwrap_or_default();
+    let field = |n: usize| fields.get(n).cloned().flatten();
+    let default = Limits::DEFAULT;
+    let parse = |n: usize, default: u64| field(n).and_then(|f| f.parse().ok()).unwrap_or(default);
+    let parse32 = |n: usize, default: u32| field(n).and_then(|f| f.parse().ok()).unwrap_or(default);
+    Limits {
+        max_key_bytes: parse32(0, default.max_key_bytes),
+        max_value_bytes: parse32(1, default.max_value_bytes),
+        max_total_bytes: parse(2, default.max_total_bytes),
+        max_entries_per_bucket: parse(3, default.max_entries_per_bucket),
+        max_buckets: parse32(4, default.max_buckets),
+        page_size: parse32(5, default.page_size),
+    }
+}
+
+/// `limits` as the script's six decimal arguments.
+fn limit_args(limits: &Limits) -> [String; 6] {
+    [
+        limits.max_key_bytes.to_string(),
+        limits.max_value_bytes.to_string(),
+        limits.max_total_bytes.to_string(),
+        limits.max_entries_per_bucket.to_string(),
+        limits.max_buckets.to_string(),
+        limits.page_size.to_string(),
+    ]
+}
+
+/// Replace the limits, unless what is stored passes one of them.
+pub fn set_limits(limits: Limits) -> Result<(), String> {
+    let args = limit_args(&limits);
+    let op = Op::new("set_limits", "").args(args.iter().map(|arg| arg.as_bytes()));
+    let refused = match op.answer().map_err(|error| error.to_string())? {
+        Ok(_) => return Ok(()),
+        Err((code, _)) if code == "page-size-zero" => LimitsError::PageSizeZero,
+        Err((code, rest)) if code == "stored" => {
+            let at = |n: usize| rest.get(n).map(text).unwrap_or_default();
+            LimitsError::StoredDoesNotFit {
+                limit: limit(&at(0)),
+                needed: at(1).parse().unwrap_or_default(),
+                max: at(2).parse().unwrap_or_default(),
+            }
+        }
+        Err((code, rest)) => return Err(refusal(&code, &rest, "").to_string()),
+    };
+    Err(refused.to_string())
+}
+
+/// What the store holds, as its limits count it; zero if the server cannot be reached
+/// (`get-usage` has no error result).
+pub fn usage() -> Usage {
+    let fields = with_connection(|connection, session| {
+        let [store, ..] = session.store_keys();
+        redis::cmd("HMGET")
+            .arg(store)
+            .arg(&["bytes", "entries", "buckets"])
+            .query::<Vec<Option<String>>>(connection)
+    })
+    .unwrap_or_default();
+    let field = |n: usize| fields.get(n).cloned().flatten().unwrap_or_default();
+    Usage {
+        total_bytes: field(0).parse().unwrap_or_default(),
+        entries: field(1).parse().unwrap_or_default(),
+        buckets: field(2).parse().unwrap_or_default(),
+    }
+}
+
+/// The whole store as a snapshot in memkv's format, read in one script (so it is one moment of
+/// the store). `save` has no error result: if the server cannot be reached, or memory for the
+/// snapshot cannot be had, it returns an empty list, which no `load` accepts (a Golem update
+/// then fails and the worker keeps its state).
+pub fn save() -> Vec<u8> {
+    dump().and_then(|store| store.save()).unwrap_or_default()
+}
+
+/// The store as the server holds it, as an in-memory [`store::Store`].
+fn dump() -> Result<store::Store, Error> {
+    let mut answer = Op::new("dump", "").run("")?.into_iter();
+    let limits_answer = strings(answer.next().unwrap_or_default());
+    let mut store = store::Store::new();
+    let most = Limits {
+        max_key_bytes: u32::MAX,
+        max_value_bytes: u32::MAX,
+        max_total_bytes: u64::MAX,
+        max_entries_per_bucket: u64::MAX,
+        max_buckets: u32::MAX,
+        page_size: u32::MAX,
+    };
+    store
+        .set_limits(most)
+        .map_err(|error| Error::Unavailable(error.to_string()))?;
+    for bucket in answer {
+        let Value::Array(parts) = bucket else {
+            continue;
+        };
+        let mut parts = parts.into_iter();
+        let name = text(&parts.next().unwrap_or_default());
+        let id = store.open(&name)?;
+        let Some(Value::Array(entries)) = parts.next() else {
+            continue;
+        };
+        let mut entries = entries.into_iter();
+        while let (Some(key), Some(value)) = (entries.next(), entries.next()) {
+            store.set(id, &text(&key), bytes(value).unwrap_or_default())?;
+        }
+    }
+    let field = |n: usize| limits_answer.get(n).cloned().unwrap_or_default();
+    let limits = Limits {
+        max_key_bytes: field(0).parse().unwrap_or_default(),
+        max_value_bytes: field(1).parse().unwrap_or_default(),
+        max_total_bytes: field(2).parse().unwrap_or_default(),
+        max_entries_per_bucket: field(3).parse().unwrap_or_default(),
+        max_buckets: field(4).parse().unwrap_or_default(),
+        page_size: field(5).parse().unwrap_or_default(),
+    };
+    store
+        .set_limits(limits)
+        .map_err(|error| Error::Unavailable(error.to_string()))?;
+    Ok(store)
+}
+
+/// Pairs per `HSET`/`ZADD` when a snapshot is written.
+const CHUNK: usize = 1000;
+
+/// Replace every bucket with a snapshot's, in one transaction, or change nothing. The snapshot
+/// is checked completely first, by the same code as the in-memory engine's.
+pub fn load(bytes: &[u8]) -> Result<(), String> {
+    let loaded = store::Store::load(bytes).map_err(|error: SnapshotError| error.to_string())?;
+    let limits = limit_args(&loaded.limits());
+    let usage = loaded.usage();
+    with_connection(|connection, session| {
+        let [store_key, names, _] = session.store_keys();
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        let clear = pipe.cmd("EVAL").arg(include_str!("memkv.lua")).arg(6);
+        for key in session.store_keys() {
+            clear.arg(key);
+        }
+        for key in bucket_keys(&session.prefix, "") {
+            clear.arg(key);
+        }
+        clear.arg("clear").arg("").arg(&session.prefix).arg(&limits);
+        pipe.ignore();
+        for (name, id) in loaded.buckets() {
+            let [values, index, meta] = bucket_keys(&session.prefix, name);
+            pipe.cmd("ZADD").arg(&names).arg(0).arg(name).ignore();
+            let mut stamp = 0_u64;
+            let entries: Vec<(&str, &[u8])> = loaded.entries(id).collect();
+            for chunk in entries.chunks(CHUNK) {
+                let set = pipe.cmd("HSET").arg(&values);
+                for (key, value) in chunk {
+                    stamp += 1;
+                    let mut stored = format!("{stamp:016x}").into_bytes();
+                    stored.extend_from_slice(value);
+                    set.arg(*key).arg(stored);
+                }
+                pipe.ignore();
+                let add = pipe.cmd("ZADD").arg(&index);
+                for (key, _) in chunk {
+                    add.arg(0).arg(*key);
+                }
+                pipe.ignore();
+            }
+            pipe.cmd("HSET")
+                .arg(&meta)
+                .arg("st")
+                .arg(stamp)
+                .arg("rm")
+                .arg(0)
+                .ignore();
+        }
+        pipe.cmd("HSET")
+            .arg(&store_key)
+            .arg("bytes")
+            .arg(usage.total_bytes)
+            .arg("entries")
+            .arg(usage.entries)
+            .arg("buckets")
+            .arg(usage.buckets)
+            .ignore();
+        pipe.query::<()>(connection)
+    })
+    .map_err(|error| format!("snapshot cannot be loaded: {error}"))
+}
