@@ -138,7 +138,7 @@ impl Guests {
                 self.linker(provider)?.instantiate_pre(&component)?,
             )?)
         })?;
-        let mut store = new_store(&self.engine, None);
+        let mut store = new_store(&self.engine, HostState::default(), None);
         let bench = pre.instantiate(&mut store)?;
         Ok(BenchInstance { store, bench })
     }
@@ -166,7 +166,7 @@ pub struct ClientInstance {
 impl ClientInstance {
     /// Instantiate `pre`, any component exporting `golem:examples/api`.
     pub(crate) fn instantiate(pre: &KvClientPre<HostState>) -> Result<Self> {
-        let mut store = new_store(pre.engine(), None);
+        let mut store = new_store(pre.engine(), HostState::default(), None);
         let client = pre.instantiate(&mut store)?;
         Ok(Self { store, client })
     }

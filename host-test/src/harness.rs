@@ -1,17 +1,30 @@
-//! `memkv.wasm` on its own: compiled once, instantiated cheaply, called directly.
+//! `memkv.wasm` (or `memkv-redis.wasm`) on its own: compiled once, instantiated cheaply, called
+//! directly.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Result};
+use wasmtime_wasi::WasiCtx;
 
 use crate::bindings::MemkvPre;
+use crate::redis::RedisServer;
 use crate::{HostState, MemkvInstance, engine, new_store};
 
 /// A memkv artifact, compiled once and ready to be instantiated cheaply, many times.
 pub struct Harness {
     component: Component,
     pre: MemkvPre<HostState>,
+    /// For memkv-redis: the server its instances use.
+    redis: Option<RedisTarget>,
+}
+
+/// Where memkv-redis instances keep their stores: a server, and a counter that gives each
+/// fresh instance a key prefix of its own.
+struct RedisTarget {
+    url: String,
+    stores: AtomicU64,
 }
 
 impl Harness {
@@ -35,7 +48,61 @@ impl Harness {
     pub(crate) fn compile(linker: &Linker<HostState>, bytes: &[u8]) -> Result<Self> {
         let component = Component::new(linker.engine(), bytes)?;
         let pre = MemkvPre::new(linker.instantiate_pre(&component)?)?;
-        Ok(Self { component, pre })
+        Ok(Self {
+            component,
+            pre,
+            redis: None,
+        })
+    }
+
+    /// Compile `memkv-redis.wasm` with [`engine`], linked with WASI 0.2 (networking allowed), its
+    /// instances using the server at `url`.
+    pub fn redis_at(url: &str) -> Result<Self> {
+        let mut linker = Linker::new(&engine()?);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        let mut harness = Self::compile(&linker, memkv_artifacts::MEMKV_REDIS)?;
+        harness.redis = Some(RedisTarget {
+            url: url.to_owned(),
+            stores: AtomicU64::new(0),
+        });
+        Ok(harness)
+    }
+
+    /// memkv-redis on one server per process, started on first use: tests share it, each
+    /// instance on a store of its own.
+    pub fn redis() -> &'static Self {
+        static SERVER: OnceLock<RedisServer> = OnceLock::new();
+        static SHARED: OnceLock<Harness> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let server = SERVER
+                .get_or_init(|| RedisServer::start().unwrap_or_else(|error| panic!("{error:#}")));
+            Self::redis_at(&server.url()).expect("memkv-redis.wasm compiles")
+        })
+    }
+
+    /// A fresh memkv-redis instance on the store under `prefix`: instances given the same
+    /// prefix share one store, as instances of an application do. An error for the in-memory
+    /// artifacts, whose instances share nothing.
+    pub fn instantiate_on(&self, prefix: &str) -> Result<MemkvInstance<HostState>> {
+        let Some(redis) = &self.redis else {
+            wasmtime::bail!("only memkv-redis instances share a store");
+        };
+        let wasi = WasiCtx::builder()
+            .inherit_network()
+            .allow_tcp(true)
+            .allow_ip_name_lookup(true)
+            .env("MEMKV_REDIS_URL", &redis.url)
+            .env("MEMKV_REDIS_PREFIX", prefix)
+            .build();
+        MemkvInstance::new(
+            &self.pre,
+            new_store(self.engine(), HostState::with_wasi(wasi), None),
+        )
+    }
+
+    /// Whether this is memkv-redis.
+    pub fn is_redis(&self) -> bool {
+        self.redis.is_some()
     }
 
     /// The compiled component.
@@ -64,9 +131,16 @@ impl Harness {
             .collect()
     }
 
-    /// A fresh instance, with an empty store of its own.
+    /// A fresh instance, with an empty store of its own (for memkv-redis: a new key prefix on
+    /// the server).
     pub fn instantiate(&self) -> Result<MemkvInstance<HostState>> {
-        self.instantiate_capped(None)
+        match &self.redis {
+            Some(redis) => {
+                let n = redis.stores.fetch_add(1, Ordering::Relaxed);
+                self.instantiate_on(&format!("test-{}-{n}", std::process::id()))
+            }
+            None => self.instantiate_capped(None),
+        }
     }
 
     /// A fresh instance whose linear memory may not grow past `max_memory_bytes` (when given):
@@ -75,6 +149,9 @@ impl Harness {
         &self,
         max_memory_bytes: Option<usize>,
     ) -> Result<MemkvInstance<HostState>> {
-        MemkvInstance::new(&self.pre, new_store(self.engine(), max_memory_bytes))
+        MemkvInstance::new(
+            &self.pre,
+            new_store(self.engine(), HostState::default(), max_memory_bytes),
+        )
     }
 }

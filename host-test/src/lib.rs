@@ -7,6 +7,9 @@
 //! - [`Harness`]: `memkv.wasm`, compiled once, instantiated cheaply, each instance a
 //!   [`MemkvInstance`] with a typed view per exported interface; [`Supervised`] replaces an
 //!   instance that traps with a fresh one.
+//! - [`Harness::redis`]: `memkv-redis.wasm` with WASI networking, each instance on a store of
+//!   its own (a fresh key prefix) in one [`redis::RedisServer`] the process starts; the same
+//!   suites run against it.
 //! - [`GolemHarness`]: `memkv-golem.wasm`, whose instances ([`GolemInstance`]) also have the
 //!   Golem dialect's view; the main artifact's instances have none, so calling the dialect on
 //!   them does not compile.
@@ -30,10 +33,12 @@
 pub mod golem;
 pub mod guests;
 mod harness;
+pub mod redis;
 mod supervise;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{Engine, ResourceLimiter, Result, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx};
 
 pub use golem::{GolemHarness, GolemInstance};
@@ -67,24 +72,41 @@ impl KeyValueApi for MemkvInstance<HostState> {
 }
 
 /// The host's per-store state: what wasmtime's host-side key-value store needs (used only when
-/// it serves a guest), and a record of linear-memory use.
+/// it serves a guest), the WASI context memkv-redis reaches its server through (empty for
+/// everything else), and a record of linear-memory use.
 pub struct HostState {
     table: ResourceTable,
     keyvalue: WasiKeyValueCtx,
+    wasi: WasiCtx,
     memory: MemoryUse,
 }
 
 impl Default for HostState {
     fn default() -> Self {
-        Self {
-            table: ResourceTable::new(),
-            keyvalue: WasiKeyValueCtx::builder().build(),
-            memory: MemoryUse::default(),
+        Self::with_wasi(WasiCtx::builder().build())
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
         }
     }
 }
 
 impl HostState {
+    /// State whose WASI context is `wasi`.
+    pub fn with_wasi(wasi: WasiCtx) -> Self {
+        Self {
+            table: ResourceTable::new(),
+            keyvalue: WasiKeyValueCtx::builder().build(),
+            wasi,
+            memory: MemoryUse::default(),
+        }
+    }
+
     /// The view `wasmtime-wasi-keyvalue` works through.
     fn keyvalue(&mut self) -> WasiKeyValue<'_> {
         WasiKeyValue::new(&self.keyvalue, &mut self.table)
@@ -128,10 +150,13 @@ impl ResourceLimiter for MemoryUse {
     }
 }
 
-/// A store with fresh [`HostState`], its memory growth recorded and capped at `max_memory_bytes`
-/// if given.
-fn new_store(engine: &Engine, max_memory_bytes: Option<usize>) -> Store<HostState> {
-    let mut store = Store::new(engine, HostState::default());
+/// A store with `state`, its memory growth recorded and capped at `max_memory_bytes` if given.
+fn new_store(
+    engine: &Engine,
+    state: HostState,
+    max_memory_bytes: Option<usize>,
+) -> Store<HostState> {
+    let mut store = Store::new(engine, state);
     store.data_mut().memory.cap = max_memory_bytes;
     store.limiter(|state| &mut state.memory);
     store

@@ -1,38 +1,41 @@
-//! `golem:examples/api`, served five ways by one suite: by memkv itself, by `memkv-golem`, by the
-//! `kv-client` guest with memkv plugged in, by the Golem docs' example (over the Golem dialect)
-//! with `memkv-golem` plugged in, and by `kv-client` unmodified on wasmtime's host-side store
-//! (which knows only the bucket `""`). Then what only memkv shows: visibility through
-//! `wasi:keyvalue/store`.
+//! `golem:examples/api`: one suite for every way of serving it (`providers.rs` runs it against
+//! the guests and the other builds), run here against the engine, then what only memkv shows:
+//! visibility through `wasi:keyvalue/store`.
 
 use anyhow::Result;
-use host_test::{GolemHarness, Guests, Harness, KeyValueApi, Provider};
+use host_test::KeyValueApi;
 
-fn get_of_a_missing_key_is_none(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+use super::harness;
+
+pub(crate) fn get_of_a_missing_key_is_none(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
     api.set(bucket, "k", b"v")?;
     assert_eq!(api.get(bucket, "other")?, None);
     Ok(())
 }
 
-fn set_then_get_round_trips(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+pub(crate) fn set_then_get_round_trips(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
     api.set(bucket, "k", b"hello")?;
     assert_eq!(api.get(bucket, "k")?, Some(b"hello".to_vec()));
     Ok(())
 }
 
-fn set_overwrites(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+pub(crate) fn set_overwrites(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
     api.set(bucket, "k", b"old")?;
     api.set(bucket, "k", b"new")?;
     assert_eq!(api.get(bucket, "k")?, Some(b"new".to_vec()));
     Ok(())
 }
 
-fn empty_key_and_value_round_trip(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+pub(crate) fn empty_key_and_value_round_trip(
+    api: &mut impl KeyValueApi,
+    bucket: &str,
+) -> Result<()> {
     api.set(bucket, "", b"")?;
     assert_eq!(api.get(bucket, "")?, Some(Vec::new()));
     Ok(())
 }
 
-fn binary_values_round_trip(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+pub(crate) fn binary_values_round_trip(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
     let value: Vec<u8> = (0..=255).collect();
     api.set(bucket, "bytes", &value)?;
     api.set(bucket, "big", &vec![7; 1 << 20])?;
@@ -41,7 +44,10 @@ fn binary_values_round_trip(api: &mut impl KeyValueApi, bucket: &str) -> Result<
     Ok(())
 }
 
-fn many_keys_keep_their_own_values(api: &mut impl KeyValueApi, bucket: &str) -> Result<()> {
+pub(crate) fn many_keys_keep_their_own_values(
+    api: &mut impl KeyValueApi,
+    bucket: &str,
+) -> Result<()> {
     for i in 0..500u32 {
         api.set(bucket, &format!("key-{i}"), &i.to_le_bytes())?;
     }
@@ -93,23 +99,7 @@ macro_rules! api_suite {
     };
 }
 
-api_suite!(memkv, "b", Harness::shared().instantiate());
-api_suite!(
-    client_with_memkv_composed,
-    "b",
-    Guests::shared().client(Provider::Memkv)
-);
-api_suite!(memkv_golem, "b", GolemHarness::shared().instantiate());
-api_suite!(
-    golem_docs_example_with_memkv_golem_composed,
-    "b",
-    host_test::golem::example()
-);
-api_suite!(
-    client_on_wasmtime_host_store,
-    "",
-    Guests::shared().client(Provider::HostStore)
-);
+api_suite!(memkv, "b", harness().instantiate());
 
 /// Several buckets, which wasmtime's host store does not offer.
 macro_rules! bucket_suite {
@@ -139,28 +129,11 @@ macro_rules! bucket_suite {
     };
 }
 
-bucket_suite!(memkv_buckets, Harness::shared().instantiate());
-bucket_suite!(
-    golem_docs_example_with_memkv_golem_composed_buckets,
-    host_test::golem::example()
-);
-bucket_suite!(
-    client_with_memkv_composed_buckets,
-    Guests::shared().client(Provider::Memkv)
-);
-
-#[test]
-fn client_instances_share_nothing() -> Result<()> {
-    let mut first = Guests::shared().client(Provider::Memkv)?;
-    let mut second = Guests::shared().client(Provider::Memkv)?;
-    first.set("b", "k", b"v")?;
-    assert_eq!(second.get("b", "k")?, None);
-    Ok(())
-}
+bucket_suite!(memkv_buckets, harness().instantiate());
 
 #[test]
 fn value_set_through_api_is_read_through_store() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     memkv.api().set("b", "k", b"v")?;
     let bucket = memkv.draft().open("b")?.unwrap();
     assert_eq!(
@@ -172,7 +145,7 @@ fn value_set_through_api_is_read_through_store() -> Result<()> {
 
 #[test]
 fn value_set_through_store_is_read_through_api() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv.draft().set(bucket, "k", b"v")?.unwrap();
     memkv.draft().drop_bucket(bucket)?;
@@ -182,7 +155,7 @@ fn value_set_through_store_is_read_through_api() -> Result<()> {
 
 #[test]
 fn delete_through_store_is_seen_by_api() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     memkv.api().set("b", "k", b"v")?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv.draft().delete(bucket, "k")?.unwrap();

@@ -1,11 +1,13 @@
 //! `wasi:keyvalue/atomics@0.2.0-draft`: `increment` on decimal ASCII counters.
 
-use host_test::{Harness, expect_other};
+use host_test::expect_other;
 use wasmtime::Result;
+
+use super::harness;
 
 #[test]
 fn increment_of_a_missing_key_starts_at_zero() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     assert_eq!(memkv.draft().increment(bucket, "c", 5)?.unwrap(), 5);
     memkv.draft().drop_bucket(bucket)
@@ -13,7 +15,7 @@ fn increment_of_a_missing_key_starts_at_zero() -> Result<()> {
 
 #[test]
 fn counters_are_stored_as_decimal_ascii() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv.draft().increment(bucket, "c", 5)?.unwrap();
     assert_eq!(
@@ -27,7 +29,7 @@ fn counters_are_stored_as_decimal_ascii() -> Result<()> {
 
 #[test]
 fn increment_by_zero_reads_and_creates_the_counter() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     assert_eq!(memkv.draft().increment(bucket, "c", 0)?.unwrap(), 0);
     assert_eq!(
@@ -39,7 +41,7 @@ fn increment_by_zero_reads_and_creates_the_counter() -> Result<()> {
 
 #[test]
 fn increment_continues_a_counter_written_as_text() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     memkv.api().set("b", "c", b"99")?;
     let bucket = memkv.draft().open("b")?.unwrap();
     assert_eq!(memkv.draft().increment(bucket, "c", 1)?.unwrap(), 100);
@@ -48,7 +50,7 @@ fn increment_continues_a_counter_written_as_text() -> Result<()> {
 
 #[test]
 fn increment_of_a_value_that_is_not_a_decimal_u64_is_an_error_and_changes_nothing() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     let not_counters: [&[u8]; 8] = [
         b"",
@@ -74,7 +76,7 @@ fn increment_of_a_value_that_is_not_a_decimal_u64_is_an_error_and_changes_nothin
 
 #[test]
 fn increment_overflow_is_an_error_and_changes_nothing() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     assert_eq!(
         memkv.draft().increment(bucket, "c", u64::MAX - 1)?.unwrap(),
@@ -95,7 +97,7 @@ fn increment_overflow_is_an_error_and_changes_nothing() -> Result<()> {
 
 #[test]
 fn counters_are_per_bucket_and_shared_by_handles() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let first = memkv.draft().open("b")?.unwrap();
     let second = memkv.draft().open("b")?.unwrap();
     let other = memkv.draft().open("other")?.unwrap();

@@ -1,7 +1,9 @@
 //! `wasi:keyvalue/batch@0.2.0-draft`: many keys per call, in order.
 
-use host_test::{Entry, Harness};
+use host_test::Entry;
 use wasmtime::Result;
+
+use super::harness;
 
 fn keys(names: &[&str]) -> Vec<String> {
     names.iter().map(|&name| name.to_owned()).collect()
@@ -16,7 +18,7 @@ fn pairs(entries: &[(&str, &[u8])]) -> Vec<Entry> {
 
 #[test]
 fn get_many_answers_each_key_in_request_order_duplicates_included() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv
         .draft()
@@ -41,7 +43,7 @@ fn get_many_answers_each_key_in_request_order_duplicates_included() -> Result<()
 
 #[test]
 fn get_many_of_no_keys_is_empty() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     assert_eq!(memkv.draft().get_many(bucket, &[])?.unwrap(), []);
     memkv.draft().drop_bucket(bucket)
@@ -49,7 +51,7 @@ fn get_many_of_no_keys_is_empty() -> Result<()> {
 
 #[test]
 fn set_many_applies_in_order_so_the_last_duplicate_wins() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv
         .draft()
@@ -68,7 +70,7 @@ fn set_many_applies_in_order_so_the_last_duplicate_wins() -> Result<()> {
 
 #[test]
 fn set_many_overwrites_and_is_seen_through_every_interface() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     memkv.api().set("b", "k", b"old")?;
     let bucket = memkv.draft().open("b")?.unwrap();
     let other = memkv.draft().open("b")?.unwrap();
@@ -84,7 +86,7 @@ fn set_many_overwrites_and_is_seen_through_every_interface() -> Result<()> {
 
 #[test]
 fn delete_many_skips_missing_keys() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv
         .draft()
@@ -104,7 +106,7 @@ fn delete_many_skips_missing_keys() -> Result<()> {
 
 #[test]
 fn batches_of_many_keys_round_trip() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     let entries: Vec<Entry> = (0..10_000u32)
         .map(|i| (format!("k{i}"), i.to_le_bytes().to_vec()))

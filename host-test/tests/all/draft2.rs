@@ -5,9 +5,11 @@
 use host_test::bindings::exports::memkv::store::limits::Limits;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::store::Error;
-use host_test::{Harness, HostState, MemkvInstance};
+use host_test::{HostState, MemkvInstance};
 use wasmtime::Result;
 use wasmtime::component::ResourceAny;
+
+use super::harness;
 
 /// The message of draft2's `error::other`; panics on anything else.
 fn other<T: std::fmt::Debug>(result: std::result::Result<T, Error>) -> String {
@@ -18,7 +20,7 @@ fn other<T: std::fmt::Debug>(result: std::result::Result<T, Error>) -> String {
 }
 
 fn with_bucket(name: &str) -> Result<(MemkvInstance<HostState>, ResourceAny)> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft2().open(name)?.unwrap();
     Ok((memkv, bucket))
 }
@@ -200,7 +202,7 @@ fn any_write_in_between_through_any_interface_fails_the_swap() -> Result<()> {
         }),
     ];
     for (what, write) in writes {
-        let mut memkv = Harness::shared().instantiate()?;
+        let mut memkv = harness().instantiate()?;
         let draft = memkv.draft().open("b")?.unwrap();
         let d2 = memkv.draft2().open("b")?.unwrap();
         memkv.draft().set(draft, "k", b"1")?.unwrap();

@@ -2,12 +2,14 @@
 //! real component; refused writes change nothing.
 
 use host_test::bindings::exports::memkv::store::limits::Limits;
-use host_test::{Entry, Harness, HostState, MemkvInstance, expect_other};
+use host_test::{Entry, HostState, MemkvInstance, expect_other};
 use memkv::store::{BUCKET_OVERHEAD, ENTRY_OVERHEAD};
 use wasmtime::Result;
 
+use super::harness;
+
 fn with_limits(change: impl FnOnce(&mut Limits)) -> Result<MemkvInstance<HostState>> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let mut limits = memkv.limits().get()?;
     change(&mut limits);
     memkv.limits().set(limits)?.expect("valid limits");
@@ -23,7 +25,7 @@ fn assert_quota(message: &str, limit: &str, needed: u64, max: u64) {
 
 #[test]
 fn defaults_are_documented_ones() -> Result<()> {
-    let limits = Harness::shared().instantiate()?.limits().get()?;
+    let limits = harness().instantiate()?.limits().get()?;
     assert_eq!(limits.max_key_bytes, 65_536);
     assert_eq!(limits.max_value_bytes, 16 << 20);
     assert_eq!(limits.max_total_bytes, 1 << 30);
@@ -35,7 +37,7 @@ fn defaults_are_documented_ones() -> Result<()> {
 
 #[test]
 fn default_key_limit_holds_at_64_kib() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     for len in [65_535, 65_536] {
         memkv.draft().set(bucket, &"k".repeat(len), b"v")?.unwrap();
@@ -48,7 +50,7 @@ fn default_key_limit_holds_at_64_kib() -> Result<()> {
 
 #[test]
 fn default_value_limit_holds_at_16_mib() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv
         .draft()
@@ -225,7 +227,7 @@ fn page_size_is_a_limit_too() -> Result<()> {
 
 #[test]
 fn limits_below_what_is_stored_are_refused() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     memkv.api().set("b", "k", &[7; 100])?;
     let before = memkv.limits().get()?;
     let mut limits = before;

@@ -1,6 +1,19 @@
 //! The test rig's one integration-test binary: the real components in wasmtime, a module per
 //! interface or area, so the suite links (and compiles memkv with Cranelift) once.
+//!
+//! The engine suites (api, store, atomics, batch, draft2, limits, snapshots and the model test)
+//! run twice: against `memkv.wasm` at the top level, and against `memkv-redis.wasm` on a real
+//! `redis-server` in [`redis`], with the same expected answers. Each suite gets its component
+//! from its parent module's `harness()`.
 
+#![expect(
+    clippy::duplicate_mod,
+    reason = "the engine suites are compiled twice on purpose: once per engine"
+)]
+
+use host_test::Harness;
+
+#[macro_use]
 mod api;
 mod atomics;
 mod batch;
@@ -11,6 +24,13 @@ mod draft2;
 mod golem;
 mod limits;
 mod model;
+mod providers;
+mod redis;
 mod snapshot;
 mod store;
 mod traps;
+
+/// The component the engine suites at this level run against: `memkv.wasm`.
+fn harness() -> &'static Harness {
+    Harness::shared()
+}

@@ -11,10 +11,12 @@ use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::store::Error as Error2;
 use host_test::golem::Golem;
-use host_test::{GolemHarness, GolemInstance, Harness, HostState, MemkvInstance};
+use host_test::{GolemHarness, GolemInstance, HostState, MemkvInstance};
 use memkv_model::{Model, Observed, Refused, Usage};
 use proptest::prelude::*;
 use wasmtime::component::ResourceAny;
+
+use super::harness;
 
 const BUCKETS: [&str; 3] = ["", "b", "another bucket"];
 const KEYS: [&str; 8] = [
@@ -268,7 +270,7 @@ trait Artifact: Sized {
 
 impl Artifact for MemkvInstance<HostState> {
     fn fresh() -> wasmtime::Result<Self> {
-        Harness::shared().instantiate()
+        harness().instantiate()
     }
 
     fn memkv(&mut self) -> &mut MemkvInstance<HostState> {

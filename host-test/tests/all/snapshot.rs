@@ -6,10 +6,12 @@ use host_test::{Entry, Harness, HostState, MemkvInstance};
 use memkv::store::{SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 use wasmtime::Result;
 
+use super::harness;
+
 /// An instance holding a little of everything: empty and non-empty buckets, long keys, counters,
 /// binary values and non-default limits.
 fn populated() -> Result<MemkvInstance<HostState>> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let limits = Limits {
         page_size: 3,
         max_entries_per_bucket: 500,
@@ -58,7 +60,7 @@ fn save_then_load_into_a_fresh_instance_round_trips_exactly() -> Result<()> {
     assert_eq!(snapshot[..8], SNAPSHOT_MAGIC);
     assert_eq!(snapshot[8..12], SNAPSHOT_VERSION.to_le_bytes());
 
-    let mut new = Harness::shared().instantiate()?;
+    let mut new = harness().instantiate()?;
     new.snapshot()
         .load(&snapshot)?
         .expect("a saved snapshot loads");
@@ -72,7 +74,7 @@ fn save_then_load_into_a_fresh_instance_round_trips_exactly() -> Result<()> {
 
 #[test]
 fn an_empty_store_saves_and_loads() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let snapshot = memkv.snapshot().save()?;
     assert_eq!(snapshot.len(), 60);
     let mut other = populated()?;
@@ -86,7 +88,7 @@ fn an_empty_store_saves_and_loads() -> Result<()> {
 fn bad_snapshots_are_refused_with_a_precise_message_and_change_nothing() -> Result<()> {
     let snapshot = populated()?.snapshot().save()?;
     let len = snapshot.len();
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     memkv.api().set("mine", "k", b"kept")?;
     let before = memkv.snapshot().save()?;
 
@@ -135,7 +137,7 @@ fn bad_snapshots_are_refused_with_a_precise_message_and_change_nothing() -> Resu
 fn a_snapshot_over_its_own_limits_is_refused() -> Result<()> {
     // Saved with room for 100-byte values, then the limit in the bytes is lowered to 99 and the
     // checksum recomputed, as a hand-edited or foreign snapshot might be.
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     memkv.api().set("b", "k", &[1; 100])?;
     let mut snapshot = memkv.snapshot().save()?;
     snapshot[24..28].copy_from_slice(&99u32.to_le_bytes());
@@ -143,7 +145,7 @@ fn a_snapshot_over_its_own_limits_is_refused() -> Result<()> {
     let checksum = crc32(&snapshot[..body]);
     snapshot[body..].copy_from_slice(&checksum.to_le_bytes());
 
-    let mut fresh = Harness::shared().instantiate()?;
+    let mut fresh = harness().instantiate()?;
     assert_eq!(
         fresh.snapshot().load(&snapshot)?,
         Err(
@@ -174,11 +176,11 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 #[test]
 fn bucket_handles_opened_before_a_load_reach_the_loaded_buckets() -> Result<()> {
-    let mut source = Harness::shared().instantiate()?;
+    let mut source = harness().instantiate()?;
     source.api().set("b", "k", b"from the snapshot")?;
     let snapshot = source.snapshot().save()?;
 
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     for name in ["a", "b", "c"] {
         memkv.api().set(name, "k", b"before")?;
     }
@@ -203,8 +205,8 @@ fn bucket_handles_opened_before_a_load_reach_the_loaded_buckets() -> Result<()> 
 
 #[test]
 fn reads_through_a_handle_whose_bucket_a_load_removed_create_nothing() -> Result<()> {
-    let snapshot = Harness::shared().instantiate()?.snapshot().save()?;
-    let mut memkv = Harness::shared().instantiate()?;
+    let snapshot = harness().instantiate()?.snapshot().save()?;
+    let mut memkv = harness().instantiate()?;
     memkv.api().set("gone", "k", b"v")?;
     let draft = memkv.draft().open("gone")?.unwrap();
     let draft2 = memkv.draft2().open("gone")?.unwrap();

@@ -1,8 +1,10 @@
 //! `wasi:keyvalue/store@0.2.0-draft`: buckets, single-key operations and `list-keys` paging.
 
-use host_test::{Entry, Harness, expect_other};
+use host_test::{Entry, expect_other};
 use memkv::store::{CURSOR_CAPACITY, PAGE_SIZE};
 use wasmtime::Result;
+
+use super::harness;
 
 fn key(i: usize) -> String {
     format!("key-{i:07}")
@@ -10,7 +12,7 @@ fn key(i: usize) -> String {
 
 #[test]
 fn open_accepts_any_identifier() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let long = "x".repeat(10_000);
     for identifier in ["", "b", "with space/and:colons", "ünïcødé 🦀", "\0", &long] {
         let bucket = memkv
@@ -34,7 +36,7 @@ fn open_accepts_any_identifier() -> Result<()> {
 
 #[test]
 fn two_handles_to_one_bucket_see_each_others_writes() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let first = memkv.draft().open("b")?.unwrap();
     let second = memkv.draft().open("b")?.unwrap();
     memkv.draft().set(first, "k", b"1")?.unwrap();
@@ -50,7 +52,7 @@ fn two_handles_to_one_bucket_see_each_others_writes() -> Result<()> {
 
 #[test]
 fn data_outlives_every_handle() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv.draft().set(bucket, "k", b"v")?.unwrap();
     memkv.draft().drop_bucket(bucket)?;
@@ -64,7 +66,7 @@ fn data_outlives_every_handle() -> Result<()> {
 
 #[test]
 fn handles_to_different_buckets_are_separate() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let a = memkv.draft().open("a")?.unwrap();
     let b = memkv.draft().open("b")?.unwrap();
     memkv.draft().set(a, "k", b"1")?.unwrap();
@@ -75,7 +77,7 @@ fn handles_to_different_buckets_are_separate() -> Result<()> {
 
 #[test]
 fn get_of_a_missing_key_is_ok_none() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     assert_eq!(memkv.draft().get(bucket, "missing")?.unwrap(), None);
     memkv.draft().drop_bucket(bucket)
@@ -83,7 +85,7 @@ fn get_of_a_missing_key_is_ok_none() -> Result<()> {
 
 #[test]
 fn set_overwrites() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv.draft().set(bucket, "k", b"old")?.unwrap();
     memkv.draft().set(bucket, "k", b"new")?.unwrap();
@@ -96,7 +98,7 @@ fn set_overwrites() -> Result<()> {
 
 #[test]
 fn delete_of_a_missing_key_is_ok() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv.draft().delete(bucket, "missing")?.unwrap();
     memkv.draft().drop_bucket(bucket)
@@ -104,7 +106,7 @@ fn delete_of_a_missing_key_is_ok() -> Result<()> {
 
 #[test]
 fn delete_removes_only_its_key() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv.draft().set(bucket, "a", b"1")?.unwrap();
     memkv.draft().set(bucket, "b", b"2")?.unwrap();
@@ -119,7 +121,7 @@ fn delete_removes_only_its_key() -> Result<()> {
 
 #[test]
 fn exists_is_exact() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv.draft().set(bucket, "key", b"v")?.unwrap();
     assert!(memkv.draft().exists(bucket, "key")?.unwrap());
@@ -136,7 +138,7 @@ fn exists_is_exact() -> Result<()> {
 
 #[test]
 fn empty_key_and_empty_value_round_trip() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv.draft().set(bucket, "", b"")?.unwrap();
     assert!(memkv.draft().exists(bucket, "")?.unwrap());
@@ -147,7 +149,7 @@ fn empty_key_and_empty_value_round_trip() -> Result<()> {
 
 #[test]
 fn large_and_binary_values_round_trip() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     let value: Vec<u8> = (0..4 << 20).map(|i: u32| (i % 251) as u8).collect();
     memkv.draft().set(bucket, "big", &value)?.unwrap();
@@ -157,7 +159,7 @@ fn large_and_binary_values_round_trip() -> Result<()> {
 
 #[test]
 fn list_keys_of_an_empty_bucket_is_one_empty_page() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     let page = memkv.draft().list_keys(bucket, None)?.unwrap();
     assert!(page.keys.is_empty());
@@ -167,7 +169,7 @@ fn list_keys_of_an_empty_bucket_is_one_empty_page() -> Result<()> {
 
 #[test]
 fn list_keys_returns_every_key_in_byte_order_in_bounded_pages() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     let n = 2 * PAGE_SIZE + 17;
     for i in (0..n).rev() {
@@ -187,7 +189,7 @@ fn list_keys_returns_every_key_in_byte_order_in_bounded_pages() -> Result<()> {
 
 #[test]
 fn list_keys_returns_every_key_present_throughout_exactly_once_despite_writes() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     let n = 3 * PAGE_SIZE;
     for i in (0..n).step_by(2) {
@@ -234,7 +236,7 @@ fn list_keys_returns_every_key_present_throughout_exactly_once_despite_writes() 
 
 #[test]
 fn list_keys_refuses_a_cursor_it_never_issued() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     memkv.draft().set(bucket, "k", b"")?.unwrap();
     for cursor in [0, 1, 12_345, u64::MAX] {
@@ -246,7 +248,7 @@ fn list_keys_refuses_a_cursor_it_never_issued() -> Result<()> {
 
 #[test]
 fn list_keys_refuses_a_forgotten_cursor() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     let keys: Vec<Entry> = (0..PAGE_SIZE + 1).map(|i| (key(i), vec![])).collect();
     memkv.draft().set_many(bucket, &keys)?.unwrap();
@@ -267,7 +269,7 @@ fn list_keys_refuses_a_forgotten_cursor() -> Result<()> {
 
 #[test]
 fn list_keys_cursor_can_be_resumed_again() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let bucket = memkv.draft().open("b")?.unwrap();
     let keys: Vec<Entry> = (0..PAGE_SIZE + 3).map(|i| (key(i), vec![])).collect();
     memkv.draft().set_many(bucket, &keys)?.unwrap();
@@ -284,7 +286,7 @@ fn list_keys_cursor_can_be_resumed_again() -> Result<()> {
 
 #[test]
 fn list_keys_refuses_a_cursor_of_another_bucket() -> Result<()> {
-    let mut memkv = Harness::shared().instantiate()?;
+    let mut memkv = harness().instantiate()?;
     let a = memkv.draft().open("a")?.unwrap();
     let b = memkv.draft().open("b")?.unwrap();
     let keys: Vec<Entry> = (0..PAGE_SIZE + 1).map(|i| (key(i), vec![])).collect();

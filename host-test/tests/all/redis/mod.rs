@@ -1,0 +1,26 @@
+//! The engine suites again, against memkv-redis: the same files, the same expected answers.
+
+use host_test::Harness;
+
+/// The component the engine suites in this module run against: `memkv-redis.wasm`, each
+/// instance on a store of its own in the process's `redis-server`.
+fn harness() -> &'static Harness {
+    Harness::redis()
+}
+
+#[path = "../api.rs"]
+mod api;
+#[path = "../atomics.rs"]
+mod atomics;
+#[path = "../batch.rs"]
+mod batch;
+#[path = "../draft2.rs"]
+mod draft2;
+#[path = "../limits.rs"]
+mod limits;
+#[path = "../model.rs"]
+mod model;
+#[path = "../snapshot.rs"]
+mod snapshot;
+#[path = "../store.rs"]
+mod store;
