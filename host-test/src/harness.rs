@@ -87,11 +87,17 @@ impl Harness {
         let Some(redis) = &self.redis else {
             wasmtime::bail!("only memkv-redis instances share a store");
         };
+        self.instantiate_at(&redis.url, prefix)
+    }
+
+    /// A fresh memkv-redis instance whose environment says `MEMKV_REDIS_URL=url` and
+    /// `MEMKV_REDIS_PREFIX=prefix`, with TCP and name lookups allowed.
+    pub fn instantiate_at(&self, url: &str, prefix: &str) -> Result<MemkvInstance<HostState>> {
         let wasi = WasiCtx::builder()
             .inherit_network()
             .allow_tcp(true)
             .allow_ip_name_lookup(true)
-            .env("MEMKV_REDIS_URL", &redis.url)
+            .env("MEMKV_REDIS_URL", url)
             .env("MEMKV_REDIS_PREFIX", prefix)
             .build();
         MemkvInstance::new(

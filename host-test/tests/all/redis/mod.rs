@@ -24,3 +24,6 @@ mod model;
 mod snapshot;
 #[path = "../store.rs"]
 mod store;
+
+mod concurrency;
+mod faults;

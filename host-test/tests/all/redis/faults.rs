@@ -1,0 +1,108 @@
+//! memkv-redis when its server goes away: errors through the WIT error type, never a trap, and
+//! no acknowledged write lost.
+
+use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
+use host_test::expect_other;
+use host_test::redis::RedisServer;
+use anyhow::Result;
+
+use super::harness;
+
+#[test]
+fn a_server_restarted_between_calls_loses_no_acknowledged_write() -> Result<()> {
+    let mut server = RedisServer::start()?;
+    let mut memkv = harness().instantiate_at(&server.url(), "faults")?;
+    let bucket = memkv.draft().open("b")?.unwrap();
+    for i in 0..100 {
+        memkv.draft().set(bucket, &format!("k{i}"), b"v")?.unwrap();
+    }
+    memkv.draft().increment(bucket, "n", 41)?.unwrap();
+
+    server.restart()?;
+    // The instance's connection is gone; the next call makes a new one and is retried.
+    assert_eq!(memkv.draft().increment(bucket, "n", 1)?.unwrap(), 42);
+    let listing = memkv.draft().list_all_keys(bucket)?.unwrap();
+    assert_eq!(listing.keys.len(), 101);
+    for i in 0..100 {
+        let value = memkv.draft().get(bucket, &format!("k{i}"))?.unwrap();
+        assert_eq!(value, Some(b"v".to_vec()), "k{i}");
+    }
+    assert_eq!(memkv.limits().usage()?.entries, 101);
+    Ok(memkv.draft().drop_bucket(bucket)?)
+}
+
+#[test]
+fn a_server_that_is_down_is_an_error_on_every_interface_and_then_recovers() -> Result<()> {
+    let mut server = RedisServer::start()?;
+    let mut memkv = harness().instantiate_at(&server.url(), "faults")?;
+    let bucket = memkv.draft().open("b")?.unwrap();
+    memkv.draft().set(bucket, "k", b"before")?.unwrap();
+
+    server.kill();
+    let address = format!("redis at {}", server.url());
+    let message = expect_other(memkv.draft().get(bucket, "k")?);
+    assert!(message.starts_with(&address), "{message}");
+    let message = expect_other(memkv.draft().set(bucket, "k", b"lost")?);
+    assert!(message.starts_with(&address), "{message}");
+    expect_other(memkv.draft().increment(bucket, "n", 1)?);
+    expect_other(memkv.draft().list_keys(bucket, None)?);
+    let d2 = memkv.draft2().open("b")?;
+    assert!(d2.is_err(), "open reaches the server: {d2:?}");
+    // The interfaces without an error result answer, and do not trap.
+    assert_eq!(memkv.api().get("b", "k")?, None);
+    memkv.api().set("b", "k", b"lost")?;
+    assert_eq!(memkv.snapshot().save()?, Vec::<u8>::new());
+    let refused = memkv.snapshot().load(&[])?;
+    assert!(refused.is_err());
+
+    server.restart()?;
+    assert_eq!(
+        memkv.draft().get(bucket, "k")?.unwrap(),
+        Some(b"before".to_vec()),
+        "only acknowledged writes were kept"
+    );
+    Ok(memkv.draft().drop_bucket(bucket)?)
+}
+
+#[test]
+fn an_unreachable_server_is_a_clear_error_on_the_first_operation() -> Result<()> {
+    let mut server = RedisServer::start()?;
+    let url = server.url();
+    server.kill();
+    let mut memkv = harness().instantiate_at(&url, "faults")?;
+    let message = match memkv.draft().open("b")? {
+        Err(Error::Other(message)) => message,
+        other => panic!("expected error::other, got {other:?}"),
+    };
+    assert!(
+        message.starts_with(&format!("redis at {url}: ")),
+        "{message}"
+    );
+    assert!(message.contains("refused"), "{message}");
+    Ok(())
+}
+
+#[test]
+fn a_url_that_is_not_one_is_a_clear_error() -> Result<()> {
+    let mut memkv = harness().instantiate_at("http://127.0.0.1:6379", "faults")?;
+    let message = match memkv.draft().open("b")? {
+        Err(Error::Other(message)) => message,
+        other => panic!("expected error::other, got {other:?}"),
+    };
+    assert!(
+        message.starts_with("redis at http://127.0.0.1:6379: "),
+        "{message}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_prefix_with_a_brace_is_refused() -> Result<()> {
+    let mut memkv = harness().instantiate_on("a{b")?;
+    let message = match memkv.draft().open("b")? {
+        Err(Error::Other(message)) => message,
+        other => panic!("expected error::other, got {other:?}"),
+    };
+    assert!(message.contains("MEMKV_REDIS_PREFIX \"a{b\""), "{message}");
+    Ok(())
+}
