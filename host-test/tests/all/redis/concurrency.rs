@@ -131,7 +131,6 @@ fn listings_while_writers_run_return_every_key_present_throughout_exactly_once()
     let writes = Arc::new(AtomicU64::new(0));
     let writer = {
         let (writing, writes) = (Arc::clone(&writing), Arc::clone(&writes));
-        let prefix = prefix.clone();
         thread::spawn(move || -> Result<()> {
             let mut memkv = harness().instantiate_on(&prefix)?;
             let bucket = memkv.draft().open("b")?.unwrap();
