@@ -9,7 +9,7 @@ use wasmtime::{Engine, Result};
 use wasmtime_wasi::WasiCtx;
 
 use crate::bindings::MemkvPre;
-use crate::redis::RedisServer;
+use crate::redis::{RedisCluster, RedisServer};
 use crate::{HostState, MemkvInstance, engine, new_store};
 
 /// A memkv artifact, compiled once and ready to be instantiated cheaply, many times.
@@ -20,11 +20,20 @@ pub struct Harness {
     redis: Option<RedisTarget>,
 }
 
-/// Where memkv-redis instances keep their stores: a server, and a counter that gives each
-/// fresh instance a key prefix of its own.
+/// Where memkv-redis instances keep their stores: the environment that names the server (or
+/// the cluster), and a counter that gives each fresh instance a key prefix of its own.
 struct RedisTarget {
-    url: String,
+    env: Vec<(&'static str, String)>,
     stores: AtomicU64,
+}
+
+impl RedisTarget {
+    fn new(variable: &'static str, value: &str) -> Self {
+        Self {
+            env: vec![(variable, value.to_owned())],
+            stores: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Harness {
@@ -61,10 +70,7 @@ impl Harness {
         let mut linker = Linker::new(&engine()?);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         let mut harness = Self::compile(&linker, memkv_artifacts::MEMKV_REDIS)?;
-        harness.redis = Some(RedisTarget {
-            url: url.to_owned(),
-            stores: AtomicU64::new(0),
-        });
+        harness.redis = Some(RedisTarget::new("MEMKV_REDIS_URL", url));
         Ok(harness)
     }
 
@@ -80,6 +86,23 @@ impl Harness {
         })
     }
 
+    /// memkv-redis on one local 3-node Redis Cluster per process, started on first use (the
+    /// component compiled once with [`Harness::redis`]'s).
+    pub fn redis_cluster() -> &'static Self {
+        static CLUSTER: OnceLock<RedisCluster> = OnceLock::new();
+        static SHARED: OnceLock<Harness> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let cluster = CLUSTER
+                .get_or_init(|| RedisCluster::start(3).unwrap_or_else(|error| panic!("{error:#}")));
+            let single = Self::redis();
+            Self {
+                component: single.component.clone(),
+                pre: single.pre.clone(),
+                redis: Some(RedisTarget::new("MEMKV_REDIS_CLUSTER", &cluster.seeds())),
+            }
+        })
+    }
+
     /// A fresh memkv-redis instance on the store under `prefix`: instances given the same
     /// prefix share one store, as instances of an application do. An error for the in-memory
     /// artifacts, whose instances share nothing.
@@ -87,22 +110,35 @@ impl Harness {
         let Some(redis) = &self.redis else {
             wasmtime::bail!("only memkv-redis instances share a store");
         };
-        self.instantiate_at(&redis.url, prefix)
+        let mut env = redis.env.clone();
+        env.push(("MEMKV_REDIS_PREFIX", prefix.to_owned()));
+        self.instantiate_with_env(&env)
     }
 
     /// A fresh memkv-redis instance whose environment says `MEMKV_REDIS_URL=url` and
-    /// `MEMKV_REDIS_PREFIX=prefix`, with TCP and name lookups allowed.
+    /// `MEMKV_REDIS_PREFIX=prefix`.
     pub fn instantiate_at(&self, url: &str, prefix: &str) -> Result<MemkvInstance<HostState>> {
-        let wasi = WasiCtx::builder()
-            .inherit_network()
+        self.instantiate_with_env(&[
+            ("MEMKV_REDIS_URL", url.to_owned()),
+            ("MEMKV_REDIS_PREFIX", prefix.to_owned()),
+        ])
+    }
+
+    /// A fresh instance with `env` as its environment, TCP and name lookups allowed.
+    fn instantiate_with_env(
+        &self,
+        env: &[(&'static str, String)],
+    ) -> Result<MemkvInstance<HostState>> {
+        let mut wasi = WasiCtx::builder();
+        wasi.inherit_network()
             .allow_tcp(true)
-            .allow_ip_name_lookup(true)
-            .env("MEMKV_REDIS_URL", url)
-            .env("MEMKV_REDIS_PREFIX", prefix)
-            .build();
+            .allow_ip_name_lookup(true);
+        for (name, value) in env {
+            wasi.env(name, value);
+        }
         MemkvInstance::new(
             &self.pre,
-            new_store(self.engine(), HostState::with_wasi(wasi), None),
+            new_store(self.engine(), HostState::with_wasi(wasi.build()), None),
         )
     }
 

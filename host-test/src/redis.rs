@@ -20,6 +20,8 @@ const INSTALL: &str = "apt-get install -y redis-server";
 pub struct RedisServer {
     port: u16,
     dir: tempfile::TempDir,
+    /// Arguments beyond the ones every server gets, kept for restarts.
+    extra: Vec<String>,
     watchdog: Option<Watchdog>,
 }
 
@@ -45,9 +47,10 @@ impl RedisServer {
         let mut server = Self {
             port,
             dir,
+            extra: extra.iter().map(|arg| (*arg).to_owned()).collect(),
             watchdog: None,
         };
-        server.spawn(extra)?;
+        server.spawn()?;
         Ok(server)
     }
 
@@ -71,8 +74,8 @@ impl RedisServer {
         self.watchdog.as_ref().map(|watchdog| watchdog.pid)
     }
 
-    fn spawn(&mut self, extra: &[&str]) -> Result<()> {
-        let binary = find_redis_server()?;
+    fn spawn(&mut self) -> Result<()> {
+        let binary = find_program("redis-server")?;
         let port = self.port.to_string();
         let mut shell = Command::new("sh")
             .args([
@@ -86,7 +89,7 @@ impl RedisServer {
             .arg("--dir")
             .arg(self.dir.path())
             .args(["--logfile", "redis.log", "--protected-mode", "no"])
-            .args(extra)
+            .args(&self.extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -152,7 +155,7 @@ impl RedisServer {
     /// is still there (append-only, fsync always).
     pub fn restart(&mut self) -> Result<()> {
         self.kill();
-        self.spawn(&[])
+        self.spawn()
     }
 }
 
@@ -162,16 +165,91 @@ impl Drop for RedisServer {
     }
 }
 
-/// `redis-server` on the `PATH`, or an error naming the command that installs it.
-fn find_redis_server() -> Result<PathBuf> {
+/// A local Redis Cluster: `redis-server`s in cluster mode, their slots assigned by
+/// `redis-cli --cluster create` (no replicas).
+pub struct RedisCluster {
+    nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    /// Start `nodes` servers and join them into one cluster; returns once every node says the
+    /// cluster is ok.
+    pub fn start(nodes: usize) -> Result<Self> {
+        let nodes = (0..nodes)
+            .map(|_| {
+                RedisServer::start_with(&[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                    "--cluster-node-timeout",
+                    "5000",
+                ])
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let cli = find_program("redis-cli")?;
+        let created = Command::new(&cli)
+            .args(["--cluster", "create"])
+            .args(
+                nodes
+                    .iter()
+                    .map(|node| format!("127.0.0.1:{}", node.port())),
+            )
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("running {}", cli.display()))?;
+        if !created.status.success() {
+            bail!(
+                "redis-cli --cluster create failed: {}",
+                String::from_utf8_lossy(&created.stdout)
+            );
+        }
+        let cluster = Self { nodes };
+        cluster.wait_ok()?;
+        Ok(cluster)
+    }
+
+    fn wait_ok(&self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for node in &self.nodes {
+            while !node
+                .command(b"CLUSTER INFO\r\n")
+                .is_ok_and(|info| info.contains("cluster_state:ok"))
+            {
+                if Instant::now() > deadline {
+                    bail!(
+                        "the cluster on port {} did not become ok within 20 s",
+                        node.port()
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        Ok(())
+    }
+
+    /// The nodes' URLs, comma-separated: what `MEMKV_REDIS_CLUSTER` takes.
+    pub fn seeds(&self) -> String {
+        let urls: Vec<String> = self.nodes.iter().map(RedisServer::url).collect();
+        urls.join(",")
+    }
+
+    /// The cluster's nodes.
+    pub fn nodes(&self) -> &[RedisServer] {
+        &self.nodes
+    }
+}
+
+/// `program` (`redis-server`, `redis-cli`) on the `PATH`, or an error naming the command that
+/// installs it.
+fn find_program(program: &str) -> Result<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
-        .map(|dir| dir.join("redis-server"))
+        .map(|dir| dir.join(program))
         .find(|candidate| candidate.is_file())
         .with_context(|| {
-            format!(
-                "redis-server is not installed, and memkv-redis's tests need it: run `{INSTALL}`"
-            )
+            format!("{program} is not installed, and memkv-redis's tests need it: run `{INSTALL}`")
         })
 }
 

@@ -2,8 +2,9 @@
 //! interface or area, so the suite links (and compiles memkv with Cranelift) once.
 //!
 //! The engine suites (api, store, atomics, batch, draft2, limits, snapshots and the model test)
-//! run twice: against `memkv.wasm` at the top level, and against `memkv-redis.wasm` on a real
-//! `redis-server` in [`redis`], with the same expected answers. Each suite gets its component
+//! run three times with the same expected answers: against `memkv.wasm` at the top level, and
+//! against `memkv-redis.wasm` on a real `redis-server` in [`redis`] and on a local 3-node Redis
+//! Cluster in [`redis_cluster`]. Each suite gets its component
 //! from its parent module's `harness()`.
 
 #![expect(
@@ -26,6 +27,7 @@ mod limits;
 mod model;
 mod providers;
 mod redis;
+mod redis_cluster;
 mod snapshot;
 mod store;
 mod traps;

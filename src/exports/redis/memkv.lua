@@ -4,7 +4,9 @@
 -- sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 values `v` (a hash
 -- of key -> 16 hex digits of write stamp followed by the value), 5 index `i` (a sorted set of
 -- its keys, all with score 0, for byte-ordered paging) and 6 meta `m` (`st`, the last stamp
--- issued; `rm`, how many deletions).
+-- issued; `rm`, how many deletions). Every key of a store carries the store's hash tag, so the
+-- keys a script names here, or finds from a bucket's name (`bucket_key`), are in one slot, on
+-- one server or one Redis Cluster node.
 -- ARGV: 1 the operation, 2 the bucket's name, 3 the key prefix, then the operation's own.
 --
 -- Answers are tables: {'ok', ...} or a refusal {code, ...}, which the client turns into the same
@@ -402,7 +404,7 @@ local function bucket_key(name, suffix)
   local hex = name:gsub('.', function(c)
     return string.format('%02x', c:byte())
   end)
-  return prefix .. ':{b' .. hex .. '}:' .. suffix
+  return prefix .. ':{' .. prefix .. '}:b' .. hex .. ':' .. suffix
 end
 
 local LIMITS = { 'lk', 'lv', 'lt', 'le', 'lb', 'lp' }
@@ -462,9 +464,11 @@ function ops.dump()
   return out
 end
 
--- Remove every bucket and cursor, and start a new generation with the given limits (ARGV as
--- set_limits): the first step of loading a snapshot, in the same transaction as the rest.
-function ops.clear()
+-- Replace the whole store with a snapshot's, which the client has already checked completely:
+-- remove every bucket and cursor, start a new generation, and write what the snapshot holds.
+-- ARGV: the six limits (as set_limits), the usage (bytes, entries, buckets), then for each
+-- bucket its name, its number of entries and that many keys and values.
+function ops.load()
   for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
     redis.call('DEL', bucket_key(name, 'v'), bucket_key(name, 'i'), bucket_key(name, 'm'))
   end
@@ -472,8 +476,21 @@ function ops.clear()
   for n, name in ipairs(LIMITS) do
     redis.call('HSET', g, name, ARGV[3 + n])
   end
-  redis.call('HSET', g, 'bytes', '0', 'entries', '0', 'buckets', '0')
+  redis.call('HSET', g, 'bytes', ARGV[10], 'entries', ARGV[11], 'buckets', ARGV[12])
   redis.call('HINCRBY', g, 'gen', 1)
+  local n = 13
+  while n <= #ARGV do
+    local name, count = ARGV[n], tonumber(ARGV[n + 1])
+    n = n + 2
+    redis.call('ZADD', reg, 0, name)
+    local values, index = bucket_key(name, 'v'), bucket_key(name, 'i')
+    for stamp = 1, count do
+      redis.call('HSET', values, ARGV[n], string.format('%016x', stamp) .. ARGV[n + 1])
+      redis.call('ZADD', index, 0, ARGV[n])
+      n = n + 2
+    end
+    redis.call('HSET', bucket_key(name, 'm'), 'st', count, 'rm', 0)
+  end
   return { 'ok' }
 end
 

@@ -6,25 +6,36 @@
 //! feature picks which module those names come from. The pure core in `store` still defines
 //! the contract's errors and limits, and serves this engine as the snapshot codec.
 //!
-//! Where the server is: `MEMKV_REDIS_URL` (default [`DEFAULT_URL`]); whose keys these are:
-//! `MEMKV_REDIS_PREFIX` (default [`DEFAULT_PREFIX`]). Both are read from the component's
-//! environment when it first needs the server. A bad URL, or a server that cannot be reached,
-//! is `error::other` naming the address and the cause, on every operation until it can be
-//! reached; a connection lost between calls is made again and the call retried once.
+//! Where the server is: `MEMKV_REDIS_URL` (default [`DEFAULT_URL`]), or, for a Redis Cluster,
+//! `MEMKV_REDIS_CLUSTER`, a comma-separated list of seed nodes' URLs (which wins when set);
+//! whose keys these are: `MEMKV_REDIS_PREFIX` (default [`DEFAULT_PREFIX`]). They are read from
+//! the component's environment when it first needs the server. A bad URL, or a server that
+//! cannot be reached, is `error::other` naming the address and the cause, on every operation
+//! until it can be reached; a connection lost between calls is made again and the call retried
+//! once.
 //!
-//! Layout (every key starts with the prefix `P`): the store's own keys carry the hash tag `{P}`
-//! — `P:{P}:g` (limits, usage, generation, next cursor), `P:{P}:n` (the bucket names, a sorted
-//! set) and `P:{P}:c` (the draft's cursor table); a bucket's keys carry `{b<hex of its name>}`
-//! — `:v` (key to stamp and value), `:i` (its keys, a sorted set paged with `ZRANGE … BYLEX`)
-//! and `:m` (its write stamp and deletion count). Every operation that touches more than one
-//! key is one Lua script (`memkv.lua`), so it is atomic however many instances share the store.
+//! Layout: every key of a store starts with `P:{P}:`, the prefix and the prefix as hash tag —
+//! `g` (limits, usage, generation, next cursor), `n` (the bucket names, a sorted set), `c` (the
+//! draft's cursor table), and for each bucket `b<hex of its name>:v` (key to stamp and value),
+//! `…:i` (its keys, a sorted set paged with `ZRANGE … BYLEX`) and `…:m` (its write stamp and
+//! deletion count). Every operation that touches more than one key is one Lua script
+//! (`memkv.lua`), so it is atomic however many instances share the store.
+//!
+//! One hash tag for the whole store, not one per bucket, because the contract is store-wide:
+//! `max-total-bytes` and `max-buckets` are checked against the whole store before every write,
+//! `get-usage` is exact, and a snapshot is one moment of the store. With one slot, each of those
+//! is one script on one node; with a slot per bucket, every write would take a second round trip
+//! to the store's node, and a load or a save could not be atomic. On a Redis Cluster, stores
+//! (prefixes: applications, tenants) spread across the nodes; the buckets of one store share
+//! its node.
 
 mod bucket;
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
 
-use redis::{Connection, RedisResult, Script, Value};
+use redis::cluster::{ClusterClient, ClusterConnection};
+use redis::{Connection, ConnectionLike, RedisResult, Script, Value};
 
 pub use bucket::{BucketHandle, Version};
 
@@ -44,10 +55,27 @@ const LIMIT_FIELDS: [&str; 6] = ["lk", "lv", "lt", "le", "lb", "lp"];
 
 /// Where the server is, and the keys of the store in it.
 struct Session {
+    /// The server's URL, or the cluster's seed URLs joined by commas.
     url: String,
+    cluster: bool,
     prefix: String,
-    connection: Option<Connection>,
+    connection: Option<Server>,
     script: Script,
+}
+
+/// A connection to one server, or to a Redis Cluster (which follows `MOVED` redirects).
+enum Server {
+    Single(Connection),
+    Cluster(Box<ClusterConnection>),
+}
+
+impl Server {
+    fn connection(&mut self) -> &mut dyn ConnectionLike {
+        match self {
+            Server::Single(connection) => connection,
+            Server::Cluster(connection) => &mut **connection,
+        }
+    }
 }
 
 thread_local! {
@@ -58,7 +86,11 @@ thread_local! {
 impl Session {
     /// The session the component's environment describes.
     fn from_env() -> Result<Self, Error> {
-        let url = std::env::var("MEMKV_REDIS_URL").unwrap_or_else(|_| DEFAULT_URL.into());
+        let cluster = std::env::var("MEMKV_REDIS_CLUSTER").ok();
+        let url = match &cluster {
+            Some(seeds) => seeds.clone(),
+            None => std::env::var("MEMKV_REDIS_URL").unwrap_or_else(|_| DEFAULT_URL.into()),
+        };
         let prefix = std::env::var("MEMKV_REDIS_PREFIX").unwrap_or_else(|_| DEFAULT_PREFIX.into());
         if prefix.contains(['{', '}']) {
             return Err(Error::Unavailable(format!(
@@ -68,23 +100,26 @@ impl Session {
         }
         Ok(Self {
             url,
+            cluster: cluster.is_some(),
             prefix,
             connection: None,
             script: Script::new(include_str!("memkv.lua")),
         })
     }
 
-    /// The connection, made if there is none.
-    fn connection(&mut self) -> Result<&mut Connection, Error> {
-        if self.connection.is_none() {
-            let connection = redis::Client::open(self.url.as_str())
+    /// A new connection to the server or the cluster.
+    fn connect(&self) -> Result<Server, Error> {
+        let connected = if self.cluster {
+            let seeds: Vec<&str> = self.url.split(',').map(str::trim).collect();
+            ClusterClient::new(seeds)
                 .and_then(|client| client.get_connection())
-                .map_err(|error| self.unavailable(&error))?;
-            self.connection = Some(connection);
-        }
-        self.connection
-            .as_mut()
-            .ok_or_else(|| Error::Unavailable("no connection".into()))
+                .map(|connection| Server::Cluster(Box::new(connection)))
+        } else {
+            redis::Client::open(self.url.as_str())
+                .and_then(|client| client.get_connection())
+                .map(Server::Single)
+        };
+        connected.map_err(|error| self.unavailable(&error))
     }
 
     fn unavailable(&self, error: &redis::RedisError) -> Error {
@@ -98,14 +133,14 @@ impl Session {
     }
 }
 
-/// The keys of bucket `name` under `prefix`: values, index, meta.
+/// The keys of bucket `name` under `prefix`: values, index, meta (as `bucket_key` in
+/// `memkv.lua` names them).
 fn bucket_keys(prefix: &str, name: &str) -> [String; 3] {
-    let mut tag = String::with_capacity(1 + 2 * name.len());
-    tag.push('b');
+    let mut hex = String::with_capacity(2 * name.len());
     for byte in name.bytes() {
-        let _ = write!(tag, "{byte:02x}");
+        let _ = write!(hex, "{byte:02x}");
     }
-    ["v", "i", "m"].map(|suffix| format!("{prefix}:{{{tag}}}:{suffix}"))
+    ["v", "i", "m"].map(|suffix| format!("{prefix}:{{{prefix}}}:b{hex}:{suffix}"))
 }
 
 /// Whether `error` means the connection is gone (so it is made again).
@@ -116,7 +151,7 @@ fn connection_lost(error: &redis::RedisError) -> bool {
 /// Run `f` with the session and its connection; if the connection turns out to be lost, make
 /// it again and run `f` once more. Any other failure is [`Error::Unavailable`].
 fn with_connection<T>(
-    mut f: impl FnMut(&mut Connection, &Session) -> RedisResult<T>,
+    mut f: impl FnMut(&mut dyn ConnectionLike, &Session) -> RedisResult<T>,
 ) -> Result<T, Error> {
     SESSION.with_borrow_mut(|slot| {
         if slot.is_none() {
@@ -129,15 +164,9 @@ fn with_connection<T>(
         loop {
             let mut connection = match session.connection.take() {
                 Some(connection) => connection,
-                None => {
-                    session.connection()?;
-                    session
-                        .connection
-                        .take()
-                        .ok_or_else(|| Error::Unavailable("no connection".into()))?
-                }
+                None => session.connect()?,
             };
-            let result = f(&mut connection, session);
+            let result = f(connection.connection(), session);
             match result {
                 Ok(value) => {
                     session.connection = Some(connection);
@@ -447,66 +476,30 @@ fn dump() -> Result<store::Store, Error> {
     Ok(store)
 }
 
-/// Pairs per `HSET`/`ZADD` when a snapshot is written.
-const CHUNK: usize = 1000;
-
-/// Replace every bucket with a snapshot's, in one transaction, or change nothing. The snapshot
-/// is checked completely first, by the same code as the in-memory engine's.
+/// Replace every bucket with a snapshot's, in one script, or change nothing. The snapshot is
+/// checked completely first, by the same code as the in-memory engine's.
 pub fn load(bytes: &[u8]) -> Result<(), String> {
     let loaded = store::Store::load(bytes).map_err(|error: SnapshotError| error.to_string())?;
-    let limits = limit_args(&loaded.limits());
     let usage = loaded.usage();
-    with_connection(|connection, session| {
-        let [store_key, names, _] = session.store_keys();
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        let clear = pipe.cmd("EVAL").arg(include_str!("memkv.lua")).arg(6);
-        for key in session.store_keys() {
-            clear.arg(key);
-        }
-        for key in bucket_keys(&session.prefix, "") {
-            clear.arg(key);
-        }
-        clear.arg("clear").arg("").arg(&session.prefix).arg(&limits);
-        pipe.ignore();
-        for (name, id) in loaded.buckets() {
-            let [values, index, meta] = bucket_keys(&session.prefix, name);
-            pipe.cmd("ZADD").arg(&names).arg(0).arg(name).ignore();
-            let mut stamp = 0_u64;
-            let entries: Vec<(&str, &[u8])> = loaded.entries(id).collect();
-            for chunk in entries.chunks(CHUNK) {
-                let set = pipe.cmd("HSET").arg(&values);
-                for (key, value) in chunk {
-                    stamp += 1;
-                    let mut stored = format!("{stamp:016x}").into_bytes();
-                    stored.extend_from_slice(value);
-                    set.arg(*key).arg(stored);
-                }
-                pipe.ignore();
-                let add = pipe.cmd("ZADD").arg(&index);
-                for (key, _) in chunk {
-                    add.arg(0).arg(*key);
-                }
-                pipe.ignore();
-            }
-            pipe.cmd("HSET")
-                .arg(&meta)
-                .arg("st")
-                .arg(stamp)
-                .arg("rm")
-                .arg(0)
-                .ignore();
-        }
-        pipe.cmd("HSET")
-            .arg(&store_key)
-            .arg("bytes")
-            .arg(usage.total_bytes)
-            .arg("entries")
-            .arg(usage.entries)
-            .arg("buckets")
-            .arg(usage.buckets)
-            .ignore();
-        pipe.query::<()>(connection)
-    })
-    .map_err(|error| format!("snapshot cannot be loaded: {error}"))
+    let mut numbers: Vec<String> = limit_args(&loaded.limits()).into();
+    numbers.extend([
+        usage.total_bytes.to_string(),
+        usage.entries.to_string(),
+        usage.buckets.to_string(),
+    ]);
+    let counts: Vec<String> = loaded
+        .buckets()
+        .map(|(_, id)| loaded.len(id).to_string())
+        .collect();
+    let mut op = Op::new("load", "").args(numbers.iter().map(String::as_bytes));
+    for ((name, id), count) in loaded.buckets().zip(&counts) {
+        op = op.arg(name.as_bytes()).arg(count.as_bytes()).args(
+            loaded
+                .entries(id)
+                .flat_map(|(key, value)| [key.as_bytes(), value]),
+        );
+    }
+    op.run("")
+        .map(drop)
+        .map_err(|error| format!("snapshot cannot be loaded: {error}"))
 }

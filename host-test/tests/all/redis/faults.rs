@@ -1,10 +1,10 @@
 //! memkv-redis when its server goes away: errors through the WIT error type, never a trap, and
 //! no acknowledged write lost.
 
+use anyhow::Result;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
 use host_test::expect_other;
 use host_test::redis::RedisServer;
-use anyhow::Result;
 
 use super::harness;
 
