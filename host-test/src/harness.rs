@@ -89,18 +89,24 @@ impl Harness {
     /// memkv-redis on one local 3-node Redis Cluster per process, started on first use (the
     /// component compiled once with [`Harness::redis`]'s).
     pub fn redis_cluster() -> &'static Self {
-        static CLUSTER: OnceLock<RedisCluster> = OnceLock::new();
         static SHARED: OnceLock<Harness> = OnceLock::new();
         SHARED.get_or_init(|| {
-            let cluster = CLUSTER
-                .get_or_init(|| RedisCluster::start(3).unwrap_or_else(|error| panic!("{error:#}")));
             let single = Self::redis();
             Self {
                 component: single.component.clone(),
                 pre: single.pre.clone(),
-                redis: Some(RedisTarget::new("MEMKV_REDIS_CLUSTER", &cluster.seeds())),
+                redis: Some(RedisTarget::new(
+                    "MEMKV_REDIS_CLUSTER",
+                    &Self::cluster().seeds(),
+                )),
             }
         })
+    }
+
+    /// The Redis Cluster [`Harness::redis_cluster`]'s instances use, started on first use.
+    pub fn cluster() -> &'static RedisCluster {
+        static CLUSTER: OnceLock<RedisCluster> = OnceLock::new();
+        CLUSTER.get_or_init(|| RedisCluster::start(3).unwrap_or_else(|error| panic!("{error:#}")))
     }
 
     /// A fresh memkv-redis instance on the store under `prefix`: instances given the same

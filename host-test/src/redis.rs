@@ -140,6 +140,22 @@ impl RedisServer {
         Ok(String::from_utf8_lossy(&reply[..n]).into_owned())
     }
 
+    /// Run one command with `redis-cli` against this server; its output, or an error with it.
+    pub fn cli(&self, args: &[&str]) -> Result<String> {
+        let cli = find_program("redis-cli")?;
+        let output = Command::new(&cli)
+            .args(["-p", &self.port.to_string()])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("running {}", cli.display()))?;
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        if !output.status.success() || text.starts_with("ERR") {
+            bail!("redis-cli {} failed: {text}", args.join(" "));
+        }
+        Ok(text)
+    }
+
     /// Kill the server (by PID) and wait until it is gone.
     pub fn kill(&mut self) {
         if let Some(mut watchdog) = self.watchdog.take() {
@@ -238,6 +254,71 @@ impl RedisCluster {
     /// The cluster's nodes.
     pub fn nodes(&self) -> &[RedisServer] {
         &self.nodes
+    }
+
+    /// Move the hash slot of `key` to another node, keys and all, as a resharding does: the
+    /// slot is marked importing and migrating, its keys are moved with `MIGRATE`, and every
+    /// node is told the new owner. Clients that still send to the old node get `MOVED`.
+    /// Returns the slot's old and new owner's ports.
+    pub fn move_slot_of(&self, key: &str) -> Result<(u16, u16)> {
+        let first = &self.nodes[0];
+        let slot = first.cli(&["CLUSTER", "KEYSLOT", key])?.trim().to_owned();
+        let slot_number: u16 = slot.parse().context("CLUSTER KEYSLOT answers a number")?;
+        let nodes = first.cli(&["CLUSTER", "NODES"])?;
+        let mut owner = None;
+        let mut ids = Vec::new();
+        for line in nodes.lines() {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(id), Some(address)) = (fields.first(), fields.get(1)) else {
+                continue;
+            };
+            let port: u16 = address
+                .split(['@', ':'])
+                .nth(1)
+                .and_then(|port| port.parse().ok())
+                .context("CLUSTER NODES names each node's port")?;
+            ids.push(((*id).to_owned(), port));
+            let owns = fields.iter().skip(8).any(|range| {
+                let mut ends = range.split('-').map(|end| end.parse::<u16>());
+                match (ends.next(), ends.next()) {
+                    (Some(Ok(start)), Some(Ok(end))) => (start..=end).contains(&slot_number),
+                    (Some(Ok(only)), None) => only == slot_number,
+                    _ => false,
+                }
+            });
+            if owns {
+                owner = Some(((*id).to_owned(), port));
+            }
+        }
+        let (from_id, from_port) = owner.context("some node owns the slot")?;
+        let (to_id, to_port) = ids
+            .into_iter()
+            .find(|(id, _)| *id != from_id)
+            .context("the cluster has another node")?;
+        let node = |port: u16| {
+            self.nodes
+                .iter()
+                .find(|node| node.port() == port)
+                .context("a node of this cluster")
+        };
+        let (from, to) = (node(from_port)?, node(to_port)?);
+        to.cli(&["CLUSTER", "SETSLOT", &slot, "IMPORTING", &from_id])?;
+        from.cli(&["CLUSTER", "SETSLOT", &slot, "MIGRATING", &to_id])?;
+        loop {
+            let keys = from.cli(&["CLUSTER", "GETKEYSINSLOT", &slot, "100"])?;
+            let keys: Vec<&str> = keys.lines().filter(|key| !key.is_empty()).collect();
+            if keys.is_empty() {
+                break;
+            }
+            let port = to_port.to_string();
+            let mut migrate = vec!["MIGRATE", "127.0.0.1", &port, "", "0", "5000", "KEYS"];
+            migrate.extend(keys);
+            from.cli(&migrate)?;
+        }
+        for node in &self.nodes {
+            node.cli(&["CLUSTER", "SETSLOT", &slot, "NODE", &to_id])?;
+        }
+        Ok((from_port, to_port))
     }
 }
 
