@@ -95,6 +95,45 @@ pub enum Command {
         #[arg(default_value_t = 1)]
         delta: u64,
     },
+    /// Copy the --data store into Redis through memkv-redis: every bucket of the store under
+    /// --prefix at URL is replaced by the file's.
+    Push {
+        /// Where the store is.
+        #[command(flatten)]
+        redis: RedisStore,
+    },
+    /// Copy the store under --prefix at URL into the --data file, replacing it.
+    Pull {
+        /// Where the store is.
+        #[command(flatten)]
+        redis: RedisStore,
+    },
+}
+
+/// Which memkv-redis store `push` and `pull` move data to or from.
+#[derive(Debug, clap::Args)]
+pub struct RedisStore {
+    /// The server's `redis://` URL; with --cluster, the cluster's seed nodes' URLs, separated
+    /// by commas.
+    pub url: String,
+    /// The key prefix of the store (memkv-redis's MEMKV_REDIS_PREFIX).
+    #[arg(long, default_value = "memkv")]
+    pub prefix: String,
+    /// URL names a Redis Cluster.
+    #[arg(long)]
+    pub cluster: bool,
+}
+
+impl RedisStore {
+    /// The environment memkv-redis reads this from.
+    fn env(&self) -> [(&str, &str); 2] {
+        let server = if self.cluster {
+            "MEMKV_REDIS_CLUSTER"
+        } else {
+            "MEMKV_REDIS_URL"
+        };
+        [(server, &self.url), ("MEMKV_REDIS_PREFIX", &self.prefix)]
+    }
 }
 
 /// Run `cli`: `compiled` gives the compiled component (asked for only by the commands that run
@@ -124,8 +163,77 @@ pub fn run<C: Borrow<Compiled>>(
             };
             compose(&guest, &output, &memkv, allow_imports, out)
         }
+        Command::Push { redis } => push(cli.data.as_deref(), &redis, compiled, out),
+        Command::Pull { redis } => pull(cli.data.as_deref(), &redis, compiled, out),
         command => data_command(cli.data.as_deref(), command, compiled, input, out),
     }
+}
+
+/// `push`: load the file's snapshot into memkv-redis, which replaces the store under the prefix.
+fn push<C: Borrow<Compiled>>(
+    data: Option<&Path>,
+    redis: &RedisStore,
+    compiled: impl FnOnce() -> wasmtime::Result<C>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let path = data.ok_or_else(|| anyhow!("push needs --data <FILE>"))?;
+    let _file = DataFile::lock(path, false)?;
+    // A missing file is not an empty store here: pushing one would empty the Redis store.
+    let snapshot = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut memkv = compiled()?.borrow().instantiate_redis(&redis.env())?;
+    memkv
+        .snapshot()
+        .load(&snapshot)?
+        .map_err(|message| anyhow!("cannot push {}: {message}", path.display()))?;
+    let usage = memkv.limits().usage()?;
+    writeln!(
+        out,
+        "pushed {} to {} (prefix {}): {} buckets, {} entries, {} bytes",
+        path.display(),
+        redis.url,
+        redis.prefix,
+        usage.buckets,
+        usage.entries,
+        usage.total_bytes
+    )?;
+    Ok(())
+}
+
+/// `pull`: save memkv-redis's store and write it to the file, atomically.
+fn pull<C: Borrow<Compiled>>(
+    data: Option<&Path>,
+    redis: &RedisStore,
+    compiled: impl FnOnce() -> wasmtime::Result<C>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let path = data.ok_or_else(|| anyhow!("pull needs --data <FILE>"))?;
+    let _file = DataFile::lock(path, true)?;
+    let mut memkv = compiled()?.borrow().instantiate_redis(&redis.env())?;
+    // `save` has no error result: memkv-redis answers with no bytes when it cannot read the
+    // store, most often because the server cannot be reached; say whether it can.
+    let snapshot = memkv.snapshot().save()?;
+    if snapshot.is_empty() {
+        bail!(
+            "cannot pull from {} (prefix {}): memkv-redis could not read the store ({})",
+            redis.url,
+            redis.prefix,
+            reachability(&redis.url)
+        );
+    }
+    let usage = memkv.limits().usage()?;
+    crate::write_atomically(path, &snapshot)
+        .with_context(|| format!("writing {}", path.display()))?;
+    writeln!(
+        out,
+        "pulled {} (prefix {}) into {}: {} buckets, {} entries, {} bytes",
+        redis.url,
+        redis.prefix,
+        path.display(),
+        usage.buckets,
+        usage.entries,
+        usage.total_bytes
+    )?;
+    Ok(())
 }
 
 /// Run one of the commands that work on a `--data` file.
@@ -194,7 +302,9 @@ fn data_command<C: Borrow<Compiled>>(
             })?;
             writeln!(printed, "{value}")?;
         }
-        Command::Demo | Command::Compose { .. } => unreachable!("not a data command"),
+        Command::Demo | Command::Compose { .. } | Command::Push { .. } | Command::Pull { .. } => {
+            unreachable!("not a data command")
+        }
     }
     if writes {
         file.save(&mut memkv)?;
@@ -202,6 +312,23 @@ fn data_command<C: Borrow<Compiled>>(
     out.write_all(&printed)?;
     out.flush()?;
     Ok(())
+}
+
+/// Whether the (first) server `url` names accepts a TCP connection, in words.
+fn reachability(url: &str) -> String {
+    let first = url.split(',').next().unwrap_or_default().trim();
+    let authority = first.split("://").nth(1).unwrap_or(first);
+    let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let address = if host_port.rsplit_once(':').is_some() {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:6379")
+    };
+    match std::net::TcpStream::connect(&address) {
+        Ok(_) => format!("{address} accepts connections"),
+        Err(error) => format!("{address}: {error}"),
+    }
 }
 
 /// The bytes `set` stores: the VALUE argument as the shell passed it, or a file's contents.

@@ -8,7 +8,8 @@
 //! - [`Compiled`]: the embedded `memkv.wasm`, compiled for an engine and instantiated cheaply;
 //!   [`MemkvInstance`] calls it through one typed view per exported interface.
 //! - [`compose()`]: plug memkv into a guest that imports what it exports.
-//! - [`DataFile`]: a store kept in a snapshot file between runs (`memkv --data <file> …`).
+//! - [`DataFile`]: a store kept in a snapshot file between runs (`memkv --data <file> …`), and
+//!   moved into memkv-redis and back (`push`, `pull`) through [`Compiled::instantiate_redis`].
 //! - [`Cli`] and [`run`]: the command line, callable in-process.
 //!
 //! The command compiles the component once per machine: [`engine`] turns on wasmtime's
@@ -21,14 +22,17 @@ mod data_file;
 mod demo;
 mod instance;
 
-use wasmtime::component::{Component, Linker};
+use std::sync::OnceLock;
+
+use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Cache, Config, Engine, Result, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 pub use cli::{Cli, Command, run};
 pub use compose::{Composition, Side, component_names, compose};
 pub use data_file::{DataFile, write_atomically};
 pub use instance::{Api, Draft, Draft2, Entry, Found, Limits, Listing, MemkvInstance, Snapshot};
-pub use memkv_artifacts::{MEMKV, MEMKV_GOLEM};
+pub use memkv_artifacts::{MEMKV, MEMKV_GOLEM, MEMKV_REDIS};
 
 /// Host bindings of the world `memkv:store/memkv`, generated from the workspace's `wit/`.
 #[allow(missing_docs, reason = "generated code; the WIT documents it")]
@@ -65,10 +69,45 @@ pub fn engine(cache: CacheUse) -> Result<Engine> {
     Engine::new(&config)
 }
 
-/// The embedded `memkv.wasm`, compiled for one engine, ready to be instantiated many times.
+/// The embedded `memkv.wasm`, compiled for one engine, ready to be instantiated many times;
+/// and `memkv-redis.wasm`, compiled the first time it is asked for.
 pub struct Compiled {
     component: Component,
     pre: MemkvPre<()>,
+    redis: OnceLock<MemkvPre<Network>>,
+}
+
+/// What memkv-redis runs with: WASI 0.2 with TCP and name lookups allowed, and the environment
+/// that names its server (`MEMKV_REDIS_URL` or `MEMKV_REDIS_CLUSTER`, `MEMKV_REDIS_PREFIX`).
+pub struct Network {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl Network {
+    /// Networking allowed, and `env` as the environment.
+    pub fn new(env: &[(&str, &str)]) -> Self {
+        let mut ctx = WasiCtx::builder();
+        ctx.inherit_network()
+            .allow_tcp(true)
+            .allow_ip_name_lookup(true);
+        for (name, value) in env {
+            ctx.env(name, value);
+        }
+        Self {
+            ctx: ctx.build(),
+            table: ResourceTable::new(),
+        }
+    }
+}
+
+impl WasiView for Network {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
 }
 
 impl Compiled {
@@ -76,7 +115,28 @@ impl Compiled {
     pub fn new(engine: &Engine) -> Result<Self> {
         let component = Component::new(engine, MEMKV)?;
         let pre = MemkvPre::new(Linker::new(engine).instantiate_pre(&component)?)?;
-        Ok(Self { component, pre })
+        Ok(Self {
+            component,
+            pre,
+            redis: OnceLock::new(),
+        })
+    }
+
+    /// A fresh instance of the embedded `memkv-redis.wasm` with `env` as its environment
+    /// (compiled, or loaded from the engine's cache, on first use).
+    pub fn instantiate_redis(&self, env: &[(&str, &str)]) -> Result<MemkvInstance<Network>> {
+        let pre = match self.redis.get() {
+            Some(pre) => pre,
+            None => {
+                let engine = self.engine();
+                let mut linker = Linker::new(engine);
+                wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+                let component = Component::new(engine, MEMKV_REDIS)?;
+                let pre = MemkvPre::new(linker.instantiate_pre(&component)?)?;
+                self.redis.get_or_init(|| pre)
+            }
+        };
+        MemkvInstance::new(pre, Store::new(self.engine(), Network::new(env)))
     }
 
     /// The compiled component.

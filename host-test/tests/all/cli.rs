@@ -209,3 +209,82 @@ fn atomic_writes_replace_the_whole_file() {
     assert_eq!(std::fs::read(&path).unwrap(), b"short");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn push_and_pull_move_a_store_into_redis_and_back_unchanged() {
+    let server = host_test::redis::RedisServer::start().unwrap();
+    let url = server.url();
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    ok(&data, &["set", "users", "alice", "{\"age\": 30}"]);
+    ok(&data, &["incr", "stats", "visits", "41"]);
+    ok(&data, &["set", "", "empty bucket name", ""]);
+    let original = std::fs::read(&data).unwrap();
+
+    let pushed = ok(&data, &["push", &url, "--prefix", "app"]);
+    assert_eq!(
+        pushed,
+        format!(
+            "pushed {} to {url} (prefix app): 3 buckets, 3 entries, 1107 bytes\n",
+            data.display()
+        )
+    );
+    // memkv-redis serves what was pushed, to any instance of the application.
+    let mut app = host_test::Harness::redis()
+        .instantiate_at(&url, "app")
+        .unwrap();
+    assert_eq!(
+        app.api().get("users", "alice").unwrap(),
+        Some(b"{\"age\": 30}".to_vec())
+    );
+    let bucket = app.draft().open("stats").unwrap().unwrap();
+    assert_eq!(
+        app.draft().increment(bucket, "visits", 1).unwrap().unwrap(),
+        42
+    );
+    app.draft().drop_bucket(bucket).unwrap();
+
+    let pulled_file = dir.path().join("pulled.snap");
+    let pulled = ok(&pulled_file, &["pull", &url, "--prefix", "app"]);
+    assert!(
+        pulled.starts_with(&format!("pulled {url} (prefix app) into ")),
+        "{pulled}"
+    );
+    assert_eq!(ok(&pulled_file, &["get", "stats", "visits"]), "42\n");
+    // Pushed back and pulled again, the store is byte for byte the file it started as.
+    ok(&data, &["push", &url, "--prefix", "app"]);
+    ok(&pulled_file, &["pull", &url, "--prefix", "app"]);
+    assert_eq!(std::fs::read(&pulled_file).unwrap(), original);
+}
+
+#[test]
+fn push_of_a_missing_file_and_pull_from_a_server_that_is_down_are_errors() {
+    let mut server = host_test::redis::RedisServer::start().unwrap();
+    let url = server.url();
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    let message = fails(&data, &["push", &url]);
+    assert!(
+        message.starts_with(&format!("memkv: reading {}", data.display())),
+        "{message}"
+    );
+
+    ok(&data, &["set", "b", "k", "v"]);
+    let before = std::fs::read(&data).unwrap();
+    server.kill();
+    let message = fails(&data, &["pull", &url]);
+    assert!(
+        message.starts_with(&format!(
+            "memkv: cannot pull from {url} (prefix memkv): memkv-redis could not read the store"
+        )),
+        "{message}"
+    );
+    assert!(message.contains("refused"), "{message}");
+    assert_eq!(
+        std::fs::read(&data).unwrap(),
+        before,
+        "the file is untouched"
+    );
+    let message = fails(&data, &["push", &url]);
+    assert!(message.contains(&format!("redis at {url}")), "{message}");
+}
