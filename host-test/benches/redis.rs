@@ -1,0 +1,206 @@
+//! memkv-redis beside memkv, wasmtime's host store and `redis-benchmark`, in one run.
+//!
+//! Before the criterion run it starts a `redis-server` on a free port, runs `redis-benchmark -c 1`
+//! against it (one client, one request at a time: one loopback round trip per request) and
+//! prints its GET and SET rates. Then, per operation, one row each:
+//! - `host→memkv`: wasmtime calls `memkv.wasm`'s `wasi:keyvalue` exports;
+//! - `host→memkv-redis`: the same calls into `memkv-redis.wasm`, whose buckets are in that server;
+//! - `guest→host-store` (get, set): the `kv-bench` guest on `wasmtime-wasi-keyvalue`.
+//!
+//! Workload: 10^4 keys of 16 bytes with 100-byte values; batches of 100 keys; a full listing of
+//! 10^5 keys in pages of 1000. `cargo bench -p host-test --bench redis`; numbers in
+//! BENCHMARKS.md.
+
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "criterion's iteration counts and the workload sizes fit in u32"
+)]
+
+use std::hint::black_box;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use host_test::redis::RedisServer;
+use host_test::{Entry, Guests, Harness, HostState, MemkvInstance, Provider};
+use wasmtime::component::ResourceAny;
+
+const KEYS: usize = 10_000;
+const VALUE: usize = 100;
+const BATCH: usize = 100;
+const LISTED: usize = 100_000;
+const BUCKET: &str = "bench";
+
+fn key(i: usize) -> String {
+    format!("key{i:013}")
+}
+
+/// An instance with [`KEYS`] keys of [`VALUE`] bytes in [`BUCKET`], and its bucket handle.
+fn filled(mut memkv: MemkvInstance<HostState>) -> (MemkvInstance<HostState>, ResourceAny) {
+    let bucket = memkv.draft().open(BUCKET).unwrap().unwrap();
+    let entries: Vec<Entry> = (0..KEYS).map(|i| (key(i), vec![7; VALUE])).collect();
+    for chunk in entries.chunks(1000) {
+        memkv.draft().set_many(bucket, chunk).unwrap().unwrap();
+    }
+    (memkv, bucket)
+}
+
+/// `redis-benchmark -c 1` against `server`: its GET and SET lines.
+fn redis_benchmark(server: &RedisServer) -> String {
+    let output = Command::new("redis-benchmark")
+        .args(["-p", &server.port().to_string()])
+        .args(["-c", "1", "-n", "100000", "-d", &VALUE.to_string()])
+        .args(["-t", "get,set", "-q"])
+        .output()
+        .expect("redis-benchmark runs (apt-get install -y redis-server)");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| line.rsplit('\r').next().unwrap_or(line).trim().to_owned())
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn all(c: &mut Criterion) {
+    let server = RedisServer::start().expect("redis-server starts");
+    println!(
+        "redis-benchmark -c 1 -d {VALUE}: {}",
+        redis_benchmark(&server)
+    );
+    let memkv = Harness::shared();
+    let redis = Harness::redis_at(&server.url()).expect("memkv-redis.wasm compiles");
+    let mut instances = [
+        ("host→memkv", filled(memkv.instantiate().unwrap())),
+        (
+            "host→memkv-redis",
+            filled(redis.instantiate_at(&server.url(), "bench").unwrap()),
+        ),
+    ];
+    let mut host_store = Guests::shared().bench(Provider::HostStore).unwrap();
+    host_store.setup("", KEYS as u32, VALUE as u32).unwrap();
+
+    let value = vec![9; VALUE];
+    let mut group = c.benchmark_group("memkv-redis");
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.sample_size(20);
+    for (name, (instance, bucket)) in &mut instances {
+        let bucket = *bucket;
+        let mut next = 0;
+        let mut advance = move || {
+            next = (next + 7919) % KEYS;
+            key(next)
+        };
+        group.throughput(Throughput::Elements(1));
+        group.bench_function(format!("get/{name}"), |b| {
+            b.iter(|| black_box(instance.draft().get(bucket, &advance()).unwrap().unwrap()))
+        });
+        group.bench_function(format!("set/{name}"), |b| {
+            b.iter(|| {
+                instance
+                    .draft()
+                    .set(bucket, &advance(), &value)
+                    .unwrap()
+                    .unwrap()
+            })
+        });
+        group.bench_function(format!("increment/{name}"), |b| {
+            b.iter(|| {
+                instance
+                    .draft()
+                    .increment(bucket, "counter", 1)
+                    .unwrap()
+                    .unwrap()
+            })
+        });
+        group.throughput(Throughput::Elements(BATCH as u64));
+        let keys: Vec<String> = (0..BATCH).map(|i| key(i * 37)).collect();
+        let entries: Vec<Entry> = keys
+            .iter()
+            .map(|key| (key.clone(), value.clone()))
+            .collect();
+        group.bench_function(format!("get-many 100/{name}"), |b| {
+            b.iter(|| black_box(instance.draft().get_many(bucket, &keys).unwrap().unwrap()))
+        });
+        group.bench_function(format!("set-many 100/{name}"), |b| {
+            b.iter(|| {
+                instance
+                    .draft()
+                    .set_many(bucket, &entries)
+                    .unwrap()
+                    .unwrap()
+            })
+        });
+        group.throughput(Throughput::Elements(1000));
+        group.bench_function(format!("list-keys page of 1000/{name}"), |b| {
+            b.iter(|| black_box(instance.draft().list_keys(bucket, None).unwrap().unwrap()))
+        });
+    }
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("get/guest→host-store", |b| {
+        b.iter_custom(|iters| timed(|| host_store.get_loop(iters as u32).unwrap()))
+    });
+    group.bench_function("set/guest→host-store", |b| {
+        b.iter_custom(|iters| timed(|| host_store.set_loop(iters as u32).unwrap()))
+    });
+    group.finish();
+
+    // A full listing of 10^5 keys, and the round trips it took.
+    let mut listing = c.benchmark_group("memkv-redis listing");
+    listing.sample_size(10);
+    listing.throughput(Throughput::Elements(LISTED as u64));
+    for (name, harness) in [("host→memkv", memkv), ("host→memkv-redis", &redis)] {
+        let mut instance = if harness.is_redis() {
+            harness.instantiate_at(&server.url(), "listing").unwrap()
+        } else {
+            harness.instantiate().unwrap()
+        };
+        let bucket = instance.draft().open(BUCKET).unwrap().unwrap();
+        let entries: Vec<Entry> = (0..LISTED).map(|i| (key(i), Vec::new())).collect();
+        for chunk in entries.chunks(1000) {
+            instance.draft().set_many(bucket, chunk).unwrap().unwrap();
+        }
+        let calls_before = script_calls(&server);
+        let keys = instance
+            .draft()
+            .list_all_keys(bucket)
+            .unwrap()
+            .unwrap()
+            .keys;
+        assert_eq!(keys.len(), LISTED);
+        if harness.is_redis() {
+            println!(
+                "a full listing of {LISTED} keys in pages of 1000: {} round trips",
+                script_calls(&server) - calls_before
+            );
+        }
+        listing.bench_function(format!("10^5 keys/{name}"), |b| {
+            b.iter(|| black_box(instance.draft().list_all_keys(bucket).unwrap().unwrap()))
+        });
+    }
+    listing.finish();
+}
+
+/// How many scripts the server has run so far (`INFO commandstats`).
+fn script_calls(server: &RedisServer) -> u64 {
+    let stats = server.cli(&["INFO", "commandstats"]).unwrap_or_default();
+    stats
+        .lines()
+        .filter(|line| line.starts_with("cmdstat_evalsha:") || line.starts_with("cmdstat_eval:"))
+        .filter_map(|line| {
+            let calls = line.split("calls=").nth(1)?;
+            calls.split(',').next()?.parse::<u64>().ok()
+        })
+        .sum()
+}
+
+/// How long `f` takes (its answer, a checksum of what the guest read, is kept from the
+/// optimizer).
+fn timed<T>(f: impl FnOnce() -> T) -> Duration {
+    let start = Instant::now();
+    black_box(f());
+    start.elapsed()
+}
+
+criterion_group!(benches, all);
+criterion_main!(benches);
