@@ -46,6 +46,11 @@ pub enum Command {
         /// `wasi:keyvalue/readwrite` (add --allow-imports: it imports the wasi:io stream types).
         #[arg(long, conflicts_with = "memkv")]
         golem: bool,
+        /// Plug in the `memkv-redis.wasm` inside this binary: the buckets live in the Redis
+        /// server MEMKV_REDIS_URL names at run time (add --allow-imports: it imports WASI 0.2
+        /// sockets and environment, which the runtime provides).
+        #[arg(long, conflicts_with_all = ["memkv", "golem"])]
+        redis: bool,
         /// Write the composition even if the guest has imports memkv cannot satisfy; the runtime
         /// must then provide them.
         #[arg(long)]
@@ -152,14 +157,16 @@ pub fn run<C: Borrow<Compiled>>(
             output,
             memkv,
             golem,
+            redis,
             allow_imports,
         } => {
-            let memkv = match (memkv, golem) {
-                (Some(path), _) => {
+            let memkv = match (memkv, golem, redis) {
+                (Some(path), _, _) => {
                     std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?
                 }
-                (None, true) => crate::MEMKV_GOLEM.to_vec(),
-                (None, false) => crate::MEMKV.to_vec(),
+                (None, true, _) => crate::MEMKV_GOLEM.to_vec(),
+                (None, false, true) => crate::MEMKV_REDIS.to_vec(),
+                (None, false, false) => crate::MEMKV.to_vec(),
             };
             compose(&guest, &output, &memkv, allow_imports, out)
         }

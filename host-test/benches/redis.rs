@@ -1,6 +1,7 @@
 //! memkv-redis beside memkv, wasmtime's host store and `redis-benchmark`, in one run.
 //!
-//! Before the criterion run it starts a `redis-server` on a free port, runs `redis-benchmark -c 1`
+//! Before the criterion run it starts a `redis-server` on a free port (append-only, fsync every
+//! second), runs `redis-benchmark -c 1`
 //! against it (one client, one request at a time: one loopback round trip per request) and
 //! prints its GET and SET rates. Then, per operation, one row each:
 //! - `host→memkv`: wasmtime calls `memkv.wasm`'s `wasi:keyvalue` exports;
@@ -62,7 +63,10 @@ fn redis_benchmark(server: &RedisServer) -> String {
 }
 
 fn all(c: &mut Criterion) {
-    let server = RedisServer::start().expect("redis-server starts");
+    // Append-only with an fsync a second, as Redis is usually run for durability (the tests
+    // fsync every write, to prove no acknowledged write is lost).
+    let server =
+        RedisServer::start_with(&["--appendfsync", "everysec"]).expect("redis-server starts");
     println!(
         "redis-benchmark -c 1 -d {VALUE}: {}",
         redis_benchmark(&server)

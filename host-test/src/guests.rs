@@ -63,6 +63,7 @@ pub struct Guests {
     engine: Engine,
     client: [OnceLock<KvClientPre<HostState>>; 2],
     bench: [OnceLock<KvBenchPre<HostState>>; 2],
+    client_on_redis: OnceLock<KvClientPre<HostState>>,
 }
 
 impl Guests {
@@ -77,6 +78,7 @@ impl Guests {
             engine: engine.clone(),
             client: Default::default(),
             bench: Default::default(),
+            client_on_redis: OnceLock::new(),
         }
     }
 
@@ -141,6 +143,38 @@ impl Guests {
         let mut store = new_store(&self.engine, HostState::default(), None);
         let bench = pre.instantiate(&mut store)?;
         Ok(BenchInstance { store, bench })
+    }
+}
+
+impl Guests {
+    /// A fresh `kv-client` with memkv-redis composed in (`memkv compose --redis`), its WASI
+    /// imports served by wasmtime-wasi with `env` as the environment (`MEMKV_REDIS_URL`,
+    /// `MEMKV_REDIS_PREFIX`): instances given the same server and prefix share one store.
+    pub fn client_on_redis(&self, env: &[(&str, &str)]) -> Result<ClientInstance> {
+        let pre = get_or_try_init(&self.client_on_redis, || {
+            let composition = compose(memkv_artifacts::KV_CLIENT, memkv_artifacts::MEMKV_REDIS)?;
+            if let Some(other) = composition
+                .unsatisfied
+                .iter()
+                .find(|name| !name.starts_with("wasi:"))
+            {
+                bail!("memkv-redis left a non-WASI import unsatisfied: {other}");
+            }
+            let component = Component::new(&self.engine, composition.bytes)?;
+            let mut linker = Linker::new(&self.engine);
+            wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+            Ok(KvClientPre::new(linker.instantiate_pre(&component)?)?)
+        })?;
+        let mut wasi = wasmtime_wasi::WasiCtx::builder();
+        wasi.inherit_network()
+            .allow_tcp(true)
+            .allow_ip_name_lookup(true);
+        for (name, value) in env {
+            wasi.env(name, value);
+        }
+        let mut store = new_store(&self.engine, HostState::with_wasi(wasi.build()), None);
+        let client = pre.instantiate(&mut store)?;
+        Ok(ClientInstance { store, client })
     }
 }
 

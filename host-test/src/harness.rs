@@ -77,13 +77,19 @@ impl Harness {
     /// memkv-redis on one server per process, started on first use: tests share it, each
     /// instance on a store of its own.
     pub fn redis() -> &'static Self {
-        static SERVER: OnceLock<RedisServer> = OnceLock::new();
         static SHARED: OnceLock<Harness> = OnceLock::new();
-        SHARED.get_or_init(|| {
-            let server = SERVER
-                .get_or_init(|| RedisServer::start().unwrap_or_else(|error| panic!("{error:#}")));
-            Self::redis_at(&server.url()).expect("memkv-redis.wasm compiles")
-        })
+        SHARED.get_or_init(|| Self::redis_at(Self::redis_url()).expect("memkv-redis.wasm compiles"))
+    }
+
+    /// The URL of the `redis-server` [`Harness::redis`]'s instances use, started on first use.
+    pub fn redis_url() -> &'static str {
+        static SERVER: OnceLock<(RedisServer, String)> = OnceLock::new();
+        let (_, url) = SERVER.get_or_init(|| {
+            let server = RedisServer::start().unwrap_or_else(|error| panic!("{error:#}"));
+            let url = server.url();
+            (server, url)
+        });
+        url
     }
 
     /// memkv-redis on one local 3-node Redis Cluster per process, started on first use (the

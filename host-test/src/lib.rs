@@ -7,15 +7,18 @@
 //! - [`Harness`]: `memkv.wasm`, compiled once, instantiated cheaply, each instance a
 //!   [`MemkvInstance`] with a typed view per exported interface; [`Supervised`] replaces an
 //!   instance that traps with a fresh one.
-//! - [`Harness::redis`]: `memkv-redis.wasm` with WASI networking, each instance on a store of
-//!   its own (a fresh key prefix) in one [`redis::RedisServer`] the process starts; the same
-//!   suites run against it.
+//! - [`Harness::redis`] and [`Harness::redis_cluster`]: `memkv-redis.wasm` with WASI
+//!   networking, each instance on a store of its own (a fresh key prefix) in one
+//!   [`redis::RedisServer`], or one local 3-node [`redis::RedisCluster`], the process starts;
+//!   the same suites run against both. [`Harness::instantiate_on`] gives instances that share
+//!   a store.
 //! - [`GolemHarness`]: `memkv-golem.wasm`, whose instances ([`GolemInstance`]) also have the
 //!   Golem dialect's view; the main artifact's instances have none, so calling the dialect on
 //!   them does not compile.
 //! - [`Guests`]: the rig's guests — `kv-client` (the Golem example service over the standard
 //!   store) and `kv-bench` (loops that run inside wasm) — either composed with memkv or served by
-//!   wasmtime's host-side store, `wasmtime-wasi-keyvalue`.
+//!   wasmtime's host-side store, `wasmtime-wasi-keyvalue`; `kv-client` also composed with
+//!   memkv-redis ([`Guests::client_on_redis`]).
 //!
 //! ```no_run
 //! let mut memkv = host_test::Harness::shared().instantiate()?;

@@ -43,3 +43,22 @@ fn fresh_instances_share_nothing() -> Result<()> {
     assert_eq!(first.api().get("b", "k")?, Some(b"v".to_vec()));
     Ok(())
 }
+
+#[test]
+fn memkv_redis_exports_what_memkv_does_and_imports_only_wasi_0_2() {
+    let redis = Harness::redis();
+    assert_eq!(redis.export_names(), Harness::shared().export_names());
+    let imports = redis.import_names();
+    assert!(
+        imports
+            .iter()
+            .any(|name| name.starts_with("wasi:sockets/tcp@0.2.")),
+        "{imports:?}"
+    );
+    assert!(
+        imports
+            .iter()
+            .all(|name| name.starts_with("wasi:") && name.contains("@0.2.")),
+        "{imports:?}"
+    );
+}

@@ -31,8 +31,20 @@ local function dec(n)
   return string.format('%.0f', n)
 end
 
+local LIMITS = { 'lk', 'lv', 'lt', 'le', 'lb', 'lp' }
+
+-- The limits in force, read once per script.
+local limits = nil
+
 local function limit(name)
-  return redis.call('HGET', g, name) or DEFAULTS[name]
+  if not limits then
+    limits = {}
+    local stored = redis.call('HMGET', g, unpack(LIMITS))
+    for n, field in ipairs(LIMITS) do
+      limits[field] = stored[n] or DEFAULTS[field]
+    end
+  end
+  return limits[name]
 end
 
 local function usage(field)
@@ -122,15 +134,20 @@ local function commit(w)
   if w.create then
     create_bucket()
   end
+  -- Each pair gets its own stamp: the last #pairs the bucket's counter issues.
+  local stamp = redis.call('HINCRBY', meta, 'st', #w.pairs) - #w.pairs
   for _, pair in ipairs(w.pairs) do
-    local stamp = redis.call('HINCRBY', meta, 'st', 1)
+    stamp = stamp + 1
     if redis.call('HSET', vals, pair[1], string.format('%016x', stamp) .. pair[2]) == 1 then
       redis.call('ZADD', idx, 0, pair[1])
     end
   end
-  local bytes = usage('bytes')
-  redis.call('HSET', g, 'bytes', dec(bytes + w.total - w.committed))
-  redis.call('HINCRBY', g, 'entries', w.added)
+  if w.total ~= w.committed then
+    redis.call('HINCRBY', g, 'bytes', dec(w.total - w.committed))
+  end
+  if w.added > 0 then
+    redis.call('HINCRBY', g, 'entries', w.added)
+  end
 end
 
 local function set_one(key, value)
@@ -269,7 +286,7 @@ function ops.delete()
       redis.call('HDEL', vals, key)
       redis.call('ZREM', idx, key)
       redis.call('HINCRBY', meta, 'rm', 1)
-      redis.call('HSET', g, 'bytes', dec(usage('bytes') - #key - len - ENTRY_OVERHEAD))
+      redis.call('HINCRBY', g, 'bytes', dec(-(#key + len + ENTRY_OVERHEAD)))
       redis.call('HINCRBY', g, 'entries', -1)
       removed = removed + 1
     end
@@ -406,8 +423,6 @@ local function bucket_key(name, suffix)
   end)
   return prefix .. ':{' .. prefix .. '}:b' .. hex .. ':' .. suffix
 end
-
-local LIMITS = { 'lk', 'lv', 'lt', 'le', 'lb', 'lp' }
 
 -- ARGV: the six limits in decimal, in the order of LIMITS.
 function ops.set_limits()

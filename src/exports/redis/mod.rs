@@ -12,7 +12,8 @@
 //! the component's environment when it first needs the server. A bad URL, or a server that
 //! cannot be reached, is `error::other` naming the address and the cause, on every operation
 //! until it can be reached; a connection lost between calls is made again and the call retried
-//! once.
+//! once. (A connection that breaks while the server runs a call cannot say whether it ran, so an
+//! `increment` retried then may count twice.)
 //!
 //! Layout: every key of a store starts with `P:{P}:`, the prefix and the prefix as hash tag —
 //! `g` (limits, usage, generation, next cursor), `n` (the bucket names, a sorted set), `c` (the

@@ -27,3 +27,34 @@ mod store;
 
 mod concurrency;
 mod faults;
+
+/// A guest composed with memkv-redis: its instances share one store (with memkv, each has its
+/// own), and a value one writes through the guest is read through memkv-redis's own exports.
+#[test]
+fn instances_of_a_guest_composed_with_memkv_redis_share_one_store() -> anyhow::Result<()> {
+    use host_test::{Guests, KeyValueApi, Provider};
+
+    let url = Harness::redis_url();
+    let prefix = format!("composed-{}", std::process::id());
+    let env = [
+        ("MEMKV_REDIS_URL", url),
+        ("MEMKV_REDIS_PREFIX", prefix.as_str()),
+    ];
+    let mut first = Guests::shared().client_on_redis(&env)?;
+    let mut second = Guests::shared().client_on_redis(&env)?;
+    first.set("b", "k", b"from the first")?;
+    assert_eq!(second.get("b", "k")?, Some(b"from the first".to_vec()));
+    let mut direct = harness().instantiate_on(&prefix)?;
+    assert_eq!(
+        direct.api().get("b", "k")?,
+        Some(b"from the first".to_vec())
+    );
+
+    let mut alone = Guests::shared().client(Provider::Memkv)?;
+    alone.set("b", "k", b"v")?;
+    assert_eq!(
+        Guests::shared().client(Provider::Memkv)?.get("b", "k")?,
+        None
+    );
+    Ok(())
+}
