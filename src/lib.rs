@@ -36,7 +36,7 @@
 //! - by default, the in-memory engine: the instance's one [`store::Store`];
 //! - with `redis`, memkv-redis (`memkv-redis.wasm`, built for `wasm32-wasip2`): the buckets in a
 //!   Redis server named by `MEMKV_REDIS_URL`, reached over `wasi:sockets`, every multi-key
-//!   operation one Lua script. It answers exactly as the in-memory engine does — the same
+//!   operation one call of a Lua function on the server. It answers exactly as the in-memory engine does — the same
 //!   limits, counters, cursors, compare-and-swap and snapshot format, the same error messages
 //!   (it builds the core's [`store::Error`]s) — and the test rig runs the same suites against
 //!   both. Its one error of its own is [`store::Error::Unavailable`]: the server could not be

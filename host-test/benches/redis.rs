@@ -185,12 +185,12 @@ fn all(c: &mut Criterion) {
     listing.finish();
 }
 
-/// How many scripts the server has run so far (`INFO commandstats`).
+/// How many memkv.lua functions the server has run so far (`INFO commandstats`).
 fn script_calls(server: &RedisServer) -> u64 {
     let stats = server.cli(&["INFO", "commandstats"]).unwrap_or_default();
     stats
         .lines()
-        .filter(|line| line.starts_with("cmdstat_evalsha:") || line.starts_with("cmdstat_eval:"))
+        .filter(|line| line.starts_with("cmdstat_fcall:"))
         .filter_map(|line| {
             let calls = line.split("calls=").nth(1)?;
             calls.split(',').next()?.parse::<u64>().ok()

@@ -1,5 +1,5 @@
 //! The `bucket` resource of memkv-redis: the same methods as the in-memory engine's, each one
-//! command or one script on the server.
+//! command or one call of memkv.lua's function on the server.
 
 use redis::Value;
 
@@ -26,12 +26,12 @@ pub struct Version {
 
 /// The value of `key` in bucket `bucket`, if it exists. One `HGET`.
 pub(super) fn get(bucket: &str, key: &str) -> Result<Option<Vec<u8>>, Error> {
-    let stored = with_connection(|connection, session| {
+    let stored = with_connection(|server, session| {
         let [values, ..] = bucket_keys(&session.prefix, bucket);
         redis::cmd("HGET")
             .arg(values)
             .arg(key)
-            .query::<Option<Vec<u8>>>(connection)
+            .query::<Option<Vec<u8>>>(server.connection())
     })?;
     Ok(stored.map(unstamped))
 }
@@ -67,12 +67,12 @@ impl BucketHandle {
 
     /// Whether `key` exists. One `HEXISTS`.
     pub fn exists(&self, key: &str) -> Result<bool, Error> {
-        with_connection(|connection, session| {
+        with_connection(|server, session| {
             let [values, ..] = bucket_keys(&session.prefix, &self.name);
             redis::cmd("HEXISTS")
                 .arg(values)
                 .arg(key)
-                .query::<bool>(connection)
+                .query::<bool>(server.connection())
         })
     }
 
@@ -114,12 +114,12 @@ impl BucketHandle {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let values = with_connection(|connection, session| {
+        let values = with_connection(|server, session| {
             let [values, ..] = bucket_keys(&session.prefix, &self.name);
             redis::cmd("HMGET")
                 .arg(values)
                 .arg(&keys)
-                .query::<Vec<Option<Vec<u8>>>>(connection)
+                .query::<Vec<Option<Vec<u8>>>>(server.connection())
         })?;
         Ok(keys
             .into_iter()

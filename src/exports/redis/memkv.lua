@@ -1,4 +1,8 @@
--- memkv-redis: every operation that touches more than one key, as one atomic script.
+-- memkv-redis: every operation that touches more than one key, as one atomic call of one Redis
+-- Function. memkv-redis loads this file as a function library (`FUNCTION LOAD`, with a name
+-- line that carries a hash of this file, so versions never mix) the first time a server lacks
+-- it, then calls `FCALL memkv_<hash> 6 KEYS… ARGV…`: the helpers below are defined once, when the
+-- library loads, not on every call.
 --
 -- KEYS: 1 the store's hash `g` (limits, usage, generation, next cursor), 2 the registry `n` (a
 -- sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 values `v` (a hash
@@ -13,8 +17,10 @@
 -- error memkv's in-memory engine gives. A refused operation changes nothing: every check comes
 -- before the first write.
 
-local g, reg, cur, vals, idx, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local op, bucket, prefix = ARGV[1], ARGV[2], ARGV[3]
+-- The call in progress: its keys and arguments (set by `run` at the start of every call).
+local KEYS, ARGV = {}, {}
+local g, reg, cur, vals, idx, meta
+local op, bucket, prefix
 
 local ENTRY_OVERHEAD, BUCKET_OVERHEAD, STAMP = 96, 256, 16
 local CURSORS = 256
@@ -98,9 +104,10 @@ end
 -- applied only if every check passed.
 local function start_write()
   local committed, create = open_for_write()
+  -- `len`, the bucket's entry count, is read when a new key needs it.
   return {
     committed = committed, total = committed, create = create,
-    len = redis.call('ZCARD', idx), added = 0, pending = {}, pairs = {},
+    len = nil, added = 0, pending = {}, pairs = {},
   }
 end
 
@@ -121,6 +128,7 @@ local function plan(w, key, value)
   else
     local total = w.total + #key + #value + ENTRY_OVERHEAD
     check_total(total, w.committed)
+    w.len = w.len or redis.call('ZCARD', idx)
     check('entries', w.len + 1, 'le')
     w.total = total
     w.len = w.len + 1
@@ -509,11 +517,19 @@ function ops.load()
   return { 'ok' }
 end
 
-local ok, answer = pcall(ops[op])
-if ok then
-  return answer
+local function run(keys, args)
+  KEYS, ARGV = keys, args
+  g, reg, cur, vals, idx, meta = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
+  op, bucket, prefix = args[1], args[2], args[3]
+  limits = nil
+  local ok, answer = pcall(ops[op])
+  if ok then
+    return answer
+  end
+  if type(answer) == 'table' and answer.refusal then
+    return answer.refusal
+  end
+  error(answer)
 end
-if type(answer) == 'table' and answer.refusal then
-  return answer.refusal
-end
-error(answer)
+
+redis.register_function(FUNCTION, run)

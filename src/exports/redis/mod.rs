@@ -19,13 +19,14 @@
 //! `g` (limits, usage, generation, next cursor), `n` (the bucket names, a sorted set), `c` (the
 //! draft's cursor table), and for each bucket `b<hex of its name>:v` (key to stamp and value),
 //! `…:i` (its keys, a sorted set paged with `ZRANGE … BYLEX`) and `…:m` (its write stamp and
-//! deletion count). Every operation that touches more than one key is one Lua script
-//! (`memkv.lua`), so it is atomic however many instances share the store.
+//! deletion count). Every operation that touches more than one key is one call of a Lua
+//! function (`memkv.lua`, loaded as a Redis Function library, so Redis 7 or later), so it is
+//! atomic however many instances share the store.
 //!
 //! One hash tag for the whole store, not one per bucket, because the contract is store-wide:
 //! `max-total-bytes` and `max-buckets` are checked against the whole store before every write,
 //! `get-usage` is exact, and a snapshot is one moment of the store. With one slot, each of those
-//! is one script on one node; with a slot per bucket, every write would take a second round trip
+//! is one call on one node; with a slot per bucket, every write would take a second round trip
 //! to the store's node, and a load or a save could not be atomic. On a Redis Cluster, stores
 //! (prefixes: applications, tenants) spread across the nodes; the buckets of one store share
 //! its node.
@@ -36,6 +37,7 @@ use std::cell::RefCell;
 use std::fmt::Write as _;
 
 use redis::cluster::{ClusterClient, ClusterConnection};
+use redis::cluster_routing::{MultipleNodeRoutingInfo, ResponsePolicy, RoutingInfo};
 use redis::{Connection, ConnectionLike, RedisResult, Script, Value};
 
 pub use bucket::{BucketHandle, Version};
@@ -54,6 +56,9 @@ const STAMP: usize = 16;
 /// The limits' fields in the store's hash, in the order of [`Limits`]'s fields.
 const LIMIT_FIELDS: [&str; 6] = ["lk", "lv", "lt", "le", "lb", "lp"];
 
+/// The function library every multi-key operation runs in.
+const LIBRARY: &str = include_str!("memkv.lua");
+
 /// Where the server is, and the keys of the store in it.
 struct Session {
     /// The server's URL, or the cluster's seed URLs joined by commas.
@@ -61,7 +66,10 @@ struct Session {
     cluster: bool,
     prefix: String,
     connection: Option<Server>,
-    script: Script,
+    /// The library's function, `memkv_<hash of memkv.lua>`.
+    function: String,
+    /// `memkv.lua` as `FUNCTION LOAD` takes it: its name line first.
+    library: String,
 }
 
 /// A connection to one server, or to a Redis Cluster (which follows `MOVED` redirects).
@@ -75,6 +83,23 @@ impl Server {
         match self {
             Server::Single(connection) => connection,
             Server::Cluster(connection) => &mut **connection,
+        }
+    }
+
+    /// Load `library` into the server, or into every primary of the cluster (functions are
+    /// not shared between a cluster's shards).
+    fn load_library(&mut self, library: &str) -> RedisResult<()> {
+        let mut load = redis::cmd("FUNCTION");
+        load.arg("LOAD").arg("REPLACE").arg(library);
+        match self {
+            Server::Single(connection) => load.query(connection),
+            Server::Cluster(connection) => {
+                let everywhere = RoutingInfo::MultiNode((
+                    MultipleNodeRoutingInfo::AllMasters,
+                    Some(ResponsePolicy::AllSucceeded),
+                ));
+                connection.route_command(&load, everywhere).map(drop)
+            }
         }
     }
 }
@@ -99,12 +124,16 @@ impl Session {
                  Redis hash tags"
             )));
         }
+        let hash = Script::new(LIBRARY).get_hash().to_owned();
+        let function = format!("memkv_{}", &hash[..16]);
+        let library = format!("#!lua name={function}\nlocal FUNCTION = '{function}'\n{LIBRARY}");
         Ok(Self {
             url,
             cluster: cluster.is_some(),
             prefix,
             connection: None,
-            script: Script::new(include_str!("memkv.lua")),
+            function,
+            library,
         })
     }
 
@@ -152,7 +181,7 @@ fn connection_lost(error: &redis::RedisError) -> bool {
 /// Run `f` with the session and its connection; if the connection turns out to be lost, make
 /// it again and run `f` once more. Any other failure is [`Error::Unavailable`].
 fn with_connection<T>(
-    mut f: impl FnMut(&mut dyn ConnectionLike, &Session) -> RedisResult<T>,
+    mut f: impl FnMut(&mut Server, &Session) -> RedisResult<T>,
 ) -> Result<T, Error> {
     SESSION.with_borrow_mut(|slot| {
         if slot.is_none() {
@@ -167,7 +196,7 @@ fn with_connection<T>(
                 Some(connection) => connection,
                 None => session.connect()?,
             };
-            let result = f(connection.connection(), session);
+            let result = f(&mut connection, session);
             match result {
                 Ok(value) => {
                     session.connection = Some(connection);
@@ -214,31 +243,36 @@ impl<'a> Op<'a> {
         self
     }
 
-    /// Run the script: the answer after its `ok`, or the refusal it gave, as the core's error
+    /// Call the function: the answer after its `ok`, or the refusal it gave, as the core's error
     /// (`key` names the key in counter errors).
     pub(crate) fn run(&self, key: &str) -> Result<Vec<Value>, Error> {
         self.answer()?
             .map_err(|(code, rest)| refusal(&code, &rest, key))
     }
 
-    /// Run the script: the answer after its `ok`, or the refusal's code and details.
+    /// Call the function: the answer after its `ok`, or the refusal's code and details.
     fn answer(&self) -> Result<Result<Vec<Value>, Refusal>, Error> {
-        let answer = with_connection(|connection, session| {
-            let mut invocation = session.script.prepare_invoke();
+        let answer = with_connection(|server, session| {
+            let mut call = redis::cmd("FCALL");
+            call.arg(&session.function).arg(6);
             for name in session.store_keys() {
-                invocation.key(name);
+                call.arg(name);
             }
             for name in bucket_keys(&session.prefix, self.bucket) {
-                invocation.key(name);
+                call.arg(name);
             }
-            invocation
-                .arg(self.name)
-                .arg(self.bucket)
-                .arg(&session.prefix);
+            call.arg(self.name).arg(self.bucket).arg(&session.prefix);
             for arg in &self.args {
-                invocation.arg(*arg);
+                call.arg(*arg);
             }
-            invocation.invoke::<Vec<Value>>(connection)
+            match call.query::<Vec<Value>>(server.connection()) {
+                // The first call on a server that lacks this version's library loads it.
+                Err(error) if error.to_string().contains("Function not found") => {
+                    server.load_library(&session.library)?;
+                    call.query::<Vec<Value>>(server.connection())
+                }
+                answer => answer,
+            }
         })?;
         let mut answer = answer.into_iter();
         let code = answer.next().map(|code| text(&code)).unwrap_or_default();
@@ -350,12 +384,12 @@ pub fn api_set(bucket: &str, key: &str, value: Vec<u8>) {
 /// The limits in force; the defaults if the server cannot be reached (`get-limits` has no
 /// error result).
 pub fn limits() -> Limits {
-    let fields = with_connection(|connection, session| {
+    let fields = with_connection(|server, session| {
         let [store, ..] = session.store_keys();
         redis::cmd("HMGET")
             .arg(store)
             .arg(&LIMIT_FIELDS)
-            .query::<Vec<Option<String>>>(connection)
+            .query::<Vec<Option<String>>>(server.connection())
     })
     .unwrap_or_default();
     let field = |n: usize| fields.get(n).cloned().flatten();
@@ -372,7 +406,7 @@ pub fn limits() -> Limits {
     }
 }
 
-/// `limits` as the script's six decimal arguments.
+/// `limits` as the function's six decimal arguments.
 fn limit_args(limits: &Limits) -> [String; 6] {
     [
         limits.max_key_bytes.to_string(),
@@ -407,12 +441,12 @@ pub fn set_limits(limits: Limits) -> Result<(), String> {
 /// What the store holds, as its limits count it; zero if the server cannot be reached
 /// (`get-usage` has no error result).
 pub fn usage() -> Usage {
-    let fields = with_connection(|connection, session| {
+    let fields = with_connection(|server, session| {
         let [store, ..] = session.store_keys();
         redis::cmd("HMGET")
             .arg(store)
             .arg(&["bytes", "entries", "buckets"])
-            .query::<Vec<Option<String>>>(connection)
+            .query::<Vec<Option<String>>>(server.connection())
     })
     .unwrap_or_default();
     let field = |n: usize| fields.get(n).cloned().flatten().unwrap_or_default();
@@ -423,7 +457,7 @@ pub fn usage() -> Usage {
     }
 }
 
-/// The whole store as a snapshot in memkv's format, read in one script (so it is one moment of
+/// The whole store as a snapshot in memkv's format, read in one call (so it is one moment of
 /// the store). `save` has no error result: if the server cannot be reached, or memory for the
 /// snapshot cannot be had, it returns an empty list, which no `load` accepts (a Golem update
 /// then fails and the worker keeps its state).
@@ -477,7 +511,7 @@ fn dump() -> Result<store::Store, Error> {
     Ok(store)
 }
 
-/// Replace every bucket with a snapshot's, in one script, or change nothing. The snapshot is
+/// Replace every bucket with a snapshot's, in one call, or change nothing. The snapshot is
 /// checked completely first, by the same code as the in-memory engine's.
 pub fn load(bytes: &[u8]) -> Result<(), String> {
     let loaded = store::Store::load(bytes).map_err(|error: SnapshotError| error.to_string())?;
