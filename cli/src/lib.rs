@@ -87,18 +87,23 @@ pub struct Network {
 impl Network {
     /// Networking allowed, and `env` as the environment.
     pub fn new(env: &[(&str, &str)]) -> Self {
-        let mut ctx = WasiCtx::builder();
-        ctx.inherit_network()
-            .allow_tcp(true)
-            .allow_ip_name_lookup(true);
-        for (name, value) in env {
-            ctx.env(name, value);
-        }
         Self {
-            ctx: ctx.build(),
+            ctx: network_ctx(env),
             table: ResourceTable::new(),
         }
     }
+}
+
+/// The WASI context memkv-redis needs: TCP and name lookups allowed, `env` as the environment.
+pub fn network_ctx(env: &[(&str, &str)]) -> WasiCtx {
+    let mut ctx = WasiCtx::builder();
+    ctx.inherit_network()
+        .allow_tcp(true)
+        .allow_ip_name_lookup(true);
+    for (name, value) in env {
+        ctx.env(name, value);
+    }
+    ctx.build()
 }
 
 impl WasiView for Network {

@@ -165,14 +165,8 @@ impl Guests {
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
             Ok(KvClientPre::new(linker.instantiate_pre(&component)?)?)
         })?;
-        let mut wasi = wasmtime_wasi::WasiCtx::builder();
-        wasi.inherit_network()
-            .allow_tcp(true)
-            .allow_ip_name_lookup(true);
-        for (name, value) in env {
-            wasi.env(name, value);
-        }
-        let mut store = new_store(&self.engine, HostState::with_wasi(wasi.build()), None);
+        let wasi = memkv_cli::network_ctx(env);
+        let mut store = new_store(&self.engine, HostState::with_wasi(wasi), None);
         let client = pre.instantiate(&mut store)?;
         Ok(ClientInstance { store, client })
     }

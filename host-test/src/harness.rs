@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Result};
-use wasmtime_wasi::WasiCtx;
 
 use crate::bindings::MemkvPre;
 use crate::redis::{RedisCluster, RedisServer};
@@ -141,16 +140,14 @@ impl Harness {
         &self,
         env: &[(&'static str, String)],
     ) -> Result<MemkvInstance<HostState>> {
-        let mut wasi = WasiCtx::builder();
-        wasi.inherit_network()
-            .allow_tcp(true)
-            .allow_ip_name_lookup(true);
-        for (name, value) in env {
-            wasi.env(name, value);
-        }
+        let env: Vec<(&str, &str)> = env
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        let wasi = memkv_cli::network_ctx(&env);
         MemkvInstance::new(
             &self.pre,
-            new_store(self.engine(), HostState::with_wasi(wasi.build()), None),
+            new_store(self.engine(), HostState::with_wasi(wasi), None),
         )
     }
 

@@ -14,6 +14,29 @@
 
 use host_test::Harness;
 
+/// The engine suites, declared in a module one folder below this one (`redis/`,
+/// `redis_cluster/`) whose `harness()` names the component they run against.
+macro_rules! engine_suites {
+    () => {
+        #[path = "../api.rs"]
+        mod api;
+        #[path = "../atomics.rs"]
+        mod atomics;
+        #[path = "../batch.rs"]
+        mod batch;
+        #[path = "../draft2.rs"]
+        mod draft2;
+        #[path = "../limits.rs"]
+        mod limits;
+        #[path = "../model.rs"]
+        mod model;
+        #[path = "../snapshot.rs"]
+        mod snapshot;
+        #[path = "../store.rs"]
+        mod store;
+    };
+}
+
 #[macro_use]
 mod api;
 mod atomics;

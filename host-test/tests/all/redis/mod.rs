@@ -8,22 +8,7 @@ fn harness() -> &'static Harness {
     Harness::redis()
 }
 
-#[path = "../api.rs"]
-mod api;
-#[path = "../atomics.rs"]
-mod atomics;
-#[path = "../batch.rs"]
-mod batch;
-#[path = "../draft2.rs"]
-mod draft2;
-#[path = "../limits.rs"]
-mod limits;
-#[path = "../model.rs"]
-mod model;
-#[path = "../snapshot.rs"]
-mod snapshot;
-#[path = "../store.rs"]
-mod store;
+engine_suites!();
 
 mod concurrency;
 mod faults;

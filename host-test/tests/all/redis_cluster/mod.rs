@@ -9,22 +9,7 @@ fn harness() -> &'static Harness {
     Harness::redis_cluster()
 }
 
-#[path = "../api.rs"]
-mod api;
-#[path = "../atomics.rs"]
-mod atomics;
-#[path = "../batch.rs"]
-mod batch;
-#[path = "../draft2.rs"]
-mod draft2;
-#[path = "../limits.rs"]
-mod limits;
-#[path = "../model.rs"]
-mod model;
-#[path = "../snapshot.rs"]
-mod snapshot;
-#[path = "../store.rs"]
-mod store;
+engine_suites!();
 
 #[path = "../redis/concurrency.rs"]
 mod concurrency;
