@@ -19,17 +19,19 @@ pub struct Harness {
     redis: Option<RedisTarget>,
 }
 
-/// Where memkv-redis instances keep their stores: the environment that names the server (or
-/// the cluster), and a counter that gives each fresh instance a key prefix of its own.
+/// Where memkv-redis instances keep their stores: the variable that names the server (or the
+/// cluster) and its value, and a counter that gives each fresh instance a key prefix of its own.
 struct RedisTarget {
-    env: Vec<(&'static str, String)>,
+    variable: &'static str,
+    server: String,
     stores: AtomicU64,
 }
 
 impl RedisTarget {
-    fn new(variable: &'static str, value: &str) -> Self {
+    fn new(variable: &'static str, server: &str) -> Self {
         Self {
-            env: vec![(variable, value.to_owned())],
+            variable,
+            server: server.to_owned(),
             stores: AtomicU64::new(0),
         }
     }
@@ -121,30 +123,21 @@ impl Harness {
         let Some(redis) = &self.redis else {
             wasmtime::bail!("only memkv-redis instances share a store");
         };
-        let mut env = redis.env.clone();
-        env.push(("MEMKV_REDIS_PREFIX", prefix.to_owned()));
-        self.instantiate_with_env(&env)
+        self.instantiate_with_env(&[
+            (redis.variable, &redis.server),
+            ("MEMKV_REDIS_PREFIX", prefix),
+        ])
     }
 
     /// A fresh memkv-redis instance whose environment says `MEMKV_REDIS_URL=url` and
     /// `MEMKV_REDIS_PREFIX=prefix`.
     pub fn instantiate_at(&self, url: &str, prefix: &str) -> Result<MemkvInstance<HostState>> {
-        self.instantiate_with_env(&[
-            ("MEMKV_REDIS_URL", url.to_owned()),
-            ("MEMKV_REDIS_PREFIX", prefix.to_owned()),
-        ])
+        self.instantiate_with_env(&[("MEMKV_REDIS_URL", url), ("MEMKV_REDIS_PREFIX", prefix)])
     }
 
     /// A fresh instance with `env` as its environment, TCP and name lookups allowed.
-    fn instantiate_with_env(
-        &self,
-        env: &[(&'static str, String)],
-    ) -> Result<MemkvInstance<HostState>> {
-        let env: Vec<(&str, &str)> = env
-            .iter()
-            .map(|(name, value)| (*name, value.as_str()))
-            .collect();
-        let wasi = memkv_cli::network_ctx(&env);
+    fn instantiate_with_env(&self, env: &[(&str, &str)]) -> Result<MemkvInstance<HostState>> {
+        let wasi = memkv_cli::network_ctx(env);
         MemkvInstance::new(
             &self.pre,
             new_store(self.engine(), HostState::with_wasi(wasi), None),
