@@ -7,7 +7,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -62,16 +62,6 @@ impl RedisServer {
     /// The server's port.
     pub fn port(&self) -> u16 {
         self.port
-    }
-
-    /// The server's directory (its append-only file lives there).
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// The server's process id.
-    pub fn pid(&self) -> Option<u32> {
-        self.watchdog.as_ref().map(|watchdog| watchdog.pid)
     }
 
     fn spawn(&mut self) -> Result<()> {
@@ -249,11 +239,6 @@ impl RedisCluster {
     pub fn seeds(&self) -> String {
         let urls: Vec<String> = self.nodes.iter().map(RedisServer::url).collect();
         urls.join(",")
-    }
-
-    /// The cluster's nodes.
-    pub fn nodes(&self) -> &[RedisServer] {
-        &self.nodes
     }
 
     /// Move the hash slot of `key` to another node, keys and all, as a resharding does: the
