@@ -1,15 +1,15 @@
 -- memkv-redis: every operation that touches more than one key, as one atomic call of one Redis
--- Function. memkv-redis loads this file as a function library (`FUNCTION LOAD`, with a name
--- line that carries a hash of this file, so versions never mix) the first time a server lacks
--- it, then calls `FCALL memkv_<hash> 6 KEYS… ARGV…`: the helpers below are defined once, when the
--- library loads, not on every call.
+-- Function. memkv-redis loads this file as a function library (`FUNCTION LOAD`) the first time
+-- a server lacks it, with two lines in front: the library's name and `local FUNCTION =`
+-- `'memkv_<hash of this file>'`, so two versions never mix. Then it calls `FCALL memkv_<hash>
+-- 6 KEYS… ARGV…`: the helpers below are defined once, when the library loads, not per call.
 --
 -- KEYS: 1 the store's hash `g` (limits, usage, generation, next cursor), 2 the registry `n` (a
 -- sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 values `v` (a hash
 -- of key -> 16 hex digits of write stamp followed by the value), 5 index `i` (a sorted set of
 -- its keys, all with score 0, for byte-ordered paging) and 6 meta `m` (`st`, the last stamp
 -- issued; `rm`, how many deletions). Every key of a store carries the store's hash tag, so the
--- keys a script names here, or finds from a bucket's name (`bucket_key`), are in one slot, on
+-- keys a call names here, or finds from a bucket's name (`bucket_key`), are in one slot, on
 -- one server or one Redis Cluster node.
 -- ARGV: 1 the operation, 2 the bucket's name, 3 the key prefix, then the operation's own.
 --
