@@ -10,6 +10,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use wasmtime::component::ResourceAny;
 
+use crate::bindings::exports::memkv::store::limits::Usage;
 use crate::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
 use crate::{Compiled, DataFile, Draft, MemkvInstance, Side, component_names, describe};
 
@@ -195,13 +196,11 @@ fn push<C: Borrow<Compiled>>(
     let usage = memkv.limits().usage()?;
     writeln!(
         out,
-        "pushed {} to {} (prefix {}): {} buckets, {} entries, {} bytes",
+        "pushed {} to {} (prefix {}): {}",
         path.display(),
         redis.url,
         redis.prefix,
-        usage.buckets,
-        usage.entries,
-        usage.total_bytes
+        sizes(&usage)
     )?;
     Ok(())
 }
@@ -232,13 +231,11 @@ fn pull<C: Borrow<Compiled>>(
         .with_context(|| format!("writing {}", path.display()))?;
     writeln!(
         out,
-        "pulled {} (prefix {}) into {}: {} buckets, {} entries, {} bytes",
+        "pulled {} (prefix {}) into {}: {}",
         redis.url,
         redis.prefix,
         path.display(),
-        usage.buckets,
-        usage.entries,
-        usage.total_bytes
+        sizes(&usage)
     )?;
     Ok(())
 }
@@ -319,6 +316,14 @@ fn data_command<C: Borrow<Compiled>>(
     out.write_all(&printed)?;
     out.flush()?;
     Ok(())
+}
+
+/// What a store holds, in words: `3 buckets, 3 entries, 1107 bytes`.
+fn sizes(usage: &Usage) -> String {
+    format!(
+        "{} buckets, {} entries, {} bytes",
+        usage.buckets, usage.entries, usage.total_bytes
+    )
 }
 
 /// Whether the (first) server `url` names accepts a TCP connection, in words.

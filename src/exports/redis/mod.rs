@@ -392,17 +392,26 @@ pub fn limits() -> Limits {
             .query::<Vec<Option<String>>>(server.connection())
     })
     .unwrap_or_default();
-    let field = |n: usize| fields.get(n).cloned().flatten();
+    limits_from(&fields)
+}
+
+/// Limits from their six fields in the order of [`LIMIT_FIELDS`]; a field that is missing (or
+/// not a number) is the default.
+fn limits_from(fields: &[Option<String>]) -> Limits {
+    fn field<T: std::str::FromStr>(fields: &[Option<String>], n: usize, default: T) -> T {
+        let value = fields.get(n).and_then(Option::as_deref);
+        value
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(default)
+    }
     let default = Limits::DEFAULT;
-    let parse = |n: usize, default: u64| field(n).and_then(|f| f.parse().ok()).unwrap_or(default);
-    let parse32 = |n: usize, default: u32| field(n).and_then(|f| f.parse().ok()).unwrap_or(default);
     Limits {
-        max_key_bytes: parse32(0, default.max_key_bytes),
-        max_value_bytes: parse32(1, default.max_value_bytes),
-        max_total_bytes: parse(2, default.max_total_bytes),
-        max_entries_per_bucket: parse(3, default.max_entries_per_bucket),
-        max_buckets: parse32(4, default.max_buckets),
-        page_size: parse32(5, default.page_size),
+        max_key_bytes: field(fields, 0, default.max_key_bytes),
+        max_value_bytes: field(fields, 1, default.max_value_bytes),
+        max_total_bytes: field(fields, 2, default.max_total_bytes),
+        max_entries_per_bucket: field(fields, 3, default.max_entries_per_bucket),
+        max_buckets: field(fields, 4, default.max_buckets),
+        page_size: field(fields, 5, default.page_size),
     }
 }
 
@@ -468,7 +477,10 @@ pub fn save() -> Vec<u8> {
 /// The store as the server holds it, as an in-memory [`store::Store`].
 fn dump() -> Result<store::Store, Error> {
     let mut answer = Op::new("dump", "").run("")?.into_iter();
-    let limits_answer = strings(answer.next().unwrap_or_default());
+    let limits: Vec<Option<String>> = strings(answer.next().unwrap_or_default())
+        .into_iter()
+        .map(Some)
+        .collect();
     let mut store = store::Store::new();
     let most = Limits {
         max_key_bytes: u32::MAX,
@@ -496,17 +508,8 @@ fn dump() -> Result<store::Store, Error> {
             store.set(id, &text(&key), bytes(value).unwrap_or_default())?;
         }
     }
-    let field = |n: usize| limits_answer.get(n).cloned().unwrap_or_default();
-    let limits = Limits {
-        max_key_bytes: field(0).parse().unwrap_or_default(),
-        max_value_bytes: field(1).parse().unwrap_or_default(),
-        max_total_bytes: field(2).parse().unwrap_or_default(),
-        max_entries_per_bucket: field(3).parse().unwrap_or_default(),
-        max_buckets: field(4).parse().unwrap_or_default(),
-        page_size: field(5).parse().unwrap_or_default(),
-    };
     store
-        .set_limits(limits)
+        .set_limits(limits_from(&limits))
         .map_err(|error| Error::Unavailable(error.to_string()))?;
     Ok(store)
 }
