@@ -2,10 +2,12 @@
 //!
 //! 1. `cargo build --target wasm32-unknown-unknown --profile component` of `memkv` (and, with
 //!    this crate's `guests` feature, of the test guests `kv-client`, `kv-bench` and
-//!    `golem-example`), then of `memkv` once more with its `golem` feature, and once more with
-//!    its `redis` feature for `wasm32-wasip2`. The guest build has a target directory of its own, `<target>/wasm-guests`, shared by debug and release builds of
-//!    the host (sharing the outer one would deadlock on its lock); cargo keeps every memkv build's
-//!    fingerprints there, so nothing is rebuilt that did not change.
+//!    `golem-example`), then of `memkv` once more with its `golem` feature; then for
+//!    `wasm32-wasip2`, of `memkv` with its `redis` feature (and, with `guests`, of the demo
+//!    guest `counter`). The guest build has a target directory of its own, `<target>/wasm-guests`,
+//!    shared by debug and release builds of the host (sharing the outer one would deadlock on its
+//!    lock); cargo keeps every build's fingerprints there, so nothing is rebuilt that did not
+//!    change.
 //! 2. `wit-component` turns each core module (which carries its WIT in a custom section written
 //!    by `wit_bindgen::generate!`) into a component, written atomically to `OUT_DIR`; for
 //!    `wasm32-wasip2`, rustc's linker has already done so, adding the WASI imports.
@@ -66,7 +68,7 @@ const MEMKV: [Artifact; 3] = [
     },
 ];
 
-const GUESTS: [Artifact; 3] = [
+const GUESTS: [Artifact; 4] = [
     Artifact {
         krate: "kv-client",
         features: None,
@@ -88,6 +90,14 @@ const GUESTS: [Artifact; 3] = [
         name: "golem-example",
         doc: "The Golem docs' key-value example, over Golem's `wasi:keyvalue/readwrite`.",
     },
+    Artifact {
+        krate: "counter",
+        features: None,
+        target: TARGET_WASI,
+        name: "counter",
+        doc: "The demo guest: `wasi:http/proxy`, counting requests through \
+              `wasi:keyvalue/atomics@0.2.0-draft`.",
+    },
 ];
 
 fn main() -> Result<()> {
@@ -103,6 +113,7 @@ fn main() -> Result<()> {
         "wit",
         "host-test/guests",
         "host-test/wit",
+        "examples",
         "Cargo.toml",
         "Cargo.lock",
         "rust-toolchain.toml",
@@ -120,16 +131,24 @@ fn main() -> Result<()> {
 
     let guest_target = target_dir.join("wasm-guests");
     let mut constants = String::new();
-    // One cargo run per feature set, each encoded before the next overwrites its module: the
-    // plain crates together, then memkv with `golem`, then memkv with `redis`.
-    for features in [None, Some("memkv/golem"), Some("memkv/redis")] {
+    // One cargo run per feature set and target, each encoded before the next overwrites its
+    // module: the plain crates together, then memkv with `golem`, then the wasip2 crates (memkv
+    // with `redis`; the demo guest).
+    for (features, target) in [
+        (None, TARGET),
+        (Some("memkv/golem"), TARGET),
+        (Some("memkv/redis"), TARGET_WASI),
+        (None, TARGET_WASI),
+    ] {
         let batch: Vec<&Artifact> = artifacts
             .iter()
             .copied()
-            .filter(|artifact| artifact.features == features)
+            .filter(|artifact| artifact.features == features && artifact.target == target)
             .collect();
+        if batch.is_empty() {
+            continue;
+        }
         let crates: Vec<&str> = batch.iter().map(|artifact| artifact.krate).collect();
-        let target = batch.first().map_or(TARGET, |artifact| artifact.target);
         build_core_modules(root, &guest_target, target, &crates, features)?;
         for artifact in batch {
             let component = encode(&guest_target, artifact)?;

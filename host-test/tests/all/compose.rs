@@ -202,3 +202,31 @@ fn memkv_compose_golem_plugs_the_golem_build_it_carries() {
         "{imports:?}"
     );
 }
+
+#[test]
+fn the_demo_guest_composes_with_memkv_and_memkv_redis_leaving_only_wasi_imports() {
+    for (name, memkv) in [
+        ("memkv", MEMKV),
+        ("memkv-redis", memkv_artifacts::MEMKV_REDIS),
+    ] {
+        let composition = compose(memkv_artifacts::COUNTER, memkv).unwrap();
+        let left = &composition.unsatisfied;
+        assert!(
+            left.iter()
+                .any(|import| import.starts_with("wasi:http/types@0.2.")),
+            "{name}: {left:?}"
+        );
+        assert!(
+            left.iter()
+                .all(|import| import.starts_with("wasi:") && !import.starts_with("wasi:keyvalue/")),
+            "{name}: {left:?}"
+        );
+        let exports = component_names(&composition.bytes, Side::Exports).unwrap();
+        assert!(
+            exports
+                .iter()
+                .any(|export| export.starts_with("wasi:http/incoming-handler@0.2.")),
+            "{name}: {exports:?}"
+        );
+    }
+}
