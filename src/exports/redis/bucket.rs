@@ -36,6 +36,16 @@ pub(super) fn get(bucket: &str, key: &str) -> Result<Option<Vec<u8>>, Error> {
     Ok(stored.map(unstamped))
 }
 
+/// Store `value` under `key` in bucket `bucket`, creating the bucket for it (not, if a limit
+/// refuses the write). One call.
+pub(super) fn set(bucket: &str, key: &str, value: &[u8]) -> Result<(), Error> {
+    Op::new("set", bucket)
+        .arg(key.as_bytes())
+        .arg(value)
+        .run(key)?;
+    Ok(())
+}
+
 impl BucketHandle {
     /// Open (creating if need be) the bucket called `identifier`.
     pub fn open(identifier: String) -> Result<Self, Error> {
@@ -52,11 +62,7 @@ impl BucketHandle {
 
     /// Store `value` under `key`.
     pub fn set(&self, key: &str, value: Vec<u8>) -> Result<(), Error> {
-        Op::new("set", &self.name)
-            .arg(key.as_bytes())
-            .arg(&value)
-            .run(key)?;
-        Ok(())
+        set(&self.name, key, &value)
     }
 
     /// Remove `key`; a missing key (or bucket) is not an error.

@@ -89,8 +89,9 @@ local function open_for_write()
   end
   check('name', #bucket, 'lk')
   check('buckets', usage('buckets') + 1, 'lb')
-  local total = usage('bytes') + #bucket + BUCKET_OVERHEAD
-  check_total(total, usage('bytes'))
+  local bytes = usage('bytes')
+  local total = bytes + #bucket + BUCKET_OVERHEAD
+  check_total(total, bytes)
   return total, true
 end
 

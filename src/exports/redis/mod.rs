@@ -65,6 +65,8 @@ struct Session {
     url: String,
     cluster: bool,
     prefix: String,
+    /// The store's own keys, `g`, `n` and `c`, as every call names them.
+    store_keys: [String; 3],
     connection: Option<Server>,
     /// The library's function, `memkv_<hash of memkv.lua>`.
     function: String,
@@ -127,10 +129,12 @@ impl Session {
         let hash = Script::new(LIBRARY).get_hash().to_owned();
         let function = format!("memkv_{}", &hash[..16]);
         let library = format!("#!lua name={function}\nlocal FUNCTION = '{function}'\n{LIBRARY}");
+        let store_keys = ["g", "n", "c"].map(|suffix| format!("{prefix}:{{{prefix}}}:{suffix}"));
         Ok(Self {
             url,
             cluster: cluster.is_some(),
             prefix,
+            store_keys,
             connection: None,
             function,
             library,
@@ -155,12 +159,6 @@ impl Session {
     fn unavailable(&self, error: &redis::RedisError) -> Error {
         Error::Unavailable(format!("redis at {}: {error}", self.url))
     }
-
-    /// The store's own keys: `g`, `n`, `c`.
-    fn store_keys(&self) -> [String; 3] {
-        let prefix = &self.prefix;
-        ["g", "n", "c"].map(|suffix| format!("{prefix}:{{{prefix}}}:{suffix}"))
-    }
 }
 
 /// The keys of bucket `name` under `prefix`: values, index, meta (as `bucket_key` in
@@ -184,11 +182,9 @@ fn with_connection<T>(
     mut f: impl FnMut(&mut Server, &Session) -> RedisResult<T>,
 ) -> Result<T, Error> {
     SESSION.with_borrow_mut(|slot| {
-        if slot.is_none() {
-            *slot = Some(Session::from_env()?);
-        }
-        let Some(session) = slot.as_mut() else {
-            unreachable!("the session was just made");
+        let session = match slot {
+            Some(session) => session,
+            None => slot.insert(Session::from_env()?),
         };
         let mut retried = false;
         loop {
@@ -255,7 +251,7 @@ impl<'a> Op<'a> {
         let answer = with_connection(|server, session| {
             let mut call = redis::cmd("FCALL");
             call.arg(&session.function).arg(6);
-            for name in session.store_keys() {
+            for name in &session.store_keys {
                 call.arg(name);
             }
             for name in bucket_keys(&session.prefix, self.bucket) {
@@ -375,19 +371,15 @@ pub fn api_get(bucket: &str, key: &str) -> Option<Vec<u8>> {
 /// `golem:examples/api.set`: a write a limit refuses, or that cannot reach the server, is not
 /// applied (no bucket is created for it).
 pub fn api_set(bucket: &str, key: &str, value: Vec<u8>) {
-    let _refused = Op::new("set", bucket)
-        .arg(key.as_bytes())
-        .arg(&value)
-        .run(key);
+    let _refused = bucket::set(bucket, key, &value);
 }
 
 /// The limits in force; the defaults if the server cannot be reached (`get-limits` has no
 /// error result).
 pub fn limits() -> Limits {
     let fields = with_connection(|server, session| {
-        let [store, ..] = session.store_keys();
         redis::cmd("HMGET")
-            .arg(store)
+            .arg(&session.store_keys[0])
             .arg(&LIMIT_FIELDS)
             .query::<Vec<Option<String>>>(server.connection())
     })
@@ -451,9 +443,8 @@ pub fn set_limits(limits: Limits) -> Result<(), String> {
 /// (`get-usage` has no error result).
 pub fn usage() -> Usage {
     let fields = with_connection(|server, session| {
-        let [store, ..] = session.store_keys();
         redis::cmd("HMGET")
-            .arg(store)
+            .arg(&session.store_keys[0])
             .arg(&["bytes", "entries", "buckets"])
             .query::<Vec<Option<String>>>(server.connection())
     })
