@@ -19,11 +19,11 @@
 )]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use host_test::{BenchInstance, Entry, Guests, Harness, Provider};
+use host_test::{BenchInstance, Entry, Guests, Harness, Provider, timed};
 use memkv::store::Store;
 
 /// Distinct keys in the get/set workload.
@@ -199,13 +199,6 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
     }
     set.finish();
     memkv.draft().drop_bucket(handle).unwrap();
-}
-
-/// Time one call.
-fn timed<T>(f: impl FnOnce() -> T) -> Duration {
-    let start = Instant::now();
-    black_box(f());
-    start.elapsed()
 }
 
 /// Row 5: `get-many` / `set-many` of [`BATCH`] keys per call, per key.

@@ -19,11 +19,11 @@
 
 use std::hint::black_box;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_test::redis::RedisServer;
-use host_test::{Entry, Guests, Harness, HostState, MemkvInstance, Provider};
+use host_test::{Entry, Guests, Harness, HostState, MemkvInstance, Provider, timed};
 use wasmtime::component::ResourceAny;
 
 const KEYS: usize = 10_000;
@@ -196,14 +196,6 @@ fn script_calls(server: &RedisServer) -> u64 {
             calls.split(',').next()?.parse::<u64>().ok()
         })
         .sum()
-}
-
-/// How long `f` takes (its answer, a checksum of what the guest read, is kept from the
-/// optimizer).
-fn timed<T>(f: impl FnOnce() -> T) -> Duration {
-    let start = Instant::now();
-    black_box(f());
-    start.elapsed()
 }
 
 criterion_group!(benches, all);

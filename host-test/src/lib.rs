@@ -173,6 +173,14 @@ pub fn engine() -> Result<Engine> {
     memkv_cli::engine(memkv_cli::CacheUse::Off)
 }
 
+/// How long `f` takes; its answer is kept from the optimizer (the guests' loops return a count
+/// that depends on every call). For the benchmarks' `iter_custom` rows.
+pub fn timed<T>(f: impl FnOnce() -> T) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    std::hint::black_box(f());
+    start.elapsed()
+}
+
 /// The message of an `error::other`; panics (failing the test that calls it) on success or on
 /// any other variant.
 pub fn expect_other<T: std::fmt::Debug>(result: std::result::Result<T, Error>) -> String {
