@@ -38,30 +38,44 @@ local function dec(n)
 end
 
 local LIMITS = { 'lk', 'lv', 'lt', 'le', 'lb', 'lp' }
+local USAGE = { 'bytes', 'buckets' }
 
--- The limits in force, read once per script.
-local limits = nil
+-- The limits in force and the store's usage, read with one command the first time a call needs
+-- one of them (every call reads them before its first write).
+local fields, numbers = nil, nil
 
-local function limit(name)
-  if not limits then
-    limits = {}
-    local stored = redis.call('HMGET', g, unpack(LIMITS))
-    for n, field in ipairs(LIMITS) do
-      limits[field] = stored[n] or DEFAULTS[field]
-    end
+local function read_fields()
+  fields, numbers = {}, {}
+  local names = { unpack(LIMITS) }
+  for _, name in ipairs(USAGE) do
+    table.insert(names, name)
   end
-  return limits[name]
+  local stored = redis.call('HMGET', g, unpack(names))
+  for n, name in ipairs(names) do
+    fields[name] = stored[n] or DEFAULTS[name] or '0'
+    numbers[name] = tonumber(fields[name])
+  end
 end
 
-local function usage(field)
-  return tonumber(redis.call('HGET', g, field) or '0')
+local function limit(name)
+  if not fields then
+    read_fields()
+  end
+  return fields[name]
+end
+
+-- A limit or a usage field as a number.
+local function number(name)
+  if not fields then
+    read_fields()
+  end
+  return numbers[name]
 end
 
 -- Refuse `needed` if it is over the limit `name`.
 local function check(code, needed, name)
-  local max = limit(name)
-  if needed > tonumber(max) then
-    refuse('quota', code, dec(needed), max)
+  if needed > number(name) then
+    refuse('quota', code, dec(needed), limit(name))
   end
 end
 
@@ -85,11 +99,11 @@ end
 -- for it charged, and whether it must be created.
 local function open_for_write()
   if redis.call('ZSCORE', reg, bucket) then
-    return usage('bytes'), false
+    return number('bytes'), false
   end
   check('name', #bucket, 'lk')
-  check('buckets', usage('buckets') + 1, 'lb')
-  local bytes = usage('bytes')
+  check('buckets', number('buckets') + 1, 'lb')
+  local bytes = number('bytes')
   local total = bytes + #bucket + BUCKET_OVERHEAD
   check_total(total, bytes)
   return total, true
@@ -108,7 +122,7 @@ local function start_write()
   -- `len`, the bucket's entry count, is read when a new key needs it.
   return {
     committed = committed, total = committed, create = create,
-    len = nil, added = 0, pending = {}, pairs = {},
+    len = nil, added = 0, pending = {}, flat = {}, new = {},
   }
 end
 
@@ -134,22 +148,42 @@ local function plan(w, key, value)
     w.total = total
     w.len = w.len + 1
     w.added = w.added + 1
+    table.insert(w.new, key)
   end
   w.pending[key] = #value
-  table.insert(w.pairs, { key, value })
+  local flat = w.flat
+  flat[#flat + 1] = key
+  flat[#flat + 1] = value
+end
+
+-- Run `command` on `key` with `args`, in slices short enough for `unpack`.
+local function batched(command, key, args)
+  local step = 2000
+  for first = 1, #args, step do
+    redis.call(command, key, unpack(args, first, math.min(first + step - 1, #args)))
+  end
 end
 
 local function commit(w)
   if w.create then
     create_bucket()
   end
-  -- Each pair gets its own stamp: the last #pairs the bucket's counter issues.
-  local stamp = redis.call('HINCRBY', meta, 'st', #w.pairs) - #w.pairs
-  for _, pair in ipairs(w.pairs) do
-    stamp = stamp + 1
-    if redis.call('HSET', vals, pair[1], string.format('%016x', stamp) .. pair[2]) == 1 then
-      redis.call('ZADD', idx, 0, pair[1])
+  -- Every value the call writes gets the same stamp, the bucket's next: a stamp only has to
+  -- differ from every stamp the key had before. All values go in one HSET (a key written twice
+  -- keeps its last value), the new keys into the index in one ZADD.
+  local stamp = string.format('%016x', redis.call('HINCRBY', meta, 'st', 1))
+  local flat = w.flat
+  for n = 2, #flat, 2 do
+    flat[n] = stamp .. flat[n]
+  end
+  batched('HSET', vals, flat)
+  if #w.new > 0 then
+    local members = {}
+    for _, key in ipairs(w.new) do
+      table.insert(members, 0)
+      table.insert(members, key)
     end
+    batched('ZADD', idx, members)
   end
   if w.total ~= w.committed then
     redis.call('HINCRBY', g, 'bytes', dec(w.total - w.committed))
@@ -287,20 +321,25 @@ function ops.set_many()
 end
 
 function ops.delete()
-  local removed = 0
+  -- Every key once, with what removing it frees; then one command of each kind removes them.
+  local removed, gone, freed = {}, {}, 0
   for n = 4, #ARGV do
     local key = ARGV[n]
-    local len = stored_len(key)
+    local len = not gone[key] and stored_len(key)
     if len then
-      redis.call('HDEL', vals, key)
-      redis.call('ZREM', idx, key)
-      redis.call('HINCRBY', meta, 'rm', 1)
-      redis.call('HINCRBY', g, 'bytes', dec(-(#key + len + ENTRY_OVERHEAD)))
-      redis.call('HINCRBY', g, 'entries', -1)
-      removed = removed + 1
+      gone[key] = true
+      table.insert(removed, key)
+      freed = freed + #key + len + ENTRY_OVERHEAD
     end
   end
-  return { 'ok', removed }
+  if #removed > 0 then
+    batched('HDEL', vals, removed)
+    batched('ZREM', idx, removed)
+    redis.call('HINCRBY', meta, 'rm', #removed)
+    redis.call('HINCRBY', g, 'bytes', dec(-freed))
+    redis.call('HINCRBY', g, 'entries', -#removed)
+  end
+  return { 'ok', #removed }
 end
 
 -- ARGV: key, delta (decimal), type ('u64' or 's64').
@@ -447,8 +486,8 @@ function ops.set_limits()
       refuse('stored', code, dec(needed), max)
     end
   end
-  over('total', usage('bytes'), new.lt)
-  over('buckets', usage('buckets'), new.lb)
+  over('total', number('bytes'), new.lt)
+  over('buckets', number('buckets'), new.lb)
   local max_key, max_value = tonumber(new.lk), tonumber(new.lv)
   local lowered = max_key < tonumber(limit('lk')) or max_value < tonumber(limit('lv'))
   for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
@@ -508,12 +547,12 @@ function ops.load()
     n = n + 2
     redis.call('ZADD', reg, 0, name)
     local values, index = bucket_key(name, 'v'), bucket_key(name, 'i')
-    for stamp = 1, count do
-      redis.call('HSET', values, ARGV[n], string.format('%016x', stamp) .. ARGV[n + 1])
+    for _ = 1, count do
+      redis.call('HSET', values, ARGV[n], '0000000000000001' .. ARGV[n + 1])
       redis.call('ZADD', index, 0, ARGV[n])
       n = n + 2
     end
-    redis.call('HSET', bucket_key(name, 'm'), 'st', count, 'rm', 0)
+    redis.call('HSET', bucket_key(name, 'm'), 'st', 1, 'rm', 0)
   end
   return { 'ok' }
 end
@@ -522,7 +561,7 @@ local function run(keys, args)
   KEYS, ARGV = keys, args
   g, reg, cur, vals, idx, meta = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
   op, bucket, prefix = args[1], args[2], args[3]
-  limits = nil
+  fields, numbers = nil, nil
   local ok, answer = pcall(ops[op])
   if ok then
     return answer
