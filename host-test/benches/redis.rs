@@ -6,7 +6,12 @@
 //! prints its GET and SET rates. Then, per operation, one row each:
 //! - `host→memkv`: wasmtime calls `memkv.wasm`'s `wasi:keyvalue` exports;
 //! - `host→memkv-redis`: the same calls into `memkv-redis.wasm`, whose buckets are in that server;
-//! - `guest→host-store` (get, set): the `kv-bench` guest on `wasmtime-wasi-keyvalue`.
+//! - `guest→host-store` (get, set): the `kv-bench` guest on `wasmtime-wasi-keyvalue`;
+//! - `host→memkv-redis async`: memkv-redis again, instantiated and called asynchronously on a
+//!   current-thread Tokio runtime, as `wasmtime serve` runs components. Called synchronously
+//!   (the rows above, as `wasmtime run` does), wasmtime-wasi waits for a socket on its own
+//!   background runtime: each reply wakes a Tokio worker thread, which then wakes the caller.
+//!   Called asynchronously, the caller's thread waits on the socket itself.
 //!
 //! Workload: 10^4 keys of 16 bytes with 100-byte values; batches of 100 keys; a full listing of
 //! 10^5 keys in pages of 1000. `cargo bench -p host-test --bench redis`; numbers in
@@ -24,7 +29,17 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_test::redis::RedisServer;
 use host_test::{Entry, Guests, Harness, HostState, MemkvInstance, Provider, timed};
-use wasmtime::component::ResourceAny;
+use wasmtime::Store;
+use wasmtime::component::{Component, Linker, ResourceAny};
+
+/// Host bindings of `memkv:store/memkv` whose exports are called asynchronously.
+mod async_bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "memkv:store/memkv",
+        exports: { default: async },
+    });
+}
 
 const KEYS: usize = 10_000;
 const VALUE: usize = 100;
@@ -149,6 +164,41 @@ fn all(c: &mut Criterion) {
     });
     group.finish();
 
+    let mut group = c.benchmark_group("memkv-redis async");
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.sample_size(20);
+    let name = "host→memkv-redis async";
+    let mut served = AsyncRedis::new(&server.url()).expect("memkv-redis instantiates");
+    let mut next = 0;
+    let mut advance = move || {
+        next = (next + 7919) % KEYS;
+        key(next)
+    };
+    group.throughput(Throughput::Elements(1));
+    group.bench_function(format!("get/{name}"), |b| {
+        b.iter(|| black_box(served.get(&advance())))
+    });
+    group.bench_function(format!("set/{name}"), |b| {
+        b.iter(|| served.set(&advance(), &value))
+    });
+    group.bench_function(format!("increment/{name}"), |b| {
+        b.iter(|| black_box(served.increment("counter")))
+    });
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let keys: Vec<String> = (0..BATCH).map(|i| key(i * 37)).collect();
+    let entries: Vec<Entry> = keys
+        .iter()
+        .map(|key| (key.clone(), value.clone()))
+        .collect();
+    group.bench_function(format!("get-many 100/{name}"), |b| {
+        b.iter(|| black_box(served.get_many(&keys)))
+    });
+    group.bench_function(format!("set-many 100/{name}"), |b| {
+        b.iter(|| served.set_many(&entries))
+    });
+    group.finish();
+
     // A full listing of 10^5 keys, and the round trips it took.
     let mut listing = c.benchmark_group("memkv-redis listing");
     listing.sample_size(10);
@@ -183,6 +233,138 @@ fn all(c: &mut Criterion) {
         });
     }
     listing.finish();
+}
+
+/// memkv-redis on the bench's server (the store `bench`, filled by the synchronous rows),
+/// instantiated and called asynchronously on a current-thread Tokio runtime: wasmtime-wasi then
+/// waits for its sockets in the calling thread. Every call panics on any error (a benchmark).
+struct AsyncRedis {
+    runtime: tokio::runtime::Runtime,
+    store: Store<HostState>,
+    memkv: async_bindings::Memkv,
+    bucket: ResourceAny,
+}
+
+impl AsyncRedis {
+    fn new(url: &str) -> wasmtime::Result<Self> {
+        let engine = host_test::engine()?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        let component = Component::new(&engine, memkv_cli::MEMKV_REDIS)?;
+        let pre = async_bindings::MemkvPre::new(linker.instantiate_pre(&component)?)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()?;
+        let env = [("MEMKV_REDIS_URL", url), ("MEMKV_REDIS_PREFIX", "bench")];
+        let mut store = Store::new(&engine, HostState::with_wasi(memkv_cli::network_ctx(&env)));
+        let (memkv, bucket) = runtime.block_on(async {
+            let memkv = pre.instantiate_async(&mut store).await?;
+            let bucket = memkv
+                .wasi_keyvalue0_2_0_draft_store()
+                .call_open(&mut store, BUCKET)
+                .await?;
+            Ok::<_, wasmtime::Error>((memkv, bucket))
+        })?;
+        Ok(Self {
+            runtime,
+            store,
+            memkv,
+            bucket: bucket.expect("the bench bucket opens"),
+        })
+    }
+
+    fn get(&mut self, key: &str) -> Option<Vec<u8>> {
+        let Self {
+            runtime,
+            store,
+            memkv,
+            bucket,
+        } = self;
+        runtime
+            .block_on(async {
+                memkv
+                    .wasi_keyvalue0_2_0_draft_store()
+                    .bucket()
+                    .call_get(store, *bucket, key)
+                    .await
+            })
+            .unwrap()
+            .unwrap()
+    }
+
+    fn set(&mut self, key: &str, value: &[u8]) {
+        let Self {
+            runtime,
+            store,
+            memkv,
+            bucket,
+        } = self;
+        runtime
+            .block_on(async {
+                memkv
+                    .wasi_keyvalue0_2_0_draft_store()
+                    .bucket()
+                    .call_set(store, *bucket, key, value)
+                    .await
+            })
+            .unwrap()
+            .unwrap();
+    }
+
+    fn increment(&mut self, key: &str) -> u64 {
+        let Self {
+            runtime,
+            store,
+            memkv,
+            bucket,
+        } = self;
+        runtime
+            .block_on(async {
+                memkv
+                    .wasi_keyvalue0_2_0_draft_atomics()
+                    .call_increment(store, *bucket, key, 1)
+                    .await
+            })
+            .unwrap()
+            .unwrap()
+    }
+
+    fn get_many(&mut self, keys: &[String]) -> Vec<Option<Entry>> {
+        let Self {
+            runtime,
+            store,
+            memkv,
+            bucket,
+        } = self;
+        runtime
+            .block_on(async {
+                memkv
+                    .wasi_keyvalue0_2_0_draft_batch()
+                    .call_get_many(store, *bucket, keys)
+                    .await
+            })
+            .unwrap()
+            .unwrap()
+    }
+
+    fn set_many(&mut self, entries: &[Entry]) {
+        let Self {
+            runtime,
+            store,
+            memkv,
+            bucket,
+        } = self;
+        runtime
+            .block_on(async {
+                memkv
+                    .wasi_keyvalue0_2_0_draft_batch()
+                    .call_set_many(store, *bucket, entries)
+                    .await
+            })
+            .unwrap()
+            .unwrap();
+    }
 }
 
 /// How many memkv.lua functions the server has run so far (`INFO commandstats`).
