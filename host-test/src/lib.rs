@@ -36,6 +36,7 @@
 pub mod golem;
 pub mod guests;
 mod harness;
+pub mod js;
 pub mod redis;
 mod supervise;
 

@@ -46,6 +46,7 @@ mod component;
 mod compose;
 mod draft2;
 mod golem;
+mod js;
 mod limits;
 mod model;
 mod providers;
