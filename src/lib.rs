@@ -52,5 +52,7 @@
 
 pub mod store;
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod allocator;
 #[cfg(target_arch = "wasm32")]
 mod exports;

@@ -120,12 +120,18 @@ impl HostState {
     pub fn memory_bytes(&self) -> usize {
         self.memory.current
     }
+
+    /// How many times a linear memory of the store's instances has grown (`memory.grow`).
+    pub fn memory_grows(&self) -> usize {
+        self.memory.grows
+    }
 }
 
 /// Counts linear-memory growth, and refuses growth past `cap` if there is one.
 #[derive(Debug, Default)]
 struct MemoryUse {
     current: usize,
+    grows: usize,
     cap: Option<usize>,
 }
 
@@ -141,6 +147,7 @@ impl ResourceLimiter for MemoryUse {
             return Ok(false);
         }
         self.current = grown;
+        self.grows += 1;
         Ok(true)
     }
 

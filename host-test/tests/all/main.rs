@@ -47,6 +47,7 @@ mod compose;
 mod draft2;
 mod golem;
 mod js;
+mod memory;
 mod limits;
 mod model;
 mod providers;
