@@ -5,8 +5,9 @@
 //! time: filling a store grows memory thousands of times. In wasmtime a `memory.grow` is cheap;
 //! in V8 (Node.js, browsers, via jco) it costs 0.3–0.8 ms once memory is past 128 MiB, because it
 //! may move the whole buffer. So once the heap is past [`GEOMETRIC_FROM`], a growth asks for a
-//! sixteenth of the memory there is (or the request, if larger): a heap that doubles grows ~11
-//! times, and at most 1/16 of memory is reserved ahead of use. If the larger step cannot be had
+//! thirty-second of the memory there is (or the request, if larger): a heap that doubles grows
+//! ~22 times, and at most 1/32 of memory is reserved ahead of use (pages that are not touched
+//! until they are used, so a host need not back them). If the larger step cannot be had
 //! (a host's memory limit), the growth falls back to exactly the request, so the store still fills
 //! up to the last page before it reports running out of memory.
 
@@ -33,7 +34,11 @@ fn grow(size: usize) -> Option<(*mut u8, usize)> {
     let len = pages * PAGE;
     // A region that ends at the very top of the address space would make `base + len` wrap to
     // 0; keep its last bytes out of it (as dlmalloc's own page source does).
-    let len = if base.wrapping_add(len) == 0 { len - 16 } else { len };
+    let len = if base.wrapping_add(len) == 0 {
+        len - 16
+    } else {
+        len
+    };
     Some((base as *mut u8, len))
 }
 
@@ -48,7 +53,7 @@ unsafe impl Allocator for Geometric {
         let step = if heap < GEOMETRIC_FROM {
             size
         } else {
-            size.max(heap / 16)
+            size.max(heap / 32)
         };
         match grow(step).or_else(|| if step > size { grow(size) } else { None }) {
             Some((base, len)) => (base, len, 0),
@@ -124,6 +129,9 @@ unsafe impl GlobalAlloc for Heap {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: as `dealloc`, and `new_size` is valid for `layout.align()` (the caller's).
-        unsafe { self.get().realloc(ptr, layout.size(), layout.align(), new_size) }
+        unsafe {
+            self.get()
+                .realloc(ptr, layout.size(), layout.align(), new_size)
+        }
     }
 }
