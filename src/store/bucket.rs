@@ -231,6 +231,15 @@ impl Bucket {
         self.order.iter().map(Key::as_str)
     }
 
+    /// Bytes of all keys and values together, read in slot order (neither the hash index nor
+    /// the order is touched). O(n).
+    pub(super) fn content_bytes(&self) -> usize {
+        self.slots
+            .iter()
+            .map(|slot| slot.key.as_str().len() + slot.value.len())
+            .sum()
+    }
+
     /// The length of the longest key and of the longest value. O(n).
     pub(super) fn longest(&self) -> (usize, usize) {
         self.slots.iter().fold((0, 0), |(key, value), slot| {

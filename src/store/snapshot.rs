@@ -96,12 +96,8 @@ impl Store {
     pub fn save(&self) -> Result<Vec<u8>, Error> {
         let mut len = HEADER + CHECKSUM;
         for (name, &id) in &self.names {
-            len += 4 + name.len() + 8;
-            len += self
-                .bucket(id)
-                .entries()
-                .map(|(key, value)| 4 + key.len() + 4 + value.len())
-                .sum::<usize>();
+            let bucket = self.bucket(id);
+            len += 4 + name.len() + 8 + 8 * bucket.len() + bucket.content_bytes();
         }
         let mut out = Vec::new();
         out.try_reserve_exact(len)
