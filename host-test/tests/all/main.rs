@@ -53,6 +53,7 @@ mod model;
 mod providers;
 mod redis;
 mod redis_cluster;
+mod serve;
 mod snapshot;
 mod store;
 mod traps;

@@ -1,0 +1,164 @@
+//! The demo, served as `wasmtime serve` serves it: the `counter` guest (`wasi:http/proxy`)
+//! composed with memkv and with memkv-redis, a fresh instance for every request, driven through
+//! `wasmtime-wasi-http`. With memkv every answer is `request 1`; with memkv-redis the count grows,
+//! and two servers (two engines, as two `wasmtime serve` processes would have) share it.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use host_test::{Harness, compose, engine};
+use http_body_util::{BodyExt, Empty};
+use wasmtime::Store;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::{
+    Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
+};
+
+/// What one request's instance runs with.
+struct Request {
+    table: ResourceTable,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    hooks: NoOutgoingRequests,
+}
+
+/// The counter makes no outgoing requests; any would be denied.
+struct NoOutgoingRequests;
+
+/// What `send_request` gives back: the response and a future of its body's end.
+type Sent = wasmtime_wasi_http::Result<(
+    hyper::Response<WasiBody>,
+    Box<dyn Future<Output = Result<(), Error>> + Send>,
+)>;
+
+impl WasiHttpHooks for NoOutgoingRequests {
+    fn send_request(
+        &mut self,
+        _request: hyper::Request<WasiBody>,
+        _options: Option<RequestOptions>,
+        _done: Box<dyn Future<Output = Result<(), Error>> + Send>,
+    ) -> Box<dyn Future<Output = Sent> + Send> {
+        Box::new(async { Err(Error::HttpRequestDenied) })
+    }
+}
+
+impl WasiView for Request {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for Request {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
+    }
+}
+
+type Response = Result<hyper::Response<HyperOutgoingBody>, ErrorCode>;
+
+/// A `wasmtime serve` of the counter composed with `memkv`: an engine of its own, and an
+/// environment for every instance.
+struct Server {
+    pre: ProxyPre<Request>,
+    env: Vec<(&'static str, String)>,
+}
+
+impl Server {
+    fn new(memkv: &[u8], env: &[(&'static str, &str)]) -> anyhow::Result<Self> {
+        let composition = compose(memkv_artifacts::COUNTER, memkv)?;
+        let engine = engine()?;
+        let component = Component::new(&engine, &composition.bytes)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        Ok(Self {
+            pre: ProxyPre::new(linker.instantiate_pre(&component)?)?,
+            env: env
+                .iter()
+                .map(|&(name, value)| (name, value.to_owned()))
+                .collect(),
+        })
+    }
+
+    /// One GET, in a fresh instance; the answer's body.
+    fn get(&self) -> anyhow::Result<String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            let env: Vec<(&str, &str)> = self
+                .env
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            let mut store = Store::new(
+                self.pre.engine(),
+                Request {
+                    table: ResourceTable::new(),
+                    wasi: memkv_cli::network_ctx(&env),
+                    http: WasiHttpCtx::new(),
+                    hooks: NoOutgoingRequests,
+                },
+            );
+            let request = hyper::Request::get("http://localhost/").body(Empty::<Bytes>::new())?;
+            let request = store
+                .data_mut()
+                .http()
+                .new_incoming_request(Scheme::Http, request)?;
+            let answer: Arc<Mutex<Option<Response>>> = Arc::default();
+            let slot = Arc::clone(&answer);
+            let out = store
+                .data_mut()
+                .http()
+                .new_response_outparam_from_callback(move |response| {
+                    *slot.lock().unwrap() = Some(response);
+                })?;
+            let proxy = self.pre.instantiate_async(&mut store).await?;
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, request, out)
+                .await?;
+            let response = answer.lock().unwrap().take();
+            let response = response.expect("the guest set a response")?;
+            let body = response.into_body().collect().await?.to_bytes();
+            Ok(String::from_utf8(body.to_vec())?)
+        })
+    }
+}
+
+#[test]
+fn served_with_memkv_every_request_counts_alone() -> anyhow::Result<()> {
+    let server = Server::new(memkv_artifacts::MEMKV, &[])?;
+    for _ in 0..3 {
+        assert_eq!(server.get()?, "request 1\n");
+    }
+    Ok(())
+}
+
+#[test]
+fn served_with_memkv_redis_requests_and_servers_share_the_count() -> anyhow::Result<()> {
+    let prefix = format!("serve-{}", std::process::id());
+    let env = [
+        ("MEMKV_REDIS_URL", Harness::redis_url()),
+        ("MEMKV_REDIS_PREFIX", prefix.as_str()),
+    ];
+    let first = Server::new(memkv_artifacts::MEMKV_REDIS, &env)?;
+    let second = Server::new(memkv_artifacts::MEMKV_REDIS, &env)?;
+    assert_eq!(first.get()?, "request 1\n");
+    assert_eq!(first.get()?, "request 2\n");
+    assert_eq!(second.get()?, "request 3\n");
+    assert_eq!(first.get()?, "request 4\n");
+    Ok(())
+}
