@@ -18,11 +18,12 @@
     reason = "criterion's iteration counts and the workload sizes fit in u32"
 )]
 
-use std::hint::black_box;
-use std::time::Duration;
+mod common;
 
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+use common::group;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_test::{BenchInstance, Entry, Guests, Harness, Provider, timed};
 use memkv::store::Store;
 
@@ -59,14 +60,6 @@ impl Order {
         self.next = (self.next + STRIDE) % self.n;
         index
     }
-}
-
-fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
-    let mut group = c.benchmark_group(name);
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(3));
-    group.sample_size(20);
-    group
 }
 
 /// A `kv-bench` guest for `provider`, set up with [`KEYS`] keys of `value_size` bytes.

@@ -22,9 +22,10 @@
     reason = "criterion's iteration counts and the workload sizes fit in u32"
 )]
 
+mod common;
+
 use std::hint::black_box;
 use std::process::Command;
-use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_test::redis::RedisServer;
@@ -49,6 +50,26 @@ const BUCKET: &str = "bench";
 
 fn key(i: usize) -> String {
     format!("key{i:013}")
+}
+
+/// One of the [`KEYS`] keys on every call, a prime stride apart, so consecutive operations hit
+/// unrelated keys.
+fn keys_in_stride() -> impl FnMut() -> String {
+    let mut next = 0;
+    move || {
+        next = (next + 7919) % KEYS;
+        key(next)
+    }
+}
+
+/// The keys of a batch (100 of the filled keys), and each with `value`.
+fn batch(value: &[u8]) -> (Vec<String>, Vec<Entry>) {
+    let keys: Vec<String> = (0..BATCH).map(|i| key(i * 37)).collect();
+    let entries = keys
+        .iter()
+        .map(|key| (key.clone(), value.to_vec()))
+        .collect();
+    (keys, entries)
 }
 
 /// An instance with [`KEYS`] keys of [`VALUE`] bytes in [`BUCKET`], and its bucket handle.
@@ -99,17 +120,10 @@ fn all(c: &mut Criterion) {
     host_store.setup("", KEYS as u32, VALUE as u32).unwrap();
 
     let value = vec![9; VALUE];
-    let mut group = c.benchmark_group("memkv-redis");
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(3));
-    group.sample_size(20);
+    let mut group = common::group(c, "memkv-redis");
     for (name, (instance, bucket)) in &mut instances {
         let bucket = *bucket;
-        let mut next = 0;
-        let mut advance = move || {
-            next = (next + 7919) % KEYS;
-            key(next)
-        };
+        let mut advance = keys_in_stride();
         group.throughput(Throughput::Elements(1));
         group.bench_function(format!("get/{name}"), |b| {
             b.iter(|| black_box(instance.draft().get(bucket, &advance()).unwrap().unwrap()))
@@ -133,11 +147,7 @@ fn all(c: &mut Criterion) {
             })
         });
         group.throughput(Throughput::Elements(BATCH as u64));
-        let keys: Vec<String> = (0..BATCH).map(|i| key(i * 37)).collect();
-        let entries: Vec<Entry> = keys
-            .iter()
-            .map(|key| (key.clone(), value.clone()))
-            .collect();
+        let (keys, entries) = batch(&value);
         group.bench_function(format!("get-many 100/{name}"), |b| {
             b.iter(|| black_box(instance.draft().get_many(bucket, &keys).unwrap().unwrap()))
         });
@@ -164,17 +174,10 @@ fn all(c: &mut Criterion) {
     });
     group.finish();
 
-    let mut group = c.benchmark_group("memkv-redis async");
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(3));
-    group.sample_size(20);
+    let mut group = common::group(c, "memkv-redis async");
     let name = "host→memkv-redis async";
     let mut served = AsyncRedis::new(&server.url()).expect("memkv-redis instantiates");
-    let mut next = 0;
-    let mut advance = move || {
-        next = (next + 7919) % KEYS;
-        key(next)
-    };
+    let mut advance = keys_in_stride();
     group.throughput(Throughput::Elements(1));
     group.bench_function(format!("get/{name}"), |b| {
         b.iter(|| black_box(served.get(&advance())))
@@ -186,11 +189,7 @@ fn all(c: &mut Criterion) {
         b.iter(|| black_box(served.increment("counter")))
     });
     group.throughput(Throughput::Elements(BATCH as u64));
-    let keys: Vec<String> = (0..BATCH).map(|i| key(i * 37)).collect();
-    let entries: Vec<Entry> = keys
-        .iter()
-        .map(|key| (key.clone(), value.clone()))
-        .collect();
+    let (keys, entries) = batch(&value);
     group.bench_function(format!("get-many 100/{name}"), |b| {
         b.iter(|| black_box(served.get_many(&keys)))
     });
@@ -274,7 +273,15 @@ impl AsyncRedis {
         })
     }
 
-    fn get(&mut self, key: &str) -> Option<Vec<u8>> {
+    /// Run `call` on the instance and the bench bucket to its end; panics on any error.
+    fn run<T, E: std::fmt::Debug>(
+        &mut self,
+        call: impl AsyncFnOnce(
+            &async_bindings::Memkv,
+            &mut Store<HostState>,
+            ResourceAny,
+        ) -> wasmtime::Result<Result<T, E>>,
+    ) -> T {
         let Self {
             runtime,
             store,
@@ -282,88 +289,44 @@ impl AsyncRedis {
             bucket,
         } = self;
         runtime
-            .block_on(async {
-                memkv
-                    .wasi_keyvalue0_2_0_draft_store()
-                    .bucket()
-                    .call_get(store, *bucket, key)
-                    .await
-            })
+            .block_on(call(memkv, store, *bucket))
             .unwrap()
             .unwrap()
+    }
+
+    fn get(&mut self, key: &str) -> Option<Vec<u8>> {
+        self.run(async |memkv, store, bucket| {
+            let draft = memkv.wasi_keyvalue0_2_0_draft_store();
+            draft.bucket().call_get(store, bucket, key).await
+        })
     }
 
     fn set(&mut self, key: &str, value: &[u8]) {
-        let Self {
-            runtime,
-            store,
-            memkv,
-            bucket,
-        } = self;
-        runtime
-            .block_on(async {
-                memkv
-                    .wasi_keyvalue0_2_0_draft_store()
-                    .bucket()
-                    .call_set(store, *bucket, key, value)
-                    .await
-            })
-            .unwrap()
-            .unwrap();
+        self.run(async |memkv, store, bucket| {
+            let draft = memkv.wasi_keyvalue0_2_0_draft_store();
+            draft.bucket().call_set(store, bucket, key, value).await
+        });
     }
 
     fn increment(&mut self, key: &str) -> u64 {
-        let Self {
-            runtime,
-            store,
-            memkv,
-            bucket,
-        } = self;
-        runtime
-            .block_on(async {
-                memkv
-                    .wasi_keyvalue0_2_0_draft_atomics()
-                    .call_increment(store, *bucket, key, 1)
-                    .await
-            })
-            .unwrap()
-            .unwrap()
+        self.run(async |memkv, store, bucket| {
+            let atomics = memkv.wasi_keyvalue0_2_0_draft_atomics();
+            atomics.call_increment(store, bucket, key, 1).await
+        })
     }
 
     fn get_many(&mut self, keys: &[String]) -> Vec<Option<Entry>> {
-        let Self {
-            runtime,
-            store,
-            memkv,
-            bucket,
-        } = self;
-        runtime
-            .block_on(async {
-                memkv
-                    .wasi_keyvalue0_2_0_draft_batch()
-                    .call_get_many(store, *bucket, keys)
-                    .await
-            })
-            .unwrap()
-            .unwrap()
+        self.run(async |memkv, store, bucket| {
+            let batch = memkv.wasi_keyvalue0_2_0_draft_batch();
+            batch.call_get_many(store, bucket, keys).await
+        })
     }
 
     fn set_many(&mut self, entries: &[Entry]) {
-        let Self {
-            runtime,
-            store,
-            memkv,
-            bucket,
-        } = self;
-        runtime
-            .block_on(async {
-                memkv
-                    .wasi_keyvalue0_2_0_draft_batch()
-                    .call_set_many(store, *bucket, entries)
-                    .await
-            })
-            .unwrap()
-            .unwrap();
+        self.run(async |memkv, store, bucket| {
+            let batch = memkv.wasi_keyvalue0_2_0_draft_batch();
+            batch.call_set_many(store, bucket, entries).await
+        });
     }
 }
 
