@@ -169,6 +169,43 @@ fn swap_succeeds_when_nothing_wrote_the_key_in_between() -> Result<()> {
 }
 
 #[test]
+fn a_batch_that_writes_other_keys_leaves_the_swap_free_one_that_writes_the_key_fails_it()
+-> Result<()> {
+    let (mut memkv, bucket) = with_bucket("b")?;
+    let entries = |keys: &[&str]| -> Vec<(String, Vec<u8>)> {
+        keys.iter()
+            .map(|key| (key.to_string(), b"batch".to_vec()))
+            .collect()
+    };
+    memkv.draft2().set(bucket, "k", b"1")?.unwrap();
+    let cas = memkv.draft2().cas(bucket, "k")?.unwrap();
+    memkv
+        .draft2()
+        .set_many(bucket, &entries(&["a", "z", "a"]))?
+        .unwrap();
+    memkv.draft2().swap(cas, b"2")?.unwrap();
+
+    let cas = memkv.draft2().cas(bucket, "k")?.unwrap();
+    memkv
+        .draft2()
+        .set_many(bucket, &entries(&["a", "k", "z"]))?
+        .unwrap();
+    let swapped = memkv.draft2().swap(cas, b"3")?;
+    assert!(
+        matches!(swapped, Err(CasError::CasFailed(_))),
+        "{swapped:?}"
+    );
+    let fresh = cas_failed(swapped);
+    assert_eq!(
+        memkv.draft2().current(fresh)?.unwrap(),
+        Some(b"batch".to_vec())
+    );
+    memkv.draft2().swap(fresh, b"4")?.unwrap();
+    assert_eq!(memkv.api().get("b", "k")?, Some(b"4".to_vec()));
+    memkv.draft2().drop_bucket(bucket)
+}
+
+#[test]
 fn any_write_in_between_through_any_interface_fails_the_swap() -> Result<()> {
     type Write = fn(&mut MemkvInstance<HostState>, ResourceAny, ResourceAny) -> Result<()>;
     let writes: [(&str, Write); 9] = [
