@@ -22,7 +22,7 @@ mod common;
 
 use std::hint::black_box;
 
-use common::group;
+use common::{group, key};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_test::{BenchInstance, Entry, Guests, Harness, Provider, timed};
 use memkv::store::Store;
@@ -35,10 +35,6 @@ const BATCH: u32 = 100;
 const STRIDE: usize = 48_271;
 /// The bucket memkv is measured on (wasmtime's host store only has `""`).
 const BUCKET: &str = "bench";
-
-fn key(i: usize) -> String {
-    format!("key{i:013}")
-}
 
 fn value(size: usize) -> Vec<u8> {
     (0..size).map(|i| (i % 251) as u8).collect()

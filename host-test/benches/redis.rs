@@ -27,6 +27,7 @@ mod common;
 use std::hint::black_box;
 use std::process::Command;
 
+use common::key;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_test::redis::RedisServer;
 use host_test::{Entry, Guests, Harness, HostState, MemkvInstance, Provider, timed};
@@ -47,10 +48,6 @@ const VALUE: usize = 100;
 const BATCH: usize = 100;
 const LISTED: usize = 100_000;
 const BUCKET: &str = "bench";
-
-fn key(i: usize) -> String {
-    format!("key{i:013}")
-}
 
 /// One of the [`KEYS`] keys on every call, a prime stride apart, so consecutive operations hit
 /// unrelated keys.

@@ -3,19 +3,22 @@
 //!
 //! `cargo bench -p host-test --bench snapshot`
 
+#[allow(
+    dead_code,
+    reason = "this bench keeps its own group settings: it uses only `key`"
+)]
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
+use common::key;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_test::{Entry, Harness};
 use memkv::store::Store;
 
 const ENTRIES: usize = 1_000_000;
 const VALUE_BYTES: usize = 100;
-
-fn key(i: usize) -> String {
-    format!("key{i:013}")
-}
 
 fn snapshots(c: &mut Criterion) {
     let harness = Harness::load().unwrap();

@@ -13,3 +13,8 @@ pub fn group<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallTim
     group.sample_size(20);
     group
 }
+
+/// The `i`th key of the workloads: 16 bytes, `key0000000000042`.
+pub fn key(i: usize) -> String {
+    format!("key{i:013}")
+}
