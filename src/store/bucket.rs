@@ -8,6 +8,7 @@ use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 use super::Error;
+use super::entry::Entry;
 use super::key::Key;
 
 /// Seed of the bucket hash. Fixed, so a store behaves the same on every run; a guest that
@@ -18,7 +19,7 @@ const HASH_SEED: u64 = 0x6d65_6d6b_7620_6b76;
 #[derive(Debug)]
 struct Slot {
     key: Key,
-    value: Box<[u8]>,
+    value: Entry,
     stamp: u64,
 }
 
@@ -82,12 +83,21 @@ impl Bucket {
     }
 
     /// The value in `slot`, found with [`Bucket::find`].
-    pub(super) fn value(&self, slot: usize) -> &[u8] {
+    pub(super) fn value(&self, slot: usize) -> &Entry {
         &self.slots[slot].value
     }
 
+    /// The value in `slot`, to change in place; the change gets a new stamp, as any write does.
+    /// O(1).
+    pub(super) fn value_mut(&mut self, slot: usize) -> &mut Entry {
+        let stamp = self.stamp();
+        let slot = &mut self.slots[slot];
+        slot.stamp = stamp;
+        &mut slot.value
+    }
+
     /// The value of `key`.
-    pub(super) fn get(&self, key: &str) -> Option<&[u8]> {
+    pub(super) fn get(&self, key: &str) -> Option<&Entry> {
         self.find(key).map(|slot| self.value(slot))
     }
 
@@ -105,19 +115,14 @@ impl Bucket {
 
     /// Put `value` in `slot`, found with [`Bucket::find`]; returns the value it held and that
     /// value's stamp. O(1).
-    pub(super) fn replace(&mut self, slot: usize, value: Box<[u8]>) -> (Box<[u8]>, u64) {
+    pub(super) fn replace(&mut self, slot: usize, value: Entry) -> (Entry, u64) {
         let stamp = self.stamp();
         self.put_back(slot, value, stamp)
     }
 
     /// Undo a [`Bucket::replace`]: put `value` back in `slot` with the stamp it had, so a
     /// compare-and-swap that observed it still succeeds. O(1).
-    pub(super) fn put_back(
-        &mut self,
-        slot: usize,
-        value: Box<[u8]>,
-        stamp: u64,
-    ) -> (Box<[u8]>, u64) {
+    pub(super) fn put_back(&mut self, slot: usize, value: Entry, stamp: u64) -> (Entry, u64) {
         let slot = &mut self.slots[slot];
         let old = std::mem::replace(&mut slot.value, value);
         (old, std::mem::replace(&mut slot.stamp, stamp))
@@ -126,7 +131,7 @@ impl Bucket {
     /// Add `key`, which must not be in the bucket yet, with `value`. The memory the slab and the
     /// hash index need is reserved first, so running out changes nothing. O(1) expected plus
     /// O(log n) to enter the key in the order.
-    pub(super) fn insert(&mut self, key: &str, value: Box<[u8]>) -> Result<(), Error> {
+    pub(super) fn insert(&mut self, key: &str, value: Entry) -> Result<(), Error> {
         let key = self.push(key, value)?;
         self.order.insert(key);
         Ok(())
@@ -135,7 +140,7 @@ impl Bucket {
     /// Add `key`, which must sort after every key already in the bucket, with `value`, leaving
     /// the order to [`Bucket::build_order`]: for a snapshot load, whose entries come sorted.
     /// O(1) expected.
-    pub(super) fn append(&mut self, key: &str, value: Box<[u8]>) -> Result<(), Error> {
+    pub(super) fn append(&mut self, key: &str, value: Entry) -> Result<(), Error> {
         self.push(key, value).map(drop)
     }
 
@@ -160,7 +165,7 @@ impl Bucket {
 
     /// Put `key` and `value` in a new slot and the hash index, reserving the memory both need
     /// first; returns the key for the order.
-    fn push(&mut self, key: &str, value: Box<[u8]>) -> Result<Key, Error> {
+    fn push(&mut self, key: &str, value: Entry) -> Result<Key, Error> {
         let refused = Error::OutOfMemory("a new entry");
         self.slots.try_reserve(1).map_err(|_| refused.clone())?;
         self.index
@@ -181,7 +186,7 @@ impl Bucket {
     }
 
     /// Remove `key`; returns its value if it existed. O(1) expected plus O(log n) for the order.
-    pub(super) fn delete(&mut self, key: &str) -> Option<Box<[u8]>> {
+    pub(super) fn delete(&mut self, key: &str) -> Option<Entry> {
         let removed = self.take_out(key)?;
         self.removals += 1;
         Some(removed)
@@ -193,7 +198,7 @@ impl Bucket {
         self.take_out(key);
     }
 
-    fn take_out(&mut self, key: &str) -> Option<Box<[u8]>> {
+    fn take_out(&mut self, key: &str) -> Option<Entry> {
         let hash = self.hash(key);
         let slots = &self.slots;
         let Ok(found) = self
@@ -217,7 +222,7 @@ impl Bucket {
     }
 
     /// Every entry, in key order. O(n) expected.
-    pub(super) fn entries(&self) -> impl Iterator<Item = (&str, &[u8])> {
+    pub(super) fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
         self.keys().map(|key| {
             let value = self
                 .get(key)
@@ -231,21 +236,21 @@ impl Bucket {
         self.order.iter().map(Key::as_str)
     }
 
-    /// Bytes of all keys and values together, read in slot order (neither the hash index nor
+    /// Every entry, in no particular order, read in slot order (neither the hash index nor
     /// the order is touched). O(n).
-    pub(super) fn content_bytes(&self) -> usize {
+    pub(super) fn unordered(&self) -> impl Iterator<Item = (&str, &Entry)> {
         self.slots
             .iter()
-            .map(|slot| slot.key.as_str().len() + slot.value.len())
-            .sum()
+            .map(|slot| (slot.key.as_str(), &slot.value))
     }
 
-    /// The length of the longest key and of the longest value. O(n).
+    /// The length of the longest key and of the longest value, list item or set member. O(n)
+    /// plus the items.
     pub(super) fn longest(&self) -> (usize, usize) {
         self.slots.iter().fold((0, 0), |(key, value), slot| {
             (
                 key.max(slot.key.as_str().len()),
-                value.max(slot.value.len()),
+                value.max(slot.value.longest()),
             )
         })
     }

@@ -30,7 +30,7 @@ impl Store {
         key: &str,
         delta: C,
     ) -> Result<C, Error> {
-        let current = match self.get(bucket, key) {
+        let current = match self.get(bucket, key)? {
             Some(value) => C::parse(value).ok_or_else(|| Error::NotACounter {
                 key: key.into(),
                 ty: C::NAME,
@@ -62,7 +62,7 @@ impl Store {
         old: u64,
         new: u64,
     ) -> Result<Option<bool>, Error> {
-        let Some(value) = self.get(bucket, key) else {
+        let Some(value) = self.get(bucket, key)? else {
             return Ok(None);
         };
         let current = u64::parse(value).ok_or_else(|| Error::NotACounter {

@@ -54,6 +54,17 @@ pub enum Error {
         /// The counter type: `u64` or `s64`.
         ty: &'static str,
     },
+    /// An operation for one kind of value on a key that holds another: reading a list as bytes,
+    /// pushing onto a set, incrementing a list (Redis's `WRONGTYPE`). Nothing was changed.
+    #[error("key {key} holds {holds}, not {wanted}")]
+    WrongKind {
+        /// The key, shortened for the message.
+        key: KeyName,
+        /// What the key holds.
+        holds: super::Kind,
+        /// What the operation works on.
+        wanted: super::Kind,
+    },
     /// The engine behind the store could not answer: memkv-redis could not reach its server, or
     /// the server refused the command. The message names the server and the cause.
     #[error("{0}")]

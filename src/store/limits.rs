@@ -14,10 +14,12 @@ pub const BUCKET_OVERHEAD: u64 = 256;
 pub struct Limits {
     /// Longest key, and longest bucket identifier, in bytes.
     pub max_key_bytes: u32,
-    /// Longest value, in bytes.
+    /// Longest value, list item or set member, in bytes.
     pub max_value_bytes: u32,
-    /// Most bytes stored in all buckets together: keys, values and bucket identifiers, plus
-    /// [`ENTRY_OVERHEAD`] per entry and [`BUCKET_OVERHEAD`] per bucket.
+    /// Most bytes stored in all buckets together: keys, values (list items and set members
+    /// included) and bucket identifiers, plus [`ENTRY_OVERHEAD`] per entry,
+    /// [`ITEM_OVERHEAD`](super::ITEM_OVERHEAD) per list item or set member and
+    /// [`BUCKET_OVERHEAD`] per bucket.
     pub max_total_bytes: u64,
     /// Most entries in one bucket.
     pub max_entries_per_bucket: u64,
@@ -107,7 +109,8 @@ pub(super) fn check(limit: Limit, needed: u64, max: u64) -> Result<(), super::Er
     }
 }
 
-/// What one entry costs against [`Limits::max_total_bytes`].
-pub(super) fn entry_bytes(key: usize, value: usize) -> u64 {
-    key as u64 + value as u64 + ENTRY_OVERHEAD
+/// What one entry costs against [`Limits::max_total_bytes`], for its key and its value's charge
+/// ([`Entry::charge`](super::Entry::charge)).
+pub(super) fn entry_bytes(key: usize, value: impl TryInto<u64>) -> u64 {
+    key as u64 + value.try_into().unwrap_or(u64::MAX) + ENTRY_OVERHEAD
 }

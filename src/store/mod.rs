@@ -6,8 +6,10 @@
 //! buckets, `p` the page size. "Expected" costs come from the bucket's hash index.
 
 mod bucket;
+mod collections;
 mod counters;
 mod cursor;
+mod entry;
 mod error;
 mod key;
 mod limits;
@@ -18,7 +20,9 @@ mod write;
 
 use std::collections::BTreeMap;
 
+pub use collections::End;
 pub use cursor::CAPACITY as CURSOR_CAPACITY;
+pub use entry::{Entry, ITEM_OVERHEAD, Kind};
 pub use error::{Error, KeyName, LimitsError};
 pub use limits::{BUCKET_OVERHEAD, ENTRY_OVERHEAD, Limit, Limits, Usage};
 pub use listing::KeyPage;
@@ -272,7 +276,7 @@ impl Store {
     }
 
     /// Every entry of `bucket`, in key order. O(n).
-    pub fn entries(&self, bucket: BucketId) -> impl Iterator<Item = (&str, &[u8])> {
+    pub fn entries(&self, bucket: BucketId) -> impl Iterator<Item = (&str, &Entry)> {
         self.bucket(bucket).entries()
     }
 
@@ -281,14 +285,24 @@ impl Store {
         self.bucket(bucket).len()
     }
 
-    /// The value of `key`, if it exists. O(1) expected.
-    pub fn get(&self, bucket: BucketId, key: &str) -> Option<&[u8]> {
+    /// The value of `key`, if it exists: an error if the key holds a list or a set. O(1)
+    /// expected.
+    pub fn get(&self, bucket: BucketId, key: &str) -> Result<Option<&[u8]>, Error> {
+        match self.bucket(bucket).get(key) {
+            None => Ok(None),
+            Some(Entry::Bytes(value)) => Ok(Some(value)),
+            Some(other) => Err(wrong_kind(key, other.kind(), Kind::Bytes)),
+        }
+    }
+
+    /// What `key` holds, of any kind, if it exists. O(1) expected.
+    pub fn entry(&self, bucket: BucketId, key: &str) -> Option<&Entry> {
         self.bucket(bucket).get(key)
     }
 
-    /// Whether `key` exists. O(1) expected.
+    /// Whether `key` exists, whatever it holds. O(1) expected.
     pub fn exists(&self, bucket: BucketId, key: &str) -> bool {
-        self.bucket(bucket).get(key).is_some()
+        self.bucket(bucket).find(key).is_some()
     }
 
     /// Store `value` under `key`, replacing any previous value, unless a limit refuses it (then
@@ -303,25 +317,26 @@ impl Store {
         Ok(())
     }
 
-    /// Remove `key`; returns whether it existed. Removing a missing key is not an error.
-    /// O(1) expected plus O(log n).
+    /// Remove `key`, whatever it holds; returns whether it existed. Removing a missing key is
+    /// not an error. O(1) expected plus O(log n) (plus the items of a list or set).
     pub fn delete(&mut self, bucket: BucketId, key: &str) -> bool {
         let Some(value) = self.bucket_mut(bucket).delete(key) else {
             return false;
         };
-        self.usage.total_bytes -= entry_bytes(key.len(), value.len());
+        self.usage.total_bytes -= entry_bytes(key.len(), value.charge());
         self.usage.entries -= 1;
         true
     }
 
-    /// The value of `key` copied out for a caller, if it exists. Memory for the copy is reserved
-    /// first, so running out is an error, not an abort. O(1) expected plus the copy.
+    /// The value of `key` copied out for a caller, if it exists (an error if the key holds a
+    /// list or a set). Memory for the copy is reserved first, so running out is an error, not an
+    /// abort. O(1) expected plus the copy.
     pub fn get_copy(&self, bucket: BucketId, key: &str) -> Result<Option<Vec<u8>>, Error> {
-        self.get(bucket, key).map(copy).transpose()
+        self.get(bucket, key)?.map(copy).transpose()
     }
 
     /// Each requested key in request order, duplicates included, with a copy of its value if
-    /// it exists. Every copy is reserved first: running out of memory is an error. O(k)
+    /// it exists; an error if one of them holds a list or a set. Every copy is reserved first: running out of memory is an error. O(k)
     /// expected for k keys, plus the copies.
     pub fn get_many(&self, bucket: BucketId, keys: Vec<String>) -> Result<Vec<Found>, Error> {
         let mut found = Vec::new();
@@ -365,6 +380,15 @@ impl Store {
         for key in keys {
             self.delete(bucket, &key);
         }
+    }
+}
+
+/// The error for an operation on `wanted` values of a key that `holds` another kind.
+fn wrong_kind(key: &str, holds: Kind, wanted: Kind) -> Error {
+    Error::WrongKind {
+        key: key.into(),
+        holds,
+        wanted,
     }
 }
 

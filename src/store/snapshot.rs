@@ -1,11 +1,11 @@
 //! Snapshots: the whole store — limits, buckets, entries — as bytes, and back.
 //!
-//! The format (version 1) is documented in `SNAPSHOT.md` at the repository root. In short, all
+//! The format (version 2) is documented in `SNAPSHOT.md` at the repository root. In short, all
 //! integers little-endian:
 //!
 //! ```text
 //! magic          8   89 6d 65 6d 6b 76 0d 0a  ("\x89memkv\r\n")
-//! version        u32 1
+//! version        u32 2
 //! length         u64 bytes in the whole snapshot, checksum included
 //! limits         u32 max-key-bytes, u32 max-value-bytes, u64 max-total-bytes,
 //!                u64 max-entries-per-bucket, u32 max-buckets, u32 page-size
@@ -15,21 +15,37 @@
 //!   entry count  u64
 //!   per entry, keys in ascending byte order:
 //!     key        u32 length, UTF-8 bytes
-//!     value      u32 length, bytes
+//!     kind       u8  0 bytes, 1 list, 2 set
+//!     bytes:     u32 length, bytes
+//!     list, set: u32 count (at least 1), then per item u32 length, bytes (set members unique,
+//!                in ascending byte order)
 //! checksum       u32 CRC-32 (IEEE) of every byte before it
 //! ```
+//!
+//! Version 1, written before lists and sets, has no kind byte: every value is bytes. It still
+//! loads.
 //!
 //! The same store always saves to the same bytes, and every byte string [`Store::load`] accepts
 //! is exactly what [`Store::save`] of the loaded store returns.
 
-use super::{Error, Limits, Store};
+use std::collections::{BTreeSet, VecDeque};
+
+use super::{Entry, Error, Limits, Store};
 
 /// The first bytes of every snapshot. The high first byte and the CR LF catch transfers that
 /// mangle binary files, as in PNG.
 pub const MAGIC: [u8; 8] = *b"\x89memkv\r\n";
 
-/// The format version this code writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this code writes. It reads this one and [`VERSION_1`].
+pub const VERSION: u32 = 2;
+
+/// The first version, with bytes values only.
+pub const VERSION_1: u32 = 1;
+
+/// The kind byte of each kind of entry, in version 2.
+const BYTES: u8 = 0;
+const LIST: u8 = 1;
+const SET: u8 = 2;
 
 /// Where the limits start: after magic, version and length.
 const LIMITS_AT: usize = 8 + 4 + 8;
@@ -48,7 +64,10 @@ pub enum SnapshotError {
     #[error("not a memkv snapshot: the bytes do not start with the memkv magic number")]
     NotASnapshot,
     /// A version this code does not read.
-    #[error("snapshot format version {0} is not supported: this memkv reads version {VERSION}")]
+    #[error(
+        "snapshot format version {0} is not supported: this memkv reads versions {VERSION_1} \
+         and {VERSION}"
+    )]
     UnsupportedVersion(u32),
     /// Fewer bytes than the snapshot's header says it has.
     #[error("snapshot is truncated: {len} bytes of {expected}")]
@@ -97,7 +116,11 @@ impl Store {
         let mut len = HEADER + CHECKSUM;
         for (name, &id) in &self.names {
             let bucket = self.bucket(id);
-            len += 4 + name.len() + 8 + 8 * bucket.len() + bucket.content_bytes();
+            len += 4 + name.len() + 8;
+            len += bucket
+                .unordered()
+                .map(|(key, value)| 4 + key.len() + encoded_len(value))
+                .sum::<usize>();
         }
         let mut out = Vec::new();
         out.try_reserve_exact(len)
@@ -119,7 +142,7 @@ impl Store {
             out.extend_from_slice(&(bucket.len() as u64).to_le_bytes());
             for (key, value) in bucket.entries() {
                 put_bytes(&mut out, key.as_bytes());
-                put_bytes(&mut out, value);
+                put_entry(&mut out, value);
             }
         }
         out.extend_from_slice(&crc32fast::hash(&out).to_le_bytes());
@@ -132,7 +155,7 @@ impl Store {
     /// checks as a write. Entries come in key order, so each bucket's ordered index is built in
     /// one pass. O(total bytes + n).
     pub fn load(bytes: &[u8]) -> Result<Store, SnapshotError> {
-        let body = check_frame(bytes)?;
+        let (version, body) = check_frame(bytes)?;
         let mut reader = Reader {
             bytes: body,
             at: LIMITS_AT,
@@ -178,14 +201,14 @@ impl Store {
             let mut previous_key = None;
             for _ in 0..entries {
                 let key = reader.str_after(&mut previous_key, "key")?;
-                let value = reader.bytes("value")?;
-                let mut owned = Vec::new();
-                owned
-                    .try_reserve_exact(value.len())
-                    .map_err(|_| SnapshotError::Refused(Error::OutOfMemory("a value")))?;
-                owned.extend_from_slice(value);
+                let kind = if version == VERSION_1 {
+                    BYTES
+                } else {
+                    reader.u8()?
+                };
+                let value = reader.entry(kind)?;
                 store
-                    .append(bucket, key, owned)
+                    .append(bucket, key, value)
                     .map_err(SnapshotError::Refused)?;
             }
             store.finish_appends(bucket);
@@ -200,8 +223,9 @@ impl Store {
     }
 }
 
-/// Check magic, version, length and checksum; returns the bytes the checksum covers.
-fn check_frame(bytes: &[u8]) -> Result<&[u8], SnapshotError> {
+/// Check magic, version, length and checksum; returns the version and the bytes the checksum
+/// covers.
+fn check_frame(bytes: &[u8]) -> Result<(u32, &[u8]), SnapshotError> {
     let smallest = (HEADER + CHECKSUM) as u64;
     let magic = bytes.len().min(MAGIC.len());
     if bytes[..magic] != MAGIC[..magic] {
@@ -215,7 +239,7 @@ fn check_frame(bytes: &[u8]) -> Result<&[u8], SnapshotError> {
         return Err(truncated(smallest));
     };
     let version = u32::from_le_bytes(version.try_into().expect("4 bytes"));
-    if version != VERSION {
+    if version != VERSION && version != VERSION_1 {
         return Err(SnapshotError::UnsupportedVersion(version));
     }
     let expected = u64::from_le_bytes(length.try_into().expect("8 bytes"));
@@ -235,7 +259,7 @@ fn check_frame(bytes: &[u8]) -> Result<&[u8], SnapshotError> {
     if stored != computed {
         return Err(SnapshotError::Corrupted { stored, computed });
     }
-    Ok(body)
+    Ok((version, body))
 }
 
 /// A length as the format stores it. Keys, values and bucket identifiers are bounded by limits
@@ -247,6 +271,42 @@ fn length_u32(len: usize) -> u32 {
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&length_u32(bytes.len()).to_le_bytes());
     out.extend_from_slice(bytes);
+}
+
+/// An entry's kind and value, as version 2 writes them.
+fn put_entry(out: &mut Vec<u8>, entry: &Entry) {
+    let (kind, count) = match entry {
+        Entry::Bytes(value) => {
+            out.push(BYTES);
+            put_bytes(out, value);
+            return;
+        }
+        Entry::List(items) => (LIST, items.len()),
+        Entry::Set(members) => (SET, members.len()),
+    };
+    out.push(kind);
+    out.extend_from_slice(&length_u32(count).to_le_bytes());
+    for item in entry.items() {
+        put_bytes(out, item);
+    }
+}
+
+/// Bytes [`put_entry`] writes for `entry`.
+fn encoded_len(entry: &Entry) -> usize {
+    match entry {
+        Entry::Bytes(value) => 1 + 4 + value.len(),
+        collection => 1 + 4 + collection.items().map(|item| 4 + item.len()).sum::<usize>(),
+    }
+}
+
+/// `bytes`, copied into memory reserved first.
+fn owned(bytes: &[u8]) -> Result<Box<[u8]>, SnapshotError> {
+    let mut owned = Vec::new();
+    owned
+        .try_reserve_exact(bytes.len())
+        .map_err(|_| SnapshotError::Refused(Error::OutOfMemory("a value")))?;
+    owned.extend_from_slice(bytes);
+    Ok(owned.into_boxed_slice())
 }
 
 /// Reads the fields of a checksummed body; a field that runs past its end is malformed.
@@ -273,6 +333,56 @@ impl<'a> Reader<'a> {
         let field = &self.bytes[self.at..end];
         self.at = end;
         Ok(field)
+    }
+
+    fn u8(&mut self) -> Result<u8, SnapshotError> {
+        Ok(self.take(1, "a kind byte")?[0])
+    }
+
+    /// An entry's value of kind `kind`: bytes, or a list's or set's count and items.
+    fn entry(&mut self, kind: u8) -> Result<Entry, SnapshotError> {
+        let at = self.at;
+        let malformed = |why: String| SnapshotError::Malformed { at, why };
+        if kind == BYTES {
+            return Ok(Entry::Bytes(owned(self.bytes("value")?)?));
+        }
+        if kind != LIST && kind != SET {
+            return Err(malformed(format!(
+                "kind {kind} is none of 0 (bytes), 1 (list), 2 (set)"
+            )));
+        }
+        let count = self.u32()?;
+        if count == 0 {
+            return Err(malformed(
+                "a list or set must hold at least one item".into(),
+            ));
+        }
+        if kind == LIST {
+            let mut items = VecDeque::new();
+            for _ in 0..count {
+                let item = owned(self.bytes("list item")?)?;
+                items
+                    .try_reserve(1)
+                    .map_err(|_| SnapshotError::Refused(Error::OutOfMemory("list items")))?;
+                items.push_back(item);
+            }
+            return Ok(Entry::List(Box::new(items)));
+        }
+        let mut members = BTreeSet::new();
+        let mut previous: Option<&[u8]> = None;
+        for _ in 0..count {
+            let at = self.at;
+            let member = self.bytes("set member")?;
+            if previous.is_some_and(|previous| previous >= member) {
+                return Err(SnapshotError::Malformed {
+                    at,
+                    why: "set members must be unique and in ascending byte order".into(),
+                });
+            }
+            previous = Some(member);
+            members.insert(owned(member)?);
+        }
+        Ok(Entry::Set(Box::new(members)))
     }
 
     fn u32(&mut self) -> Result<u32, SnapshotError> {

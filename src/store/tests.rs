@@ -48,14 +48,14 @@ fn buckets_are_separate() {
     let a = store.open("a").unwrap();
     let b = store.open("b").unwrap();
     store.set(a, "k", b"1".to_vec()).unwrap();
-    assert_eq!(store.get(b, "k"), None);
-    assert_eq!(store.get(a, "k"), Some(&b"1"[..]));
+    assert_eq!(store.get(b, "k").unwrap(), None);
+    assert_eq!(store.get(a, "k").unwrap(), Some(&b"1"[..]));
 }
 
 #[test]
 fn get_of_missing_key_is_none() {
     let (store, bucket) = store_with_bucket();
-    assert_eq!(store.get(bucket, "missing"), None);
+    assert_eq!(store.get(bucket, "missing").unwrap(), None);
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn set_overwrites() {
     let (mut store, bucket) = store_with_bucket();
     store.set(bucket, "k", b"old".to_vec()).unwrap();
     store.set(bucket, "k", b"new".to_vec()).unwrap();
-    assert_eq!(store.get(bucket, "k"), Some(&b"new"[..]));
+    assert_eq!(store.get(bucket, "k").unwrap(), Some(&b"new"[..]));
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn empty_key_and_empty_value_round_trip() {
     let (mut store, bucket) = store_with_bucket();
     store.set(bucket, "", Vec::new()).unwrap();
     assert!(store.exists(bucket, ""));
-    assert_eq!(store.get(bucket, ""), Some(&b""[..]));
+    assert_eq!(store.get(bucket, "").unwrap(), Some(&b""[..]));
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn set_many_applies_in_order_so_the_last_duplicate_wins() {
             vec![("k".into(), b"1".to_vec()), ("k".into(), b"2".to_vec())],
         )
         .unwrap();
-    assert_eq!(store.get(bucket, "k"), Some(&b"2"[..]));
+    assert_eq!(store.get(bucket, "k").unwrap(), Some(&b"2"[..]));
 }
 
 #[test]
@@ -256,16 +256,16 @@ fn list_keys_refuses_an_expired_cursor() {
 fn increment_of_missing_key_starts_at_zero_and_stores_decimal() {
     let (mut store, bucket) = store_with_bucket();
     assert_eq!(store.increment(bucket, "c", 5), Ok(5));
-    assert_eq!(store.get(bucket, "c"), Some(&b"5"[..]));
+    assert_eq!(store.get(bucket, "c").unwrap(), Some(&b"5"[..]));
     assert_eq!(store.increment(bucket, "c", 37), Ok(42));
-    assert_eq!(store.get(bucket, "c"), Some(&b"42"[..]));
+    assert_eq!(store.get(bucket, "c").unwrap(), Some(&b"42"[..]));
 }
 
 #[test]
 fn increment_by_zero_creates_the_counter() {
     let (mut store, bucket) = store_with_bucket();
     assert_eq!(store.increment(bucket, "c", 0), Ok(0));
-    assert_eq!(store.get(bucket, "c"), Some(&b"0"[..]));
+    assert_eq!(store.get(bucket, "c").unwrap(), Some(&b"0"[..]));
 }
 
 #[test]
@@ -297,7 +297,7 @@ fn increment_of_a_non_counter_is_an_error_and_changes_nothing() {
             }),
             "{bad:?}"
         );
-        assert_eq!(store.get(bucket, "c"), Some(bad));
+        assert_eq!(store.get(bucket, "c").unwrap(), Some(bad));
     }
 }
 
@@ -316,7 +316,7 @@ fn increment_overflow_is_an_error_and_changes_nothing() {
             ty: "u64"
         })
     );
-    assert_eq!(store.get(bucket, "c"), Some(max.as_bytes()));
+    assert_eq!(store.get(bucket, "c").unwrap(), Some(max.as_bytes()));
 }
 
 #[test]
@@ -352,13 +352,13 @@ fn deleting_keeps_every_other_entry_reachable_by_key_and_in_order() {
         .map(key)
         .collect();
     for k in &kept {
-        assert_eq!(store.get(bucket, k), Some(k.as_bytes()));
+        assert_eq!(store.get(bucket, k).unwrap(), Some(k.as_bytes()));
     }
     assert_eq!(store.len(bucket), kept.len());
     assert_eq!(list_all(&mut store, bucket), kept);
     // Deleted keys can come back.
     store.set(bucket, &key(0), b"again".to_vec()).unwrap();
-    assert_eq!(store.get(bucket, &key(0)), Some(&b"again"[..]));
+    assert_eq!(store.get(bucket, &key(0)).unwrap(), Some(&b"again"[..]));
 }
 
 #[test]
@@ -375,13 +375,13 @@ fn long_keys_sharing_their_first_bytes_are_distinct() {
         store.set(bucket, k, vec![i]).unwrap();
     }
     for (i, k) in (0u8..).zip(&keys) {
-        assert_eq!(store.get(bucket, k), Some(&[i][..]));
+        assert_eq!(store.get(bucket, k).unwrap(), Some(&[i][..]));
     }
     let mut sorted = keys.to_vec();
     sorted.sort();
     assert_eq!(list_all(&mut store, bucket), sorted);
     assert!(store.delete(bucket, &keys[1]));
-    assert_eq!(store.get(bucket, &keys[2]), Some(&[2][..]));
+    assert_eq!(store.get(bucket, &keys[2]).unwrap(), Some(&[2][..]));
 }
 
 fn store_with_limits(limits: Limits) -> (Store, BucketId) {
@@ -476,7 +476,7 @@ fn total_bytes_are_limited_and_a_refused_write_changes_nothing() {
         store.set(bucket, "a", vec![1; 11]),
         Err(quota(Limit::TotalBytes, room + 1, room))
     );
-    assert_eq!(store.get(bucket, "a"), Some(&[1; 10][..]));
+    assert_eq!(store.get(bucket, "a").unwrap(), Some(&[1; 10][..]));
     assert!(!store.exists(bucket, "c"));
     // Shrinking a value and replacing it at the same size still work at the limit.
     store.set(bucket, "a", vec![3; 10]).unwrap();
@@ -541,7 +541,7 @@ fn set_many_over_a_limit_changes_nothing() {
         store.set_many(bucket, too_big),
         Err(quota(Limit::ValueBytes, 9, 8))
     );
-    assert_eq!(store.get(bucket, "a"), Some(&b"old"[..]));
+    assert_eq!(store.get(bucket, "a").unwrap(), Some(&b"old"[..]));
     assert_eq!(store.usage(), before);
     // Duplicates count once: three distinct keys fit.
     let duplicates = vec![
@@ -550,7 +550,7 @@ fn set_many_over_a_limit_changes_nothing() {
         ("b".to_string(), vec![2, 2]),
     ];
     store.set_many(bucket, duplicates).unwrap();
-    assert_eq!(store.get(bucket, "b"), Some(&[2, 2][..]));
+    assert_eq!(store.get(bucket, "b").unwrap(), Some(&[2, 2][..]));
     assert_eq!(store.usage().entries, 3);
     assert_eq!(
         store.usage().total_bytes,
@@ -697,7 +697,7 @@ fn set_many_refused_midway_undoes_every_write_before_it() {
         store.set_many(bucket, batch),
         Err(quota(Limit::EntriesPerBucket, 4, 3))
     );
-    assert_eq!(store.get(bucket, "kept"), Some(&b"1"[..]));
+    assert_eq!(store.get(bucket, "kept").unwrap(), Some(&b"1"[..]));
     assert!(!store.exists(bucket, "new"));
     assert!(!store.exists(bucket, "other"));
     assert_eq!(store.usage(), before);
@@ -725,11 +725,15 @@ fn sample_store() -> Store {
     store
         .set(bucket, &"long-é".repeat(20), vec![1, 2, 3])
         .unwrap();
+    let items = vec![b"b".to_vec(), vec![], b"b".to_vec()];
+    store.push(bucket, "list", items, End::Back).unwrap();
+    let members = vec![b"z".to_vec(), vec![], b"a".to_vec()];
+    store.set_add(bucket, "set", members).unwrap();
     store
 }
 
 /// Every bucket's name with its entries, in order.
-type Contents = Vec<(String, Vec<(String, Vec<u8>)>)>;
+type Contents = Vec<(String, Vec<(String, Entry)>)>;
 
 /// Every bucket with every entry, in order, for comparing two stores.
 fn contents(store: &Store) -> Contents {
@@ -740,7 +744,7 @@ fn contents(store: &Store) -> Contents {
             let entries = store
                 .bucket(id)
                 .entries()
-                .map(|(key, value)| (key.to_owned(), value.to_vec()))
+                .map(|(key, value)| (key.to_owned(), value.clone()))
                 .collect();
             (name.to_string(), entries)
         })
@@ -791,10 +795,10 @@ fn snapshot_framing_errors_are_precise() {
         "not a memkv snapshot: the bytes do not start with the memkv magic number"
     );
     let mut version = bytes.clone();
-    version[8] = 2;
+    version[8] = 3;
     assert_eq!(
         load(&version),
-        "snapshot format version 2 is not supported: this memkv reads version 1"
+        "snapshot format version 3 is not supported: this memkv reads versions 1 and 2"
     );
     let mut flipped = bytes;
     flipped[100] ^= 0x10;
@@ -843,8 +847,13 @@ fn limits_then(limits: Limits, rest: &[u8]) -> Vec<u8> {
     body
 }
 
-/// One bucket `b` holding `entries`, encoded.
+/// One bucket `b` holding `entries` of bytes, encoded (version 2: with a kind byte each).
 fn one_bucket(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
+    one_bucket_as(SNAPSHOT_VERSION, entries)
+}
+
+/// One bucket `b` holding `entries` of bytes, encoded as format `version` writes them.
+fn one_bucket_as(version: u32, entries: &[(&[u8], &[u8])]) -> Vec<u8> {
     let mut body = 1u32.to_le_bytes().to_vec();
     body.extend_from_slice(&1u32.to_le_bytes());
     body.push(b'b');
@@ -852,6 +861,9 @@ fn one_bucket(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
     for (key, value) in entries {
         body.extend_from_slice(&u32::try_from(key.len()).unwrap().to_le_bytes());
         body.extend_from_slice(key);
+        if version > 1 {
+            body.push(0);
+        }
         body.extend_from_slice(&u32::try_from(value.len()).unwrap().to_le_bytes());
         body.extend_from_slice(value);
     }
@@ -879,7 +891,7 @@ fn malformed_snapshots_are_refused_with_the_offending_offset() {
             format!(
                 "snapshot is malformed at byte {}: keys must be unique and in ascending byte \
                  order",
-                header + 4 + 5 + 8 + 9
+                header + 4 + 5 + 8 + 10
             )
         );
     }
@@ -1042,7 +1054,7 @@ fn list_keys_after_resumes_after_any_string() {
 fn signed_and_unsigned_increments_share_non_negative_counters() {
     let (mut store, bucket) = store_with_bucket();
     assert_eq!(store.increment_signed(bucket, "c", -3), Ok(-3));
-    assert_eq!(store.get(bucket, "c"), Some(&b"-3"[..]));
+    assert_eq!(store.get(bucket, "c").unwrap(), Some(&b"-3"[..]));
     assert_eq!(
         store.increment(bucket, "c", 1),
         Err(Error::NotACounter {
@@ -1081,7 +1093,7 @@ fn swap_needs_the_key_untouched_since_its_version() {
         Ok(false),
         "same value"
     );
-    assert_eq!(store.get(bucket, "k"), Some(&b"1"[..]));
+    assert_eq!(store.get(bucket, "k").unwrap(), Some(&b"1"[..]));
     let before_delete = store.version(bucket, "k");
     assert!(store.delete(bucket, "k"));
     let absent = store.version(bucket, "k");
@@ -1128,18 +1140,22 @@ fn a_refused_batch_leaves_observations_valid() {
 fn compare_and_swap_counter_swaps_only_the_expected_number() {
     let (mut store, bucket) = store_with_bucket();
     assert_eq!(store.compare_and_swap_counter(bucket, "c", 0, 1), Ok(None));
-    assert_eq!(store.get(bucket, "c"), None, "a missing key is not created");
+    assert_eq!(
+        store.get(bucket, "c").unwrap(),
+        None,
+        "a missing key is not created"
+    );
     store.increment(bucket, "c", 5).unwrap();
     assert_eq!(
         store.compare_and_swap_counter(bucket, "c", 4, 9),
         Ok(Some(false))
     );
-    assert_eq!(store.get(bucket, "c"), Some(&b"5"[..]));
+    assert_eq!(store.get(bucket, "c").unwrap(), Some(&b"5"[..]));
     assert_eq!(
         store.compare_and_swap_counter(bucket, "c", 5, 9),
         Ok(Some(true))
     );
-    assert_eq!(store.get(bucket, "c"), Some(&b"9"[..]));
+    assert_eq!(store.get(bucket, "c").unwrap(), Some(&b"9"[..]));
     store.set(bucket, "t", b"text".to_vec()).unwrap();
     assert!(matches!(
         store.compare_and_swap_counter(bucket, "t", 0, 1),
@@ -1152,7 +1168,7 @@ fn reads_of_an_absent_bucket_see_it_empty_and_create_nothing() {
     let mut store = Store::new();
     let usage = store.usage();
     let absent = BucketId::ABSENT;
-    assert_eq!(store.get(absent, "k"), None);
+    assert_eq!(store.get(absent, "k").unwrap(), None);
     assert!(!store.exists(absent, "k"));
     assert_eq!(store.len(absent), 0);
     assert_eq!(
@@ -1208,7 +1224,210 @@ fn a_refused_write_to_a_new_bucket_leaves_no_bucket_behind() {
         .write_to("new", |store, id| store.set(id, "k", vec![0; 4]))
         .unwrap();
     assert_eq!(
-        store.get(store.find("new").unwrap(), "k"),
+        store.get(store.find("new").unwrap(), "k").unwrap(),
         Some(&[0u8; 4][..])
     );
+}
+
+fn items(items: &[&str]) -> Vec<Vec<u8>> {
+    items.iter().map(|item| item.as_bytes().to_vec()).collect()
+}
+
+#[test]
+fn push_back_appends_in_order_and_push_front_reverses() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    assert_eq!(
+        store.push(bucket, "l", items(&["a", "b"]), End::Back),
+        Ok(2)
+    );
+    assert_eq!(
+        store.push(bucket, "l", items(&["c", "d"]), End::Front),
+        Ok(4)
+    );
+    assert_eq!(
+        store.range(bucket, "l", 0, -1).unwrap(),
+        items(&["d", "c", "a", "b"])
+    );
+    assert_eq!(store.kind(bucket, "l"), Some(Kind::List));
+    assert_eq!(store.push(bucket, "l", vec![], End::Back), Ok(4));
+}
+
+#[test]
+fn range_follows_lrange_inclusive_negative_and_clamped() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    store
+        .push(bucket, "l", items(&["0", "1", "2", "3", "4"]), End::Back)
+        .unwrap();
+    let range = |start, stop| store.range(bucket, "l", start, stop).unwrap();
+    assert_eq!(range(1, 2), items(&["1", "2"]));
+    assert_eq!(range(-2, -1), items(&["3", "4"]));
+    assert_eq!(range(-100, 100), items(&["0", "1", "2", "3", "4"]));
+    assert_eq!(range(3, 1), items(&[]));
+    assert_eq!(range(5, 10), items(&[]));
+    assert_eq!(range(i64::MIN, i64::MAX).len(), 5);
+    assert_eq!(store.range(bucket, "missing", 0, -1), Ok(vec![]));
+}
+
+#[test]
+fn removing_the_last_item_or_member_removes_the_key_and_its_usage() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    let empty = store.usage();
+    store
+        .push(bucket, "l", items(&["x", "y", "x"]), End::Back)
+        .unwrap();
+    assert_eq!(store.list_remove(bucket, "l", b"x", false), Ok(1));
+    assert_eq!(store.range(bucket, "l", 0, -1).unwrap(), items(&["y", "x"]));
+    assert_eq!(store.list_remove(bucket, "l", b"y", true), Ok(1));
+    assert_eq!(store.list_remove(bucket, "l", b"x", true), Ok(1));
+    assert!(!store.exists(bucket, "l"));
+    store.set_add(bucket, "s", items(&["m", "n", "m"])).unwrap();
+    assert_eq!(store.cardinality(bucket, "s"), Ok(2));
+    assert_eq!(
+        store.set_remove(bucket, "s", items(&["m", "m", "n", "o"])),
+        Ok(2)
+    );
+    assert!(!store.exists(bucket, "s"));
+    assert_eq!(store.usage(), empty);
+}
+
+#[test]
+fn usage_charges_every_item_and_member() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    let before = store.usage().total_bytes;
+    store
+        .push(bucket, "l", items(&["ab", "c"]), End::Back)
+        .unwrap();
+    let list = 1 + ENTRY_OVERHEAD + 3 + 2 * ITEM_OVERHEAD;
+    assert_eq!(store.usage().total_bytes, before + list);
+    store.set_add(bucket, "s", items(&["ab", "ab"])).unwrap();
+    let set = 1 + ENTRY_OVERHEAD + 2 + ITEM_OVERHEAD;
+    assert_eq!(store.usage().total_bytes, before + list + set);
+    store.set(bucket, "l", b"v".to_vec()).unwrap();
+    assert_eq!(
+        store.usage().total_bytes,
+        before + 1 + ENTRY_OVERHEAD + 1 + set
+    );
+    assert_eq!(store.usage().entries, 2);
+}
+
+#[test]
+fn an_operation_on_a_key_of_another_kind_is_an_error_and_changes_nothing() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    store.set(bucket, "bytes", b"v".to_vec()).unwrap();
+    store
+        .push(bucket, "list", items(&["i"]), End::Back)
+        .unwrap();
+    store.set_add(bucket, "set", items(&["m"])).unwrap();
+    let usage = store.usage();
+    let message = store.get(bucket, "list").unwrap_err().to_string();
+    assert_eq!(message, "key \"list\" holds a list, not a bytes value");
+    assert!(matches!(
+        store.push(bucket, "set", items(&["i"]), End::Back),
+        Err(Error::WrongKind {
+            holds: Kind::Set,
+            wanted: Kind::List,
+            ..
+        })
+    ));
+    assert!(store.set_add(bucket, "bytes", items(&["m"])).is_err());
+    assert!(store.increment(bucket, "list", 1).is_err());
+    assert!(store.clear(bucket, "list", Kind::Set).is_err());
+    assert!(store.union(bucket, &["set".into(), "list".into()]).is_err());
+    assert!(
+        store
+            .get_many(bucket, vec!["bytes".into(), "set".into()])
+            .is_err()
+    );
+    assert_eq!(store.usage(), usage);
+    assert_eq!(store.clear(bucket, "list", Kind::List), Ok(true));
+    assert_eq!(store.clear(bucket, "list", Kind::List), Ok(false));
+}
+
+#[test]
+fn union_and_intersection_treat_a_missing_set_as_empty() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    store.set_add(bucket, "a", items(&["3", "1", "2"])).unwrap();
+    store.set_add(bucket, "b", items(&["2", "4", "3"])).unwrap();
+    let keys = |keys: &[&str]| keys.iter().map(|key| key.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        store.union(bucket, &keys(&["a", "b", "none"])),
+        Ok(items(&["1", "2", "3", "4"]))
+    );
+    assert_eq!(
+        store.intersection(bucket, &keys(&["a", "b"])),
+        Ok(items(&["2", "3"]))
+    );
+    assert_eq!(
+        store.intersection(bucket, &keys(&["a", "none"])),
+        Ok(vec![])
+    );
+    assert_eq!(store.intersection(bucket, &[]), Ok(vec![]));
+    assert_eq!(store.members(bucket, "a"), Ok(items(&["1", "2", "3"])));
+}
+
+#[test]
+fn a_push_over_a_limit_is_refused_whole() {
+    let mut store = Store::new();
+    store
+        .set_limits(Limits {
+            max_value_bytes: 2,
+            ..Limits::DEFAULT
+        })
+        .unwrap();
+    let bucket = store.open("b").unwrap();
+    store.push(bucket, "l", items(&["a"]), End::Back).unwrap();
+    let usage = store.usage();
+    let refused = store.push(bucket, "l", items(&["b", "long"]), End::Back);
+    assert!(
+        matches!(refused, Err(Error::QuotaExceeded { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(store.range(bucket, "l", 0, -1).unwrap(), items(&["a"]));
+    assert_eq!(store.usage(), usage);
+    assert!(
+        store
+            .set_limits(Limits {
+                max_value_bytes: 0,
+                ..Limits::DEFAULT
+            })
+            .is_err()
+    );
+}
+
+#[test]
+fn a_version_1_snapshot_still_loads() {
+    let bytes = {
+        let mut bytes = SNAPSHOT_MAGIC.to_vec();
+        bytes.extend_from_slice(&1u32.to_le_bytes());
+        let body = limits_then(Limits::DEFAULT, &one_bucket_as(1, &[(b"k", b"v")]));
+        let len = (bytes.len() + 8 + body.len() + 4) as u64;
+        bytes.extend_from_slice(&len.to_le_bytes());
+        bytes.extend_from_slice(&body);
+        bytes.extend_from_slice(&crc32fast::hash(&bytes).to_le_bytes());
+        bytes
+    };
+    let loaded = Store::load(&bytes).unwrap();
+    let bucket = loaded.find("b").unwrap();
+    assert_eq!(loaded.get(bucket, "k").unwrap(), Some(&b"v"[..]));
+    assert_eq!(loaded.save().unwrap()[8], 2);
+}
+
+#[test]
+fn lists_and_sets_round_trip_through_a_snapshot() {
+    let store = sample_store();
+    let loaded = Store::load(&store.save().unwrap()).unwrap();
+    assert_eq!(contents(&loaded), contents(&store));
+    assert_eq!(loaded.usage(), store.usage());
+    let bucket = loaded.find("b").unwrap();
+    assert_eq!(
+        loaded.range(bucket, "list", 0, -1),
+        Ok(items(&["b", "", "b"]))
+    );
+    assert_eq!(loaded.members(bucket, "set"), Ok(items(&["", "a", "z"])));
 }

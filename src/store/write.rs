@@ -1,5 +1,6 @@
 //! The one write path: checked against the limits as it is applied, undone if refused.
 
+use super::entry::Entry;
 use super::limits::{Limit, check, entry_bytes};
 use super::{BucketId, Error, Store};
 
@@ -8,7 +9,7 @@ use super::{BucketId, Error, Store};
 pub(super) type Undo = (BucketId, String, Option<Replaced>);
 
 /// A value a write replaced, and its stamp.
-pub(super) type Replaced = (Box<[u8]>, u64);
+pub(super) type Replaced = (Entry, u64);
 
 /// One or more writes that either all happen or none does: each is checked against the limits
 /// as it is applied, and if one is refused (or the `Write` is dropped uncommitted), the ones
@@ -34,7 +35,9 @@ impl<'a> Write<'a> {
     }
 
     /// Apply one write whose key and value sizes were already checked; returns the value it
-    /// replaced and its stamp (`None` for a new key). O(1) expected, plus O(log n) for a new key.
+    /// replaced and its stamp (`None` for a new key). A list or a set under the key is replaced
+    /// like any value, as Redis's `SET` replaces one. O(1) expected, plus O(log n) for a new
+    /// key.
     pub(super) fn set(
         &mut self,
         bucket: BucketId,
@@ -44,16 +47,16 @@ impl<'a> Write<'a> {
         let store = &mut *self.store;
         let replaced = match store.bucket(bucket).find(key) {
             Some(slot) => {
-                let old = store.bucket(bucket).value(slot).len() as u64;
+                let old = store.bucket(bucket).value(slot).charge();
                 let total = self.total_bytes - old + value.len() as u64;
                 store.check_total(total)?;
                 self.total_bytes = total;
-                Some(store.bucket_mut(bucket).replace(slot, value))
+                Some(store.bucket_mut(bucket).replace(slot, Entry::Bytes(value)))
             }
             None => {
                 let total = self.total_bytes + entry_bytes(key.len(), value.len());
                 store.check_new_entry(bucket, total)?;
-                store.bucket_mut(bucket).insert(key, value)?;
+                store.bucket_mut(bucket).insert(key, Entry::Bytes(value))?;
                 self.total_bytes = total;
                 self.new_entries += 1;
                 None
@@ -73,7 +76,7 @@ impl<'a> Write<'a> {
 impl Store {
     /// Refuse a new entry in `bucket` that would bring the store's total to `total` bytes, if
     /// that or the bucket's entry count would pass a limit.
-    fn check_new_entry(&self, bucket: BucketId, total: u64) -> Result<(), Error> {
+    pub(super) fn check_new_entry(&self, bucket: BucketId, total: u64) -> Result<(), Error> {
         self.check_total(total)?;
         check(
             Limit::EntriesPerBucket,
@@ -82,21 +85,27 @@ impl Store {
         )
     }
 
-    /// Add an entry read from a snapshot to `bucket`, with the checks of [`Store::set`]: its
-    /// key must sort after every key already there, and the bucket's order is built once it is
-    /// full ([`Store::finish_appends`]). O(1) expected.
+    /// Add an entry read from a snapshot to `bucket`, with the checks of a write: its key must
+    /// sort after every key already there, and the bucket's order is built once it is full
+    /// ([`Store::finish_appends`]). O(1) expected, plus the items of a list or set.
     pub(super) fn append(
         &mut self,
         bucket: BucketId,
         key: &str,
-        value: Vec<u8>,
+        value: Entry,
     ) -> Result<(), Error> {
         self.check_key(key)?;
-        self.check_value(&value)?;
-        let total = self.usage.total_bytes + entry_bytes(key.len(), value.len());
+        match &value {
+            Entry::Bytes(bytes) => self.check_value(bytes)?,
+            collection => {
+                for item in collection.items() {
+                    self.check_value(item)?;
+                }
+            }
+        }
+        let total = self.usage.total_bytes + entry_bytes(key.len(), value.charge());
         self.check_new_entry(bucket, total)?;
-        self.bucket_mut(bucket)
-            .append(key, value.into_boxed_slice())?;
+        self.bucket_mut(bucket).append(key, value)?;
         self.usage.total_bytes = total;
         self.usage.entries += 1;
         Ok(())
