@@ -1,10 +1,10 @@
 //! Builds every wasm artifact of the workspace, once, for every crate that needs one.
 //!
 //! 1. `cargo build --target wasm32-unknown-unknown --profile component` of `memkv` (and, with
-//!    this crate's `guests` feature, of the test guests `kv-client`, `kv-bench` and
-//!    `golem-example`), then of `memkv` once more with its `golem` feature; then for
-//!    `wasm32-wasip2`, of `memkv` with its `redis` feature (and, with `guests`, of the demo
-//!    guest `counter`). The guest build has a target directory of its own, `<target>/wasm-guests`,
+//!    this crate's `guests` feature, of the test guests `kv-client`, `kv-bench`,
+//!    `golem-example` and `wascc-client`), then of `memkv` once more with its `golem` feature;
+//!    then for `wasm32-wasip2`, of `memkv` with its `redis` feature (and, with `guests`, of the
+//!    demo guest `counter`). The guest build has a target directory of its own, `<target>/wasm-guests`,
 //!    shared by debug and release builds of the host (sharing the outer one would deadlock on its
 //!    lock); cargo keeps every build's fingerprints there, so nothing is rebuilt that did not
 //!    change.
@@ -68,7 +68,7 @@ const MEMKV: [Artifact; 3] = [
     },
 ];
 
-const GUESTS: [Artifact; 4] = [
+const GUESTS: [Artifact; 5] = [
     Artifact {
         krate: "kv-client",
         features: None,
@@ -89,6 +89,14 @@ const GUESTS: [Artifact; 4] = [
         target: TARGET,
         name: "golem-example",
         doc: "The Golem docs' key-value example, over Golem's `wasi:keyvalue/readwrite`.",
+    },
+    Artifact {
+        krate: "wascc-client",
+        features: None,
+        target: TARGET,
+        name: "wascc-client",
+        doc: "The `wascc-client` test guest: every function of `wasmcloud:keyvalue/key-value`, \
+              checked from inside the guest.",
     },
     Artifact {
         krate: "counter",

@@ -7,11 +7,16 @@
 use wasmtime::component::{Instance, ResourceAny};
 use wasmtime::{Result, Store};
 
+use crate::bindings::exports::memkv::store::collections::Kind;
 use crate::bindings::exports::memkv::store::limits::{Limits as LimitsRecord, Usage};
 use crate::bindings::exports::wasi::keyvalue0_2_0_draft::store::{Error, KeyResponse};
 use crate::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
 use crate::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{
     Error as Error2, KeyResponse as KeyResponse2,
+};
+use crate::bindings::exports::wasmcloud::keyvalue::key_value::{
+    GetResponse, IncrementRequest, ListAddRequest, ListDelRequest, ListRangeRequest, SetAddRequest,
+    SetDelRequest, SetRequest,
 };
 use crate::bindings::{Memkv, MemkvPre};
 
@@ -83,7 +88,121 @@ impl<T: 'static> MemkvInstance<T> {
     pub fn snapshot(&mut self) -> Snapshot<'_, T> {
         Snapshot(View::new(self))
     }
+
+    /// `memkv:store/collections`, on the draft's buckets.
+    pub fn collections(&mut self) -> Collections<'_, T> {
+        Collections(View::new(self))
+    }
+
+    /// `wasmcloud:keyvalue/key-value`.
+    pub fn wasmcloud(&mut self) -> Wasmcloud<'_, T> {
+        Wasmcloud(View::new(self))
+    }
 }
+
+/// Methods of a view that call one function of its interface each, as they are.
+macro_rules! calls {
+    ($view:ident, $interface:ident, $(
+        $(#[$doc:meta])* fn $name:ident => $call:ident($($arg:ident: $ty:ty),*) -> $answer:ty;
+    )*) => {
+        impl<T: 'static> $view<'_, T> {
+            $(
+                $(#[$doc])*
+                pub fn $name(&mut self, $($arg: $ty),*) -> Result<$answer> {
+                    let View { memkv, store } = &mut self.0;
+                    memkv.$interface().$call(store, $($arg),*)
+                }
+            )*
+        }
+    };
+}
+
+/// `memkv:store/collections` of one instance: lists and sets in the draft's buckets (open one
+/// with [`Draft::open`]).
+pub struct Collections<'a, T: 'static>(View<'a, T>);
+
+calls!(Collections, memkv_store_collections,
+    /// `kind-of`.
+    fn kind_of => call_kind_of(bucket: ResourceAny, key: &str) -> Result<Option<Kind>, Error>;
+    /// `list-push`.
+    fn list_push => call_list_push(bucket: ResourceAny, key: &str, items: &[Vec<u8>])
+        -> Result<u64, Error>;
+    /// `list-push-front`.
+    fn list_push_front => call_list_push_front(bucket: ResourceAny, key: &str, items: &[Vec<u8>])
+        -> Result<u64, Error>;
+    /// `list-range`.
+    fn list_range => call_list_range(bucket: ResourceAny, key: &str, start: i64, stop: i64)
+        -> Result<Vec<Vec<u8>>, Error>;
+    /// `list-length`.
+    fn list_length => call_list_length(bucket: ResourceAny, key: &str) -> Result<u64, Error>;
+    /// `list-remove-first`.
+    fn list_remove_first => call_list_remove_first(bucket: ResourceAny, key: &str, item: &[u8])
+        -> Result<bool, Error>;
+    /// `list-remove-all`.
+    fn list_remove_all => call_list_remove_all(bucket: ResourceAny, key: &str, item: &[u8])
+        -> Result<u64, Error>;
+    /// `list-clear`.
+    fn list_clear => call_list_clear(bucket: ResourceAny, key: &str) -> Result<bool, Error>;
+    /// `set-add`.
+    fn set_add => call_set_add(bucket: ResourceAny, key: &str, members: &[Vec<u8>])
+        -> Result<u64, Error>;
+    /// `set-remove`.
+    fn set_remove => call_set_remove(bucket: ResourceAny, key: &str, members: &[Vec<u8>])
+        -> Result<u64, Error>;
+    /// `set-members`.
+    fn set_members => call_set_members(bucket: ResourceAny, key: &str)
+        -> Result<Vec<Vec<u8>>, Error>;
+    /// `set-contains`.
+    fn set_contains => call_set_contains(bucket: ResourceAny, key: &str, member: &[u8])
+        -> Result<bool, Error>;
+    /// `set-cardinality`.
+    fn set_cardinality => call_set_cardinality(bucket: ResourceAny, key: &str)
+        -> Result<u64, Error>;
+    /// `set-union`.
+    fn set_union => call_set_union(bucket: ResourceAny, keys: &[String])
+        -> Result<Vec<Vec<u8>>, Error>;
+    /// `set-intersection`.
+    fn set_intersection => call_set_intersection(bucket: ResourceAny, keys: &[String])
+        -> Result<Vec<Vec<u8>>, Error>;
+    /// `set-clear`.
+    fn set_clear => call_set_clear(bucket: ResourceAny, key: &str) -> Result<bool, Error>;
+);
+
+/// `wasmcloud:keyvalue/key-value` of one instance: waSCC's contract, on the bucket `""`.
+pub struct Wasmcloud<'a, T: 'static>(View<'a, T>);
+
+calls!(Wasmcloud, wasmcloud_keyvalue_key_value,
+    /// `contains`.
+    fn contains => call_contains(key: &str) -> bool;
+    /// `del`.
+    fn del => call_del(key: &str) -> bool;
+    /// `get`.
+    fn get => call_get(key: &str) -> GetResponse;
+    /// `increment`.
+    fn increment => call_increment(request: &IncrementRequest) -> i32;
+    /// `list-add`.
+    fn list_add => call_list_add(request: &ListAddRequest) -> u32;
+    /// `list-clear`.
+    fn list_clear => call_list_clear(key: &str) -> bool;
+    /// `list-del`.
+    fn list_del => call_list_del(request: &ListDelRequest) -> bool;
+    /// `list-range`.
+    fn list_range => call_list_range(request: &ListRangeRequest) -> Vec<String>;
+    /// `set-add`.
+    fn set_add => call_set_add(request: &SetAddRequest) -> u32;
+    /// `set-clear`.
+    fn set_clear => call_set_clear(key: &str) -> bool;
+    /// `set-del`.
+    fn set_del => call_set_del(request: &SetDelRequest) -> u32;
+    /// `set-intersection`.
+    fn set_intersection => call_set_intersection(keys: &[String]) -> Vec<String>;
+    /// `set-query`.
+    fn set_query => call_set_query(key: &str) -> Vec<String>;
+    /// `set-union`.
+    fn set_union => call_set_union(keys: &[String]) -> Vec<String>;
+    /// `set`.
+    fn set => call_set(request: &SetRequest) -> ();
+);
 
 /// What every view holds: the generated bindings and the store to call them in.
 struct View<'a, T: 'static> {

@@ -31,7 +31,10 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 pub use cli::{Cli, Command, run};
 pub use compose::{Composition, Side, component_names, compose};
 pub use data_file::{DataFile, write_atomically};
-pub use instance::{Api, Draft, Draft2, Entry, Found, Limits, Listing, MemkvInstance, Snapshot};
+pub use instance::{
+    Api, Collections, Draft, Draft2, Entry, Found, Limits, Listing, MemkvInstance, Snapshot,
+    Wasmcloud,
+};
 pub use memkv_artifacts::{MEMKV, MEMKV_GOLEM, MEMKV_REDIS};
 
 /// Host bindings of the world `memkv:store/memkv`, generated from the workspace's `wit/`.

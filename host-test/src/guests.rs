@@ -286,3 +286,25 @@ impl BenchInstance {
         self.store.data().memory_bytes()
     }
 }
+
+/// Host bindings of the world `memkv:fixtures/wascc-client`.
+#[allow(missing_docs, reason = "generated code; the WIT documents it")]
+pub mod wascc_bindings {
+    wasmtime::component::bindgen!({
+        path: ["../wit", "wit"],
+        world: "memkv:fixtures/wascc-client",
+    });
+}
+
+impl Guests {
+    /// Run the `wascc-client` guest's `check` — every function of
+    /// `wasmcloud:keyvalue/key-value`, checked from inside the guest — in a fresh instance
+    /// composed with memkv: the first answer that differs from the contract, if any.
+    pub fn check_wascc_client(&self) -> Result<Result<(), String>> {
+        let component = self.component(memkv_artifacts::WASCC_CLIENT, Provider::Memkv)?;
+        let linker = Linker::new(&self.engine);
+        let mut store = new_store(&self.engine, HostState::default(), None);
+        let client = wascc_bindings::WasccClient::instantiate(&mut store, &component, &linker)?;
+        Ok(client.call_check(&mut store)?)
+    }
+}

@@ -7,7 +7,7 @@
 use std::cell::{Cell, RefCell};
 
 pub use crate::store::Version;
-use crate::store::{BucketId, Error, Found, KeyPage, Limits, Store, Usage};
+use crate::store::{BucketId, End, Error, Found, KeyPage, Kind, Limits, Store, Usage};
 
 thread_local! {
     /// The instance's one store. The component imports nothing, so no call can re-enter while
@@ -43,6 +43,15 @@ impl BucketHandle {
             identifier: identifier.into(),
             id: Cell::new(id),
         })
+    }
+
+    /// A handle on the bucket called `identifier` that does not open it: reads see it empty
+    /// until the first write creates it (for interfaces with one fixed bucket).
+    pub fn unopened(identifier: &str) -> Self {
+        Self {
+            identifier: identifier.into(),
+            id: Cell::new((BucketId::ABSENT, u64::MAX)),
+        }
     }
 
     /// The bucket in the store as it is now, if it exists; found again by identifier if a
@@ -95,6 +104,92 @@ impl BucketHandle {
             }
         });
         Ok(())
+    }
+
+    /// Remove `key`; returns whether it existed.
+    pub fn remove(&self, key: &str) -> Result<bool, Error> {
+        Ok(self
+            .change(|store, id| Ok(store.delete(id, key)))?
+            .unwrap_or(false))
+    }
+
+    /// Run a change that never creates anything on the bucket, if it exists (`None` if not).
+    fn change<R>(
+        &self,
+        f: impl FnOnce(&mut Store, BucketId) -> Result<R, Error>,
+    ) -> Result<Option<R>, Error> {
+        with_store(|store| self.find(store).map(|id| f(store, id)).transpose())
+    }
+
+    /// What `key` holds, if it exists.
+    pub fn kind(&self, key: &str) -> Result<Option<Kind>, Error> {
+        Ok(self.read(|store, id| store.kind(id, key)))
+    }
+
+    /// Push `items` onto the list under `key`; returns its new length.
+    pub fn push(&self, key: &str, items: Vec<Vec<u8>>, end: End) -> Result<u64, Error> {
+        self.write(|store, id| store.push(id, key, items, end))
+    }
+
+    /// The items of the list under `key` from `start` to `stop`, both included.
+    pub fn range(&self, key: &str, start: i64, stop: i64) -> Result<Vec<Vec<u8>>, Error> {
+        self.read(|store, id| store.range(id, key, start, stop))
+    }
+
+    /// How many items the list under `key` holds.
+    pub fn list_len(&self, key: &str) -> Result<u64, Error> {
+        self.read(|store, id| store.list_len(id, key))
+    }
+
+    /// Remove the first item equal to `item` (every one, if `all`); returns how many went.
+    pub fn list_remove(&self, key: &str, item: &[u8], all: bool) -> Result<u64, Error> {
+        Ok(self
+            .change(|store, id| store.list_remove(id, key, item, all))?
+            .unwrap_or(0))
+    }
+
+    /// Remove the list or set (`kind`) under `key`; returns whether there was one.
+    pub fn clear(&self, key: &str, kind: Kind) -> Result<bool, Error> {
+        Ok(self
+            .change(|store, id| store.clear(id, key, kind))?
+            .unwrap_or(false))
+    }
+
+    /// Add `members` to the set under `key`; returns how many were new.
+    pub fn set_add(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
+        self.write(|store, id| store.set_add(id, key, members))
+    }
+
+    /// Remove `members` from the set under `key`; returns how many were in it.
+    pub fn set_remove(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
+        Ok(self
+            .change(|store, id| store.set_remove(id, key, members))?
+            .unwrap_or(0))
+    }
+
+    /// The members of the set under `key`, ascending.
+    pub fn members(&self, key: &str) -> Result<Vec<Vec<u8>>, Error> {
+        self.read(|store, id| store.members(id, key))
+    }
+
+    /// Whether `member` is in the set under `key`.
+    pub fn set_contains(&self, key: &str, member: &[u8]) -> Result<bool, Error> {
+        self.read(|store, id| store.set_contains(id, key, member))
+    }
+
+    /// How many members the set under `key` has.
+    pub fn cardinality(&self, key: &str) -> Result<u64, Error> {
+        self.read(|store, id| store.cardinality(id, key))
+    }
+
+    /// The union of the sets under `keys`, ascending.
+    pub fn union(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
+        self.read(|store, id| store.union(id, keys))
+    }
+
+    /// The intersection of the sets under `keys`, ascending.
+    pub fn intersection(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
+        self.read(|store, id| store.intersection(id, keys))
     }
 
     /// Whether `key` exists.
@@ -155,6 +250,11 @@ impl BucketHandle {
         self.write(|store, id| store.increment_signed(id, key, delta))
     }
 
+    /// Add `delta` to the s32 counter under `key` (wasmCloud's `increment`).
+    pub fn increment_s32(&self, key: &str, delta: i32) -> Result<i32, Error> {
+        self.write(|store, id| store.increment_s32(id, key, delta))
+    }
+
     /// Golem's compare-and-swap of a u64 counter: `None` if the key does not exist.
     #[cfg(feature = "golem")]
     pub fn compare_and_swap_counter(
@@ -186,14 +286,17 @@ impl BucketHandle {
 }
 
 /// `golem:examples/api.get`: reading a bucket that was never written does not create it. `get`
-/// has no error result: if memory for the copy of the value cannot be reserved, the component
-/// traps rather than answer `none` for a key that exists.
+/// has no error result: a key holding a list or a set is `none` (it holds no value); if memory
+/// for the copy of a value cannot be reserved, the component traps rather than answer `none`
+/// for a value that exists.
 pub fn api_get(bucket: &str, key: &str) -> Option<Vec<u8>> {
     with_store(|store| {
         let id = store.find(bucket)?;
-        store
-            .get_copy(id, key)
-            .unwrap_or_else(|error| panic!("golem:examples/api.get: {error}"))
+        match store.get_copy(id, key) {
+            Ok(value) => value,
+            Err(Error::WrongKind { .. }) => None,
+            Err(error) => panic!("golem:examples/api.get: {error}"),
+        }
     })
 }
 

@@ -1,8 +1,10 @@
 //! The component's exports: one module per interface, each a thin adapter over the one store.
 
 mod api;
+mod collections;
 mod limits;
 mod snapshot;
+mod wasmcloud;
 
 /// `wasi:keyvalue@0.2.0-draft`: wasmtime's and wasmCloud's.
 mod draft {

@@ -24,6 +24,12 @@ impl Store {
         self.increment_as(bucket, key, delta)
     }
 
+    /// Add `delta` to the s32 counter under `key` (wasmCloud's `increment`): like
+    /// [`Store::increment_signed`], within s32. O(1) expected.
+    pub fn increment_s32(&mut self, bucket: BucketId, key: &str, delta: i32) -> Result<i32, Error> {
+        self.increment_as(bucket, key, delta)
+    }
+
     fn increment_as<C: Counter>(
         &mut self,
         bucket: BucketId,
@@ -99,13 +105,23 @@ impl Counter for u64 {
     }
 }
 
+impl Counter for i32 {
+    const NAME: &'static str = "s32";
+
+    fn parse(value: &[u8]) -> Option<Self> {
+        parse_signed(value)
+    }
+
+    fn checked_add(self, delta: Self) -> Option<Self> {
+        self.checked_add(delta)
+    }
+}
+
 impl Counter for i64 {
     const NAME: &'static str = "s64";
 
     fn parse(value: &[u8]) -> Option<Self> {
-        let digits = value.strip_prefix(b"-").unwrap_or(value);
-        parse_digits(digits)?;
-        std::str::from_utf8(value).ok()?.parse().ok()
+        parse_signed(value)
     }
 
     fn checked_add(self, delta: Self) -> Option<Self> {
@@ -114,6 +130,13 @@ impl Counter for i64 {
 }
 
 /// `value` as text, if it is one or more ASCII digits.
+/// A signed decimal counter: digits with an optional `-`, nothing else.
+fn parse_signed<T: std::str::FromStr>(value: &[u8]) -> Option<T> {
+    let digits = value.strip_prefix(b"-").unwrap_or(value);
+    parse_digits(digits)?;
+    std::str::from_utf8(value).ok()?.parse().ok()
+}
+
 fn parse_digits(value: &[u8]) -> Option<&str> {
     if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
         return None;

@@ -26,7 +26,7 @@ pub enum Error {
     NotACounter {
         /// The key, shortened for the message.
         key: KeyName,
-        /// The counter type: `u64` (draft) or `s64` (draft2).
+        /// The counter type: `u64` (draft), `s64` (draft2) or `s32` (wasmCloud).
         ty: &'static str,
     },
     /// A write that would pass one of the store's [`Limits`](super::Limits); nothing was changed.
@@ -51,7 +51,7 @@ pub enum Error {
         current: i128,
         /// The delta that was refused.
         delta: i128,
-        /// The counter type: `u64` or `s64`.
+        /// The counter type: `u64`, `s64` or `s32`.
         ty: &'static str,
     },
     /// An operation for one kind of value on a key that holds another: reading a list as bytes,

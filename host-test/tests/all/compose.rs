@@ -230,3 +230,13 @@ fn the_demo_guest_composes_with_memkv_and_memkv_redis_leaving_only_wasi_imports(
         );
     }
 }
+
+/// A guest written against `wasmcloud:keyvalue/key-value` (waSCC's contract), composed with
+/// memkv, checks every function from inside.
+#[test]
+fn a_wascc_guest_composed_with_memkv_passes_its_own_check_of_every_function() {
+    let checked = Guests::shared()
+        .check_wascc_client()
+        .expect("wascc-client composes with memkv and runs");
+    assert_eq!(checked, Ok(()));
+}

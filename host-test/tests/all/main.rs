@@ -1,7 +1,8 @@
 //! The test rig's one integration-test binary: the real components in wasmtime, a module per
 //! interface or area, so the suite links (and compiles memkv with Cranelift) once.
 //!
-//! The engine suites (api, store, atomics, batch, draft2, limits, snapshots and the model test)
+//! The engine suites (api, store, atomics, batch, draft2, limits, snapshots, collections,
+//! wasmcloud and the model test)
 //! run three times with the same expected answers: against `memkv.wasm` at the top level, and
 //! against `memkv-redis.wasm` on a real `redis-server` in [`redis`] and on a local 3-node Redis
 //! Cluster in [`redis_cluster`]. Each suite gets its component
@@ -24,6 +25,8 @@ macro_rules! engine_suites {
         mod atomics;
         #[path = "../batch.rs"]
         mod batch;
+        #[path = "../collections.rs"]
+        mod collections;
         #[path = "../draft2.rs"]
         mod draft2;
         #[path = "../limits.rs"]
@@ -34,6 +37,8 @@ macro_rules! engine_suites {
         mod snapshot;
         #[path = "../store.rs"]
         mod store;
+        #[path = "../wasmcloud.rs"]
+        mod wasmcloud;
     };
 }
 
@@ -42,6 +47,7 @@ mod api;
 mod atomics;
 mod batch;
 mod cli;
+mod collections;
 mod component;
 mod compose;
 mod draft2;
@@ -57,6 +63,7 @@ mod serve;
 mod snapshot;
 mod store;
 mod traps;
+mod wasmcloud;
 
 /// The component the engine suites at this level run against: `memkv.wasm`.
 fn harness() -> &'static Harness {

@@ -3,8 +3,10 @@
 
 use redis::Value;
 
-use super::{Op, STAMP, bucket_keys, bytes, number, strings, text, unstamped, with_connection};
-use crate::store::{Error, Found, KeyPage};
+use super::{
+    Op, STAMP, bucket_keys, bytes, kind_named, number, strings, text, unstamped, with_connection,
+};
+use crate::store::{End, Error, Found, KeyPage, Kind};
 
 /// The exported `bucket` resource: the name of a bucket of the store on the server. Handles
 /// share the bucket's data (and every other instance's handles to it do too); dropping one
@@ -33,7 +35,7 @@ pub(super) fn get(bucket: &str, key: &str) -> Result<Option<Vec<u8>>, Error> {
             .arg(key)
             .query::<Option<Vec<u8>>>(server.connection())
     })?;
-    Ok(stored.map(unstamped))
+    stored.map(|stored| unstamped(stored, key)).transpose()
 }
 
 /// Store `value` under `key` in bucket `bucket`, creating the bucket for it (not, if a limit
@@ -55,6 +57,14 @@ impl BucketHandle {
         })
     }
 
+    /// A handle on the bucket called `identifier` that does not open it: reads see it empty
+    /// until the first write creates it (for interfaces with one fixed bucket).
+    pub fn unopened(identifier: &str) -> Self {
+        Self {
+            name: identifier.into(),
+        }
+    }
+
     /// A copy of the value of `key`, if it exists.
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
         get(&self.name, key)
@@ -69,6 +79,110 @@ impl BucketHandle {
     pub fn delete(&self, key: &str) -> Result<(), Error> {
         Op::new("delete", &self.name).arg(key.as_bytes()).run(key)?;
         Ok(())
+    }
+
+    /// Remove `key`; returns whether it existed.
+    pub fn remove(&self, key: &str) -> Result<bool, Error> {
+        let answer = Op::new("delete", &self.name).arg(key.as_bytes()).run(key)?;
+        Ok(answer
+            .first()
+            .is_some_and(|removed| number::<u64>(removed) == 1))
+    }
+
+    /// Call `op` on `key` with `args`: the first value of its answer.
+    fn call(&self, op: &'static str, key: &str, args: &[&[u8]]) -> Result<Value, Error> {
+        let answer = Op::new(op, &self.name)
+            .arg(key.as_bytes())
+            .args(args.iter().copied())
+            .run(key)?;
+        Ok(answer.into_iter().next().unwrap_or(Value::Nil))
+    }
+
+    /// What `key` holds, if it exists.
+    pub fn kind(&self, key: &str) -> Result<Option<Kind>, Error> {
+        let kind = text(&self.call("kind", key, &[])?);
+        Ok((!kind.is_empty()).then(|| kind_named(&kind)))
+    }
+
+    /// Push `items` onto the list under `key`; returns its new length.
+    pub fn push(&self, key: &str, items: Vec<Vec<u8>>, end: End) -> Result<u64, Error> {
+        let front: &[u8] = if end == End::Front { b"1" } else { b"0" };
+        let answer = Op::new("push", &self.name)
+            .arg(key.as_bytes())
+            .arg(front)
+            .args(items.iter().map(Vec::as_slice))
+            .run(key)?;
+        Ok(answer.first().map(number).unwrap_or_default())
+    }
+
+    /// The items of the list under `key` from `start` to `stop`, both included.
+    pub fn range(&self, key: &str, start: i64, stop: i64) -> Result<Vec<Vec<u8>>, Error> {
+        let (start, stop) = (start.to_string(), stop.to_string());
+        let answer = self.call("range", key, &[start.as_bytes(), stop.as_bytes()])?;
+        Ok(items(answer))
+    }
+
+    /// How many items the list under `key` holds.
+    pub fn list_len(&self, key: &str) -> Result<u64, Error> {
+        Ok(number(&self.call("llen", key, &[])?))
+    }
+
+    /// Remove the first item equal to `item` (every one, if `all`); returns how many went.
+    pub fn list_remove(&self, key: &str, item: &[u8], all: bool) -> Result<u64, Error> {
+        let all: &[u8] = if all { b"1" } else { b"0" };
+        Ok(number(&self.call("lrem", key, &[item, all])?))
+    }
+
+    /// Remove the list or set (`kind`) under `key`; returns whether there was one.
+    pub fn clear(&self, key: &str, kind: Kind) -> Result<bool, Error> {
+        let kind: &[u8] = if kind == Kind::List { b"list" } else { b"set" };
+        Ok(number::<u8>(&self.call("clear", key, &[kind])?) == 1)
+    }
+
+    /// Add `members` to the set under `key`; returns how many were new.
+    pub fn set_add(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
+        let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
+        Ok(number(&self.call("sadd", key, &members)?))
+    }
+
+    /// Remove `members` from the set under `key`; returns how many were in it.
+    pub fn set_remove(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
+        let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
+        Ok(number(&self.call("srem", key, &members)?))
+    }
+
+    /// The members of the set under `key`, ascending.
+    pub fn members(&self, key: &str) -> Result<Vec<Vec<u8>>, Error> {
+        Ok(sorted(items(self.call("smembers", key, &[])?)))
+    }
+
+    /// Whether `member` is in the set under `key`.
+    pub fn set_contains(&self, key: &str, member: &[u8]) -> Result<bool, Error> {
+        Ok(number::<u8>(&self.call("sismember", key, &[member])?) == 1)
+    }
+
+    /// How many members the set under `key` has.
+    pub fn cardinality(&self, key: &str) -> Result<u64, Error> {
+        Ok(number(&self.call("scard", key, &[])?))
+    }
+
+    /// The union of the sets under `keys`, ascending.
+    pub fn union(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
+        self.combine("sunion", keys)
+    }
+
+    /// The intersection of the sets under `keys`, ascending.
+    pub fn intersection(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
+        self.combine("sinter", keys)
+    }
+
+    fn combine(&self, op: &'static str, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
+        let answer = Op::new(op, &self.name)
+            .args(keys.iter().map(String::as_bytes))
+            .run("")?;
+        Ok(sorted(items(
+            answer.into_iter().next().unwrap_or(Value::Nil),
+        )))
     }
 
     /// Whether `key` exists. One `HEXISTS`.
@@ -127,11 +241,13 @@ impl BucketHandle {
                 .arg(&keys)
                 .query::<Vec<Option<Vec<u8>>>>(server.connection())
         })?;
-        Ok(keys
-            .into_iter()
+        keys.into_iter()
             .zip(values)
-            .map(|(key, value)| (key, value.map(unstamped)))
-            .collect())
+            .map(|(key, value)| {
+                let value = value.map(|value| unstamped(value, &key)).transpose()?;
+                Ok((key, value))
+            })
+            .collect()
     }
 
     /// Every pair, or none of them.
@@ -162,6 +278,11 @@ impl BucketHandle {
     /// Add `delta` to the s64 counter under `key`.
     pub fn increment_signed(&self, key: &str, delta: i64) -> Result<i64, Error> {
         self.increment_as(key, &delta.to_string(), "s64")
+    }
+
+    /// Add `delta` to the s32 counter under `key` (wasmCloud's `increment`).
+    pub fn increment_s32(&self, key: &str, delta: i32) -> Result<i32, Error> {
+        self.increment_as(key, &delta.to_string(), "s32")
     }
 
     fn increment_as<T: std::str::FromStr + Default>(
@@ -206,4 +327,22 @@ impl BucketHandle {
             .run(key)?;
         Ok(matches!(answer.first(), Some(Value::Int(1))))
     }
+}
+
+/// A reply's items as bytes.
+fn items(value: Value) -> Vec<Vec<u8>> {
+    match value {
+        Value::Array(items) | Value::Set(items) => items
+            .into_iter()
+            .map(|item| bytes(item).unwrap_or_default())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `members` in ascending byte order, as the in-memory engine answers (Redis answers a set in
+/// no order).
+fn sorted(mut members: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    members.sort_unstable();
+    members
 }

@@ -8,7 +8,10 @@
 -- sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 values `v` (a hash
 -- of key -> 16 hex digits of write stamp followed by the value), 5 index `i` (a sorted set of
 -- its keys, all with score 0, for byte-ordered paging) and 6 meta `m` (`st`, the last stamp
--- issued; `rm`, how many deletions). Every key of a store carries the store's hash tag, so the
+-- issued; `rm`, how many deletions). A key holding a list or a set has, in `v`, a marker of 16
+-- characters instead (`L` or `S` and 15 hex digits of stamp), in the bucket's kinds hash `k`
+-- its kind letter and charge (`L123`), and its items in a native Redis list or set `e<hex of
+-- the key>` beside the bucket's other keys. Every key of a store carries the store's hash tag, so the
 -- keys a call names here, or finds from a bucket's name (`bucket_key`), are in one slot, on
 -- one server or one Redis Cluster node.
 -- ARGV: 1 the operation, 2 the bucket's name, 3 the key prefix, then the operation's own.
@@ -20,9 +23,14 @@
 -- The call in progress: its keys and arguments (set by `run` at the start of every call).
 local KEYS, ARGV = {}, {}
 local g, reg, cur, vals, idx, meta
+-- The bucket's keys without their last letter: `P:{P}:b<hex>:`.
+local base
 local op, bucket, prefix
+-- Defined with the collections, used earlier by set_limits and dump.
+local collection_items
 
-local ENTRY_OVERHEAD, BUCKET_OVERHEAD, STAMP = 96, 256, 16
+local ENTRY_OVERHEAD, BUCKET_OVERHEAD, ITEM_OVERHEAD, STAMP = 96, 256, 48, 16
+local KIND_OF_LETTER = { L = 'list', S = 'set' }
 local CURSORS = 256
 local DEFAULTS = {
   lk = '65536', lv = '16777216', lt = '1073741824',
@@ -86,13 +94,47 @@ local function check_total(needed, committed)
   end
 end
 
--- The length of the value stored under `key` in this bucket, or nil.
-local function stored_len(key)
+local function hex(text)
+  return (text:gsub('.', function(c)
+    return string.format('%02x', c:byte())
+  end))
+end
+
+local function bucket_key(name, suffix)
+  return prefix .. ':{' .. prefix .. '}:b' .. hex(name) .. ':' .. suffix
+end
+
+-- The call's bucket's kinds hash, and the native list or set of its key `key`.
+local function kinds()
+  return base .. 'k'
+end
+
+local function items_key(key)
+  return base .. 'e' .. hex(key)
+end
+
+-- What `key` holds in this bucket: nil if it is absent, else 'bytes', 'list' or 'set', and the
+-- bytes its value is charged (a list's or set's items with their overhead).
+local function entry_of(key)
   local len = redis.call('HSTRLEN', vals, key)
   if len == 0 then
     return nil
   end
-  return len - STAMP
+  if len == STAMP then
+    local info = redis.call('HGET', kinds(), key)
+    if info then
+      return KIND_OF_LETTER[info:sub(1, 1)], tonumber(info:sub(2))
+    end
+  end
+  return 'bytes', len - STAMP
+end
+
+-- The kind of collection a raw stored value marks, or nil for bytes.
+local function marked(raw)
+  if #raw == STAMP then
+    return KIND_OF_LETTER[raw:sub(1, 1)]
+  end
+  return nil
 end
 
 -- The checks of opening the bucket for a write: returns the store's bytes with a bucket created
@@ -122,7 +164,7 @@ local function start_write()
   -- `len`, the bucket's entry count, is read when a new key needs it.
   return {
     committed = committed, total = committed, create = create,
-    len = nil, added = 0, pending = {}, flat = {}, new = {},
+    len = nil, added = 0, pending = {}, flat = {}, new = {}, drop = {},
   }
 end
 
@@ -134,7 +176,11 @@ end
 local function plan(w, key, value)
   local old = w.pending[key]
   if old == nil then
-    old = stored_len(key)
+    local kind
+    kind, old = entry_of(key)
+    if kind and kind ~= 'bytes' then
+      table.insert(w.drop, key)
+    end
   end
   if old then
     local total = w.total - old + #value
@@ -172,6 +218,11 @@ local function commit(w)
   -- differ from every stamp the key had before. All values go in one HSET (a key written twice
   -- keeps its last value), the new keys into the index in one ZADD.
   local stamp = string.format('%016x', redis.call('HINCRBY', meta, 'st', 1))
+  -- Bytes replace a list or set: its items go.
+  for _, key in ipairs(w.drop) do
+    redis.call('DEL', items_key(key))
+    redis.call('HDEL', kinds(), key)
+  end
   local flat = w.flat
   for n = 2, #flat, 2 do
     flat[n] = stamp .. flat[n]
@@ -203,6 +254,17 @@ end
 -- Decimal counters: digit strings compared and added without Lua's doubles, which cannot hold
 -- a u64.
 local U64_MAX, S64_MAX, S64_MIN = '18446744073709551615', '9223372036854775807', '9223372036854775808'
+local S32_MAX, S32_MIN = '2147483647', '2147483648'
+
+-- The largest magnitude of a counter of type `ty`, negative or not.
+local function max_of(ty, negative)
+  if ty == 'u64' then
+    return U64_MAX
+  elseif ty == 's32' then
+    return negative and S32_MIN or S32_MAX
+  end
+  return negative and S64_MIN or S64_MAX
+end
 
 local function strip(digits)
   local s = digits:gsub('^0+', '')
@@ -249,15 +311,14 @@ end
 -- A counter as sign and magnitude, or nil if `text` is not one of type `ty`.
 local function parse(text, ty)
   local negative, digits = false, text
-  if ty == 's64' and text:sub(1, 1) == '-' then
+  if ty ~= 'u64' and text:sub(1, 1) == '-' then
     negative, digits = true, text:sub(2)
   end
   if digits == '' or digits:find('[^0-9]') then
     return nil
   end
   local mag = strip(digits)
-  local max = ty == 'u64' and U64_MAX or (negative and S64_MIN or S64_MAX)
-  if less(max, mag) then
+  if less(max_of(ty, negative), mag) then
     return nil
   end
   return { neg = negative and mag ~= '0', mag = mag }
@@ -279,16 +340,21 @@ local function show(n)
 end
 
 local function fits(n, ty)
-  if ty == 'u64' then
-    return not n.neg and not less(U64_MAX, n.mag)
+  if ty == 'u64' and n.neg then
+    return false
   end
-  return not less(n.neg and S64_MIN or S64_MAX, n.mag)
+  return not less(max_of(ty, n.neg), n.mag)
 end
 
+-- The bytes under `key`, or nil; refused if the key holds a list or a set.
 local function value_of(key)
   local raw = redis.call('HGET', vals, key)
   if not raw then
     return nil
+  end
+  local kind = marked(raw)
+  if kind then
+    refuse('wrong-kind', kind, 'bytes')
   end
   return raw:sub(STAMP + 1)
 end
@@ -322,15 +388,25 @@ end
 
 function ops.delete()
   -- Every key once, with what removing it frees; then one command of each kind removes them.
-  local removed, gone, freed = {}, {}, 0
+  local removed, gone, freed, collections = {}, {}, 0, {}
   for n = 4, #ARGV do
     local key = ARGV[n]
-    local len = not gone[key] and stored_len(key)
-    if len then
+    local kind, len = nil, nil
+    if not gone[key] then
+      kind, len = entry_of(key)
+    end
+    if kind then
       gone[key] = true
       table.insert(removed, key)
       freed = freed + #key + len + ENTRY_OVERHEAD
+      if kind ~= 'bytes' then
+        table.insert(collections, key)
+      end
     end
+  end
+  for _, key in ipairs(collections) do
+    redis.call('DEL', items_key(key))
+    redis.call('HDEL', kinds(), key)
   end
   if #removed > 0 then
     batched('HDEL', vals, removed)
@@ -384,18 +460,23 @@ function ops.cas_counter()
   return { 'ok', 'swapped' }
 end
 
--- Where a key stands, for compare-and-swap: generation, stamp ('' if absent), deletions, value.
+-- Where a key stands, for compare-and-swap: generation, stamp ('' if absent), deletions, value,
+-- and the kind of collection it holds, if it holds one (its marker is then its stamp).
 local function version(key)
   local raw = redis.call('HGET', vals, key)
-  local stamp, value = '', false
+  local stamp, value, kind = '', false, nil
   if raw then
-    stamp, value = raw:sub(1, STAMP), raw:sub(STAMP + 1)
+    stamp, value, kind = raw:sub(1, STAMP), raw:sub(STAMP + 1), marked(raw)
   end
-  return redis.call('HGET', g, 'gen') or '0', stamp, redis.call('HGET', meta, 'rm') or '0', value
+  return redis.call('HGET', g, 'gen') or '0', stamp, redis.call('HGET', meta, 'rm') or '0', value,
+    kind
 end
 
 function ops.observe()
-  local generation, stamp, removals, value = version(ARGV[4])
+  local generation, stamp, removals, value, kind = version(ARGV[4])
+  if kind then
+    refuse('wrong-kind', kind, 'bytes')
+  end
   return { 'ok', generation, stamp, removals, value }
 end
 
@@ -465,13 +546,6 @@ function ops.list()
   return { 'ok', keys, next_id }
 end
 
-local function bucket_key(name, suffix)
-  local hex = name:gsub('.', function(c)
-    return string.format('%02x', c:byte())
-  end)
-  return prefix .. ':{' .. prefix .. '}:b' .. hex .. ':' .. suffix
-end
-
 -- ARGV: the six limits in decimal, in the order of LIMITS.
 function ops.set_limits()
   local new = {}
@@ -496,9 +570,17 @@ function ops.set_limits()
     over('entries', redis.call('ZCARD', index), new.le)
     if lowered then
       local values, longest_key, longest_value = bucket_key(name, 'v'), 0, 0
+      local kinds_of = bucket_key(name, 'k')
       for _, key in ipairs(redis.call('ZRANGE', index, 0, -1)) do
         longest_key = math.max(longest_key, #key)
-        longest_value = math.max(longest_value, redis.call('HSTRLEN', values, key) - STAMP)
+        local info = redis.call('HGET', kinds_of, key)
+        if info then
+          for _, item in ipairs(collection_items(bucket_key(name, 'e' .. hex(key)), info)) do
+            longest_value = math.max(longest_value, #item)
+          end
+        else
+          longest_value = math.max(longest_value, redis.call('HSTRLEN', values, key) - STAMP)
+        end
       end
       over('key', longest_key, new.lk)
       over('value', longest_value, new.lv)
@@ -520,7 +602,15 @@ function ops.dump()
   for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
     local entries = redis.call('HGETALL', bucket_key(name, 'v'))
     for n = 2, #entries, 2 do
-      entries[n] = entries[n]:sub(STAMP + 1)
+      local raw = entries[n]
+      if marked(raw) then
+        local letter = raw:sub(1, 1)
+        local items = collection_items(bucket_key(name, 'e' .. hex(entries[n - 1])), letter)
+        table.insert(items, 1, letter)
+        entries[n] = items
+      else
+        entries[n] = raw:sub(STAMP + 1)
+      end
     end
     table.insert(out, { name, entries })
   end
@@ -530,10 +620,15 @@ end
 -- Replace the whole store with a snapshot's, which the client has already checked completely:
 -- remove every bucket and cursor, start a new generation, and write what the snapshot holds.
 -- ARGV: the six limits (as set_limits), the usage (bytes, entries, buckets), then for each
--- bucket its name, its number of entries and that many keys and values.
+-- bucket its name and its number of entries, and per entry its key, its kind (`b`, `L` or
+-- `S`) and its value (bytes), or its number of items and the items.
 function ops.load()
   for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
-    redis.call('DEL', bucket_key(name, 'v'), bucket_key(name, 'i'), bucket_key(name, 'm'))
+    local kinds_of = bucket_key(name, 'k')
+    for _, key in ipairs(redis.call('HKEYS', kinds_of)) do
+      redis.call('DEL', bucket_key(name, 'e' .. hex(key)))
+    end
+    redis.call('DEL', bucket_key(name, 'v'), bucket_key(name, 'i'), bucket_key(name, 'm'), kinds_of)
   end
   redis.call('DEL', reg, cur)
   for n, name in ipairs(LIMITS) do
@@ -548,18 +643,266 @@ function ops.load()
     redis.call('ZADD', reg, 0, name)
     local values, index = bucket_key(name, 'v'), bucket_key(name, 'i')
     for _ = 1, count do
-      redis.call('HSET', values, ARGV[n], '0000000000000001' .. ARGV[n + 1])
-      redis.call('ZADD', index, 0, ARGV[n])
-      n = n + 2
+      local key, kind = ARGV[n], ARGV[n + 1]
+      redis.call('ZADD', index, 0, key)
+      if kind == 'b' then
+        redis.call('HSET', values, key, '0000000000000001' .. ARGV[n + 2])
+        n = n + 3
+      else
+        local items, charge = {}, 0
+        for i = 1, tonumber(ARGV[n + 2]) do
+          local item = ARGV[n + 2 + i]
+          table.insert(items, item)
+          charge = charge + #item + ITEM_OVERHEAD
+        end
+        n = n + 3 + #items
+        batched(kind == 'L' and 'RPUSH' or 'SADD', bucket_key(name, 'e' .. hex(key)), items)
+        redis.call('HSET', values, key, kind .. '000000000000001')
+        redis.call('HSET', bucket_key(name, 'k'), key, kind .. dec(charge))
+      end
     end
     redis.call('HSET', bucket_key(name, 'm'), 'st', 1, 'rm', 0)
   end
   return { 'ok' }
 end
 
+-- Lists and sets.
+
+-- Every item of the list or set at `native`, whose kind `info` starts with (`L` or `S`).
+function collection_items(native, info)
+  if info:sub(1, 1) == 'L' then
+    return redis.call('LRANGE', native, 0, -1)
+  end
+  return redis.call('SMEMBERS', native)
+end
+
+-- Refuse unless `key` is absent or holds `wanted`; returns its charge (0 if absent) and whether
+-- it exists.
+local function expect(key, wanted)
+  local kind, charge = entry_of(key)
+  if kind and kind ~= wanted then
+    refuse('wrong-kind', kind, wanted, key)
+  end
+  return charge or 0, kind ~= nil
+end
+
+-- ARGV from `first` on, as a table.
+local function args_from(first)
+  local out = {}
+  for n = first, #ARGV do
+    out[#out + 1] = ARGV[n]
+  end
+  return out
+end
+
+-- Check `key` and `items` against the key and value limits; returns the items' charge.
+local function check_items(key, items)
+  check('key', #key, 'lk')
+  local charge = 0
+  for _, item in ipairs(items) do
+    check('value', #item, 'lv')
+    charge = charge + #item + ITEM_OVERHEAD
+  end
+  return charge
+end
+
+-- Check that the store may grow by `added` bytes of items under `key` (a new entry, if it does
+-- not exist); then `apply()` the change to the native list or set, and record the key's kind
+-- `letter`, its new charge and a new stamp.
+local function grow(key, existed, charge, added, letter, apply)
+  local committed, create = number('bytes'), false
+  local total = committed + added
+  if not existed then
+    committed, create = open_for_write()
+    total = committed + #key + added + ENTRY_OVERHEAD
+  end
+  check_total(total, committed)
+  if not existed then
+    check('entries', redis.call('ZCARD', idx) + 1, 'le')
+  end
+  if create then
+    create_bucket()
+  end
+  apply()
+  local stamp = letter .. string.format('%015x', redis.call('HINCRBY', meta, 'st', 1))
+  redis.call('HSET', vals, key, stamp)
+  redis.call('HSET', kinds(), key, letter .. dec(charge + added))
+  if not existed then
+    redis.call('ZADD', idx, 0, key)
+    redis.call('HINCRBY', g, 'entries', 1)
+  end
+  redis.call('HINCRBY', g, 'bytes', dec(total - committed))
+end
+
+-- Take `freed` bytes of removed items off the collection under `key`, or remove the key if
+-- `emptied` (its last item went), as a delete does.
+local function shrink(key, letter, charge, freed, emptied)
+  if emptied then
+    redis.call('DEL', items_key(key))
+    redis.call('HDEL', kinds(), key)
+    redis.call('HDEL', vals, key)
+    redis.call('ZREM', idx, key)
+    redis.call('HINCRBY', meta, 'rm', 1)
+    redis.call('HINCRBY', g, 'bytes', dec(-(#key + charge + ENTRY_OVERHEAD)))
+    redis.call('HINCRBY', g, 'entries', -1)
+    return
+  end
+  local stamp = letter .. string.format('%015x', redis.call('HINCRBY', meta, 'st', 1))
+  redis.call('HSET', vals, key, stamp)
+  redis.call('HSET', kinds(), key, letter .. dec(charge - freed))
+  redis.call('HINCRBY', g, 'bytes', dec(-freed))
+end
+
+function ops.kind()
+  return { 'ok', (entry_of(ARGV[4])) or '' }
+end
+
+-- ARGV: key, '1' to push at the front, then the items.
+function ops.push()
+  local key, front = ARGV[4], ARGV[5] == '1'
+  local charge, existed = expect(key, 'list')
+  local items = args_from(6)
+  local native = items_key(key)
+  if #items > 0 then
+    local added = check_items(key, items)
+    grow(key, existed, charge, added, 'L', function()
+      batched(front and 'LPUSH' or 'RPUSH', native, items)
+    end)
+  end
+  return { 'ok', redis.call('LLEN', native) }
+end
+
+-- ARGV: key, start, stop.
+function ops.range()
+  local key = ARGV[4]
+  expect(key, 'list')
+  return { 'ok', redis.call('LRANGE', items_key(key), ARGV[5], ARGV[6]) }
+end
+
+function ops.llen()
+  local key = ARGV[4]
+  expect(key, 'list')
+  return { 'ok', redis.call('LLEN', items_key(key)) }
+end
+
+-- ARGV: key, item, '1' to remove every equal item.
+function ops.lrem()
+  local key, item = ARGV[4], ARGV[5]
+  local charge, existed = expect(key, 'list')
+  if not existed then
+    return { 'ok', 0 }
+  end
+  local native = items_key(key)
+  local removed = redis.call('LREM', native, ARGV[6] == '1' and 0 or 1, item)
+  if removed > 0 then
+    local freed = removed * (#item + ITEM_OVERHEAD)
+    shrink(key, 'L', charge, freed, redis.call('LLEN', native) == 0)
+  end
+  return { 'ok', removed }
+end
+
+-- ARGV: key, the kind to remove ('list' or 'set').
+function ops.clear()
+  local key, wanted = ARGV[4], ARGV[5]
+  local charge, existed = expect(key, wanted)
+  if existed then
+    shrink(key, '', charge, charge, true)
+  end
+  return { 'ok', existed and 1 or 0 }
+end
+
+-- ARGV: key, then the members.
+function ops.sadd()
+  local key = ARGV[4]
+  local charge, existed = expect(key, 'set')
+  local members = args_from(5)
+  if #members == 0 then
+    return { 'ok', 0 }
+  end
+  check_items(key, members)
+  local native = items_key(key)
+  local new, seen = {}, {}
+  for _, member in ipairs(members) do
+    if not seen[member] and (not existed or redis.call('SISMEMBER', native, member) == 0) then
+      seen[member] = true
+      table.insert(new, member)
+    end
+  end
+  if #new > 0 then
+    grow(key, existed, charge, check_items(key, new), 'S', function()
+      batched('SADD', native, new)
+    end)
+  end
+  return { 'ok', #new }
+end
+
+-- ARGV: key, then the members.
+function ops.srem()
+  local key = ARGV[4]
+  local charge, existed = expect(key, 'set')
+  if not existed then
+    return { 'ok', 0 }
+  end
+  local native = items_key(key)
+  local gone, seen, freed = {}, {}, 0
+  for _, member in ipairs(args_from(5)) do
+    if not seen[member] and redis.call('SISMEMBER', native, member) == 1 then
+      seen[member] = true
+      table.insert(gone, member)
+      freed = freed + #member + ITEM_OVERHEAD
+    end
+  end
+  if #gone > 0 then
+    batched('SREM', native, gone)
+    shrink(key, 'S', charge, freed, redis.call('SCARD', native) == 0)
+  end
+  return { 'ok', #gone }
+end
+
+-- ARGV: key, then for `sismember` the member. Answers in no order (the client sorts).
+function ops.smembers()
+  local key = ARGV[4]
+  expect(key, 'set')
+  return { 'ok', redis.call('SMEMBERS', items_key(key)) }
+end
+
+function ops.sismember()
+  local key = ARGV[4]
+  expect(key, 'set')
+  return { 'ok', redis.call('SISMEMBER', items_key(key), ARGV[5]) }
+end
+
+function ops.scard()
+  local key = ARGV[4]
+  expect(key, 'set')
+  return { 'ok', redis.call('SCARD', items_key(key)) }
+end
+
+-- SUNION or SINTER of the sets under the keys in ARGV from 4 on (a missing one is empty).
+local function combine(command)
+  local natives = {}
+  for n = 4, #ARGV do
+    expect(ARGV[n], 'set')
+    table.insert(natives, items_key(ARGV[n]))
+  end
+  if #natives == 0 then
+    return { 'ok', {} }
+  end
+  return { 'ok', redis.call(command, unpack(natives)) }
+end
+
+function ops.sunion()
+  return combine('SUNION')
+end
+
+function ops.sinter()
+  return combine('SINTER')
+end
+
 local function run(keys, args)
   KEYS, ARGV = keys, args
   g, reg, cur, vals, idx, meta = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
+  base = vals:sub(1, -2)
   op, bucket, prefix = args[1], args[2], args[3]
   fields, numbers = nil, nil
   local ok, answer = pcall(ops[op])

@@ -42,7 +42,9 @@ use redis::{Connection, ConnectionLike, RedisResult, Script, Value};
 
 pub use bucket::{BucketHandle, Version};
 
-use crate::store::{self, Error, KeyName, Limit, Limits, LimitsError, SnapshotError, Usage};
+use crate::store::{
+    self, End, Entry, Error, KeyName, Kind, Limit, Limits, LimitsError, SnapshotError, Usage,
+};
 
 /// The server memkv-redis uses when `MEMKV_REDIS_URL` is not set.
 pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
@@ -312,10 +314,36 @@ fn strings(value: Value) -> Vec<String> {
     }
 }
 
-/// A stored value without its write stamp.
-fn unstamped(mut stored: Vec<u8>) -> Vec<u8> {
+/// A stored value without its write stamp; the error for `key` if it marks a list or a set.
+fn unstamped(mut stored: Vec<u8>, key: &str) -> Result<Vec<u8>, Error> {
+    if let Some(kind) = marked(&stored) {
+        return Err(Error::WrongKind {
+            key: KeyName::from(key),
+            holds: kind,
+            wanted: Kind::Bytes,
+        });
+    }
     stored.drain(..STAMP.min(stored.len()));
-    stored
+    Ok(stored)
+}
+
+/// The kind of collection a stored value marks (`L` or `S` and 15 hex digits of stamp; a
+/// bytes value's stamp is 16 hex digits), or `None` for bytes.
+fn marked(stored: &[u8]) -> Option<Kind> {
+    match stored {
+        [b'L', ..] if stored.len() == STAMP => Some(Kind::List),
+        [b'S', ..] if stored.len() == STAMP => Some(Kind::Set),
+        _ => None,
+    }
+}
+
+/// A kind as `memkv.lua` names it.
+fn kind_named(name: &str) -> Kind {
+    match name {
+        "list" => Kind::List,
+        "set" => Kind::Set,
+        _ => Kind::Bytes,
+    }
 }
 
 fn limit(code: &str) -> Limit {
@@ -330,7 +358,11 @@ fn limit(code: &str) -> Limit {
 }
 
 fn counter_type(ty: &str) -> &'static str {
-    if ty == "u64" { "u64" } else { "s64" }
+    match ty {
+        "u64" => "u64",
+        "s32" => "s32",
+        _ => "s64",
+    }
 }
 
 /// The core's error for a refusal of `memkv.lua`: the same error, and so the same message, the
@@ -352,6 +384,12 @@ fn refusal(code: &str, rest: &[Value], key: &str) -> Error {
             current: at(0).parse().unwrap_or_default(),
             delta: at(1).parse().unwrap_or_default(),
             ty: counter_type(&at(2)),
+        },
+        // A refusal naming the key (of several) names it third.
+        "wrong-kind" => Error::WrongKind {
+            key: KeyName::from(rest.get(2).map(text).as_deref().unwrap_or(key)),
+            holds: kind_named(&at(0)),
+            wanted: kind_named(&at(1)),
         },
         "unknown-cursor" => Error::UnknownCursor(at(0).parse().unwrap_or_default()),
         "expired-cursor" => Error::ExpiredCursor(at(0).parse().unwrap_or_default()),
@@ -496,7 +534,20 @@ fn dump() -> Result<store::Store, Error> {
         };
         let mut entries = entries.into_iter();
         while let (Some(key), Some(value)) = (entries.next(), entries.next()) {
-            store.set(id, &text(&key), bytes(value).unwrap_or_default())?;
+            let key = text(&key);
+            let Value::Array(items) = value else {
+                store.set(id, &key, bytes(value).unwrap_or_default())?;
+                continue;
+            };
+            // A list or a set: its letter, then its items.
+            let mut items = items.into_iter();
+            let letter = items.next().map(|letter| text(&letter)).unwrap_or_default();
+            let items = items.map(|item| bytes(item).unwrap_or_default()).collect();
+            if letter == "L" {
+                store.push(id, &key, items, End::Back)?;
+            } else {
+                store.set_add(id, &key, items)?;
+            }
         }
     }
     store
@@ -516,17 +567,40 @@ pub fn load(bytes: &[u8]) -> Result<(), String> {
         usage.entries.to_string(),
         usage.buckets.to_string(),
     ]);
+    // Every number the arguments hold, made first so that the arguments can borrow them.
     let counts: Vec<String> = loaded
         .buckets()
         .map(|(_, id)| loaded.len(id).to_string())
         .collect();
+    let item_counts: Vec<String> = loaded
+        .buckets()
+        .flat_map(|(_, id)| loaded.entries(id))
+        .filter_map(|(_, value)| match value {
+            Entry::Bytes(_) => None,
+            collection => Some(collection.items().count().to_string()),
+        })
+        .collect();
+    let mut item_counts = item_counts.iter();
     let mut op = Op::new("load", "").args(numbers.iter().map(String::as_bytes));
     for ((name, id), count) in loaded.buckets().zip(&counts) {
-        op = op.arg(name.as_bytes()).arg(count.as_bytes()).args(
-            loaded
-                .entries(id)
-                .flat_map(|(key, value)| [key.as_bytes(), value]),
-        );
+        op = op.arg(name.as_bytes()).arg(count.as_bytes());
+        for (key, value) in loaded.entries(id) {
+            op = op.arg(key.as_bytes());
+            op = match value {
+                Entry::Bytes(value) => op.arg(b"b").arg(value),
+                collection => {
+                    let letter: &[u8] = if collection.kind() == Kind::List {
+                        b"L"
+                    } else {
+                        b"S"
+                    };
+                    let count = item_counts
+                        .next()
+                        .map_or(&b"0"[..], |count| count.as_bytes());
+                    op.arg(letter).arg(count).args(collection.items())
+                }
+            };
+        }
     }
     op.run("")
         .map(drop)
