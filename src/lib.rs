@@ -9,6 +9,9 @@
 //!   (wasmtime's and wasmCloud's);
 //! - the same three at `@0.2.0-draft2` (Spin's): string cursors, signed counters, compare-and-swap;
 //! - `memkv:store/limits` — the [`store::Limits`] every write is checked against;
+//! - `memkv:store/collections` — lists and sets beside bytes in the draft's buckets, with Redis's
+//!   semantics ([`store::Entry`]);
+//! - `wasmcloud:keyvalue/key-value` — waSCC's contract as wasmCloud's WIT, on the bucket `""`;
 //! - `golem:api/save-snapshot@1.1.7` and `load-snapshot@1.1.7` — the whole store as bytes
 //!   ([`store::Store::save`], [`store::Store::restore`]; the format is in `SNAPSHOT.md`).
 //!

@@ -12,15 +12,17 @@ use wasmtime::component::ResourceAny;
 
 use crate::bindings::exports::memkv::store::limits::Usage;
 use crate::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
-use crate::{Compiled, DataFile, Draft, MemkvInstance, Side, component_names, describe};
+use crate::{
+    Collections, Compiled, DataFile, Draft, MemkvInstance, Side, component_names, describe,
+};
 
 /// memkv, an in-memory wasi:keyvalue store inside a WebAssembly component, driven from the
 /// command line.
 #[derive(Debug, Parser)]
 #[command(name = "memkv", version, about)]
 pub struct Cli {
-    /// The snapshot file that `set`, `get`, `rm`, `keys` and `incr` work on; created by the first
-    /// write.
+    /// The snapshot file that `set`, `get`, `rm`, `keys`, `incr`, `rpush`, `lpush`, `lrange`,
+    /// `sadd` and `smembers` work on; created by the first write.
     #[arg(long, global = true, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// What to do.
@@ -100,6 +102,60 @@ pub enum Command {
         /// What to add.
         #[arg(default_value_t = 1)]
         delta: u64,
+    },
+    /// Append ITEMs, in order, to the list under KEY in BUCKET (creating it) and print its new
+    /// length, as Redis's RPUSH.
+    Rpush {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// The items, stored as given.
+        #[arg(required = true)]
+        items: Vec<OsString>,
+    },
+    /// Put each ITEM in turn at the front of the list under KEY in BUCKET (so they end up
+    /// reversed) and print its new length, as Redis's LPUSH.
+    Lpush {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// The items, stored as given.
+        #[arg(required = true)]
+        items: Vec<OsString>,
+    },
+    /// Print the items of the list under KEY in BUCKET from START to STOP, both included, one
+    /// per line, as Redis's LRANGE (negative indexes count from the end).
+    Lrange {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// The first index.
+        #[arg(default_value_t = 0, allow_negative_numbers = true)]
+        start: i64,
+        /// The last index (-1: the last item).
+        #[arg(default_value_t = -1, allow_negative_numbers = true)]
+        stop: i64,
+    },
+    /// Add MEMBERs to the set under KEY in BUCKET (creating it) and print how many were new,
+    /// as Redis's SADD.
+    Sadd {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// The members, stored as given.
+        #[arg(required = true)]
+        members: Vec<OsString>,
+    },
+    /// Print the members of the set under KEY in BUCKET, one per line, in byte order.
+    Smembers {
+        /// The bucket identifier.
+        bucket: String,
+        /// The key.
+        key: String,
     },
     /// Copy the --data store into Redis through memkv-redis: every bucket of the store under
     /// --prefix at URL is replaced by the file's.
@@ -251,7 +307,12 @@ fn data_command<C: Borrow<Compiled>>(
     let path = data.ok_or_else(|| anyhow!("this command needs --data <FILE>"))?;
     let writes = matches!(
         command,
-        Command::Set { .. } | Command::Rm { .. } | Command::Incr { .. }
+        Command::Set { .. }
+            | Command::Rm { .. }
+            | Command::Incr { .. }
+            | Command::Rpush { .. }
+            | Command::Lpush { .. }
+            | Command::Sadd { .. }
     );
     // Read the value before taking the lock: standard input may take its time.
     let value = match &command {
@@ -305,6 +366,48 @@ fn data_command<C: Borrow<Compiled>>(
                 draft.increment(handle, &key, delta)
             })?;
             writeln!(printed, "{value}")?;
+        }
+        Command::Rpush { bucket, key, items } => {
+            let items = all_bytes(&items)?;
+            let len = with_collections(&mut memkv, &bucket, |lists, handle| {
+                lists.list_push(handle, &key, &items)
+            })?;
+            writeln!(printed, "{len}")?;
+        }
+        Command::Lpush { bucket, key, items } => {
+            let items = all_bytes(&items)?;
+            let len = with_collections(&mut memkv, &bucket, |lists, handle| {
+                lists.list_push_front(handle, &key, &items)
+            })?;
+            writeln!(printed, "{len}")?;
+        }
+        Command::Lrange {
+            bucket,
+            key,
+            start,
+            stop,
+        } => {
+            let items = with_collections(&mut memkv, &bucket, |lists, handle| {
+                lists.list_range(handle, &key, start, stop)
+            })?;
+            print_lines(&mut printed, items);
+        }
+        Command::Sadd {
+            bucket,
+            key,
+            members,
+        } => {
+            let members = all_bytes(&members)?;
+            let added = with_collections(&mut memkv, &bucket, |sets, handle| {
+                sets.set_add(handle, &key, &members)
+            })?;
+            writeln!(printed, "{added}")?;
+        }
+        Command::Smembers { bucket, key } => {
+            let members = with_collections(&mut memkv, &bucket, |sets, handle| {
+                sets.set_members(handle, &key)
+            })?;
+            print_lines(&mut printed, members);
         }
         Command::Demo | Command::Compose { .. } | Command::Push { .. } | Command::Pull { .. } => {
             unreachable!("not a data command")
@@ -387,16 +490,48 @@ fn with_bucket<T>(
     bucket: &str,
     f: impl FnOnce(&mut Draft<'_, ()>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
 ) -> Result<T> {
-    let mut draft = memkv.draft();
-    let handle = draft
-        .open(bucket)?
-        .map_err(|error| anyhow!(describe(&error)))?;
-    let result = f(&mut draft, handle)?;
-    draft.drop_bucket(handle)?;
-    result.map_err(|error| match error {
+    let handle = open(memkv, bucket)?;
+    let result = f(&mut memkv.draft(), handle)?;
+    memkv.draft().drop_bucket(handle)?;
+    result.map_err(refused)
+}
+
+/// [`with_bucket`], with `f` calling `memkv:store/collections`.
+fn with_collections<T>(
+    memkv: &mut MemkvInstance<()>,
+    bucket: &str,
+    f: impl FnOnce(&mut Collections<'_, ()>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
+) -> Result<T> {
+    let handle = open(memkv, bucket)?;
+    let result = f(&mut memkv.collections(), handle)?;
+    memkv.draft().drop_bucket(handle)?;
+    result.map_err(refused)
+}
+
+/// A handle on `bucket`, through the draft store.
+fn open(memkv: &mut MemkvInstance<()>, bucket: &str) -> Result<ResourceAny> {
+    memkv.draft().open(bucket)?.map_err(refused)
+}
+
+/// A refusal, with memkv's message.
+fn refused(error: Error) -> anyhow::Error {
+    match error {
         Error::Other(message) => anyhow!(message),
         error => anyhow!(describe(&error)),
-    })
+    }
+}
+
+/// Every argument's bytes, as the shell passed them.
+fn all_bytes(arguments: &[OsString]) -> Result<Vec<Vec<u8>>> {
+    arguments.iter().map(os_bytes).collect()
+}
+
+/// Each of `items` and a newline after it.
+fn print_lines(printed: &mut Vec<u8>, items: Vec<Vec<u8>>) {
+    for item in items {
+        printed.extend(item);
+        printed.push(b'\n');
+    }
 }
 
 /// Plug `memkv` (a component's bytes) into the guest at `guest` and write the result to

@@ -7,6 +7,7 @@ use anyhow::{Result, anyhow};
 
 use crate::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
 use crate::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
+use crate::bindings::exports::wasmcloud::keyvalue::key_value::{ListAddRequest, ListRangeRequest};
 use crate::{Compiled, Entry, describe};
 
 /// A value as a person reads it: quoted text when it is UTF-8, bytes otherwise.
@@ -306,7 +307,67 @@ pub(crate) fn run(compiled: &Compiled, out: &mut dyn Write) -> Result<()> {
     step(out, r#"swap(cas, "swapped")"#, &swapped)?;
     draft2.drop_bucket(bucket)?;
 
-    writeln!(out, "\n8. golem:api snapshots: the whole store as bytes")?;
+    writeln!(
+        out,
+        "\n8. memkv:store/collections and wasmcloud:keyvalue/key-value: lists and sets"
+    )?;
+    let bucket = memkv
+        .draft()
+        .open("demo")?
+        .map_err(|error| anyhow!("{error:?}"))?;
+    let mut collections = memkv.collections();
+    let pushed =
+        collections.list_push(bucket, "queue", &[b"first".to_vec(), b"second".to_vec()])?;
+    step(
+        out,
+        r#"list-push(bucket, "queue", ["first", "second"])"#,
+        &show_result(&pushed, u64::to_string),
+    )?;
+    let added = collections.set_add(bucket, "tags", &[b"red".to_vec(), b"blue".to_vec()])?;
+    step(
+        out,
+        r#"set-add(bucket, "tags", ["red", "blue"])"#,
+        &show_result(&added, u64::to_string),
+    )?;
+    let members = collections.set_members(bucket, "tags")?;
+    step(
+        out,
+        r#"set-members(bucket, "tags")"#,
+        &show_result(&members, |members| {
+            let shown: Vec<String> = members.iter().map(|member| show(member)).collect();
+            format!("[{}]", shown.join(", "))
+        }),
+    )?;
+    let wrong = collections.list_range(bucket, "tags", 0, -1)?;
+    step(
+        out,
+        r#"list-range(bucket, "tags", 0, -1)"#,
+        &show_result(&wrong, |items| format!("{} items", items.len())),
+    )?;
+    memkv.draft().drop_bucket(bucket)?;
+    let mut wasmcloud = memkv.wasmcloud();
+    let request = ListAddRequest {
+        list_name: "visitors".into(),
+        value: "ada".into(),
+    };
+    let len = wasmcloud.list_add(&request)?;
+    step(
+        out,
+        r#"wasmcloud list-add({"visitors", "ada"})"#,
+        &len.to_string(),
+    )?;
+    let query = wasmcloud.list_range(&ListRangeRequest {
+        list_name: "visitors".into(),
+        start: 0,
+        stop: -1,
+    })?;
+    step(
+        out,
+        r#"wasmcloud list-range({"visitors", 0, -1})"#,
+        &format!("{query:?}"),
+    )?;
+
+    writeln!(out, "\n9. golem:api snapshots: the whole store as bytes")?;
     let snapshot = memkv.snapshot().save()?;
     step(out, "save()", &format!("{} bytes", snapshot.len()))?;
     let mut upgraded = compiled.instantiate()?;

@@ -85,6 +85,32 @@ fn data_survives_between_runs() {
 }
 
 #[test]
+fn lists_and_sets_from_the_command_line() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    assert_eq!(ok(&data, &["rpush", "b", "queue", "a", "b"]), "2\n");
+    assert_eq!(ok(&data, &["lpush", "b", "queue", "y", "z"]), "4\n");
+    assert_eq!(ok(&data, &["lrange", "b", "queue"]), "z\ny\na\nb\n");
+    assert_eq!(ok(&data, &["lrange", "b", "queue", "-2", "-1"]), "a\nb\n");
+    assert_eq!(
+        ok(&data, &["sadd", "b", "tags", "red", "blue", "red"]),
+        "2\n"
+    );
+    assert_eq!(ok(&data, &["sadd", "b", "tags", "green", "blue"]), "1\n");
+    assert_eq!(ok(&data, &["smembers", "b", "tags"]), "blue\ngreen\nred\n");
+    assert_eq!(ok(&data, &["keys", "b"]), "queue\ntags\n");
+    assert_eq!(
+        fails(&data, &["get", "b", "tags"]),
+        "memkv: key \"tags\" holds a set, not a bytes value\n"
+    );
+    assert_eq!(
+        fails(&data, &["rpush", "b", "tags", "x"]),
+        "memkv: key \"tags\" holds a set, not a list\n"
+    );
+    assert_eq!(ok(&data, &["smembers", "b", "none"]), "");
+}
+
+#[test]
 fn missing_keys_fail_with_key_not_found() {
     let dir = TempDir::new().unwrap();
     let data = dir.path().join("kv.snap");
@@ -194,6 +220,9 @@ fn demo_walks_through_every_interface() {
         "wasi:keyvalue/store@0.2.0-draft2",
         r#"api.get("demo", "greeting")"#,
         "cas-failed(fresh",
+        r#"ok(["blue", "red"])"#,
+        r#"error other("key \"tags\" holds a set, not a list")"#,
+        r#"["ada"]"#,
         "snapshot is truncated",
     ] {
         assert!(printed.contains(expected), "{expected:?} in {printed}");

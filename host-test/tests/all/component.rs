@@ -9,7 +9,7 @@ fn component_imports_nothing() {
 }
 
 #[test]
-fn component_exports_exactly_the_api_both_drafts_limits_and_snapshots() {
+fn component_exports_exactly_the_api_both_drafts_limits_collections_wasmcloud_and_snapshots() {
     assert_eq!(
         Harness::shared().export_names(),
         [
@@ -21,6 +21,8 @@ fn component_exports_exactly_the_api_both_drafts_limits_and_snapshots() {
             "wasi:keyvalue/atomics@0.2.0-draft2",
             "wasi:keyvalue/batch@0.2.0-draft2",
             "memkv:store/limits",
+            "memkv:store/collections",
+            "wasmcloud:keyvalue/key-value",
             "golem:api/save-snapshot@1.1.7",
             "golem:api/load-snapshot@1.1.7",
         ]
