@@ -121,7 +121,7 @@ fn get_set(c: &mut Criterion, harness: &Harness, guests: &Guests, value_size: us
             black_box(
                 store
                     .get(bucket, &keys[order.advance()])
-                    .map(<[u8]>::to_vec),
+                    .map(|value| value.map(<[u8]>::to_vec)),
             )
         })
     });

@@ -162,13 +162,14 @@ impl Store {
         let from_end = |index: i64| if index < 0 { index + len } else { index };
         let start = from_end(start).max(0);
         let stop = from_end(stop).min(len - 1);
+        // Both within 0..len once the range is not empty, so they fit a usize.
+        let (Ok(start), Ok(stop)) = (usize::try_from(start), usize::try_from(stop)) else {
+            return Ok(Vec::new());
+        };
         if start > stop {
             return Ok(Vec::new());
         }
-        copies(
-            list.range(start as usize..=stop as usize)
-                .map(|item| &**item),
-        )
+        copies(list.range(start..=stop).map(|item| &**item))
     }
 
     /// How many items the list under `key` holds (0 for a missing key). O(1) expected.

@@ -121,8 +121,8 @@ mod guest {
     }
 
     fn lists() -> Result<(), String> {
-        for (n, item) in ["a", "b", "a", "c"].into_iter().enumerate() {
-            expect("list-add", list_add("letters", item), n as u32 + 1)?;
+        for (n, item) in (1..).zip(["a", "b", "a", "c"]) {
+            expect("list-add", list_add("letters", item), n)?;
         }
         expect(
             "range 0..-1",
