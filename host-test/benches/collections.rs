@@ -47,21 +47,28 @@ fn filled(mut memkv: MemkvInstance<HostState>) -> (MemkvInstance<HostState>, Res
     (memkv, bucket)
 }
 
+/// Fill the key `x` of [`BUCKET`] with [`MEASURED`] items of 16 bytes: a set if `set`, else a
+/// list, 1,000 at a time.
+fn fill_x(memkv: &mut MemkvInstance<HostState>, set: bool) {
+    let bucket = memkv.draft().open(BUCKET).unwrap().unwrap();
+    for chunk in items(0, MEASURED).chunks(1000) {
+        let mut collections = memkv.collections();
+        if set {
+            collections.set_add(bucket, "x", chunk).unwrap().unwrap();
+        } else {
+            collections.list_push(bucket, "x", chunk).unwrap().unwrap();
+        }
+    }
+    memkv.draft().drop_bucket(bucket).unwrap();
+}
+
 /// Bytes of memory one more list item and one more set member of 16 bytes cost in the
 /// in-memory engine: linear memory grown by [`MEASURED`] of each, per element.
 fn memory_per_element() -> (f64, f64) {
     let grown = |set: bool| {
         let mut memkv = Harness::shared().instantiate().unwrap();
-        let bucket = memkv.draft().open(BUCKET).unwrap().unwrap();
         let before = memkv.data().memory_bytes();
-        for chunk in items(0, MEASURED).chunks(1000) {
-            let mut collections = memkv.collections();
-            if set {
-                collections.set_add(bucket, "x", chunk).unwrap().unwrap();
-            } else {
-                collections.list_push(bucket, "x", chunk).unwrap().unwrap();
-            }
-        }
+        fill_x(&mut memkv, set);
         (memkv.data().memory_bytes() - before) as f64 / MEASURED as f64
     };
     (grown(false), grown(true))
@@ -79,16 +86,8 @@ fn redis_memory_per_element(server: &RedisServer, harness: &Harness) -> (f64, f6
     };
     let grown = |set: bool| {
         let mut memkv = harness.instantiate().unwrap();
-        let bucket = memkv.draft().open(BUCKET).unwrap().unwrap();
         let before = used();
-        for chunk in items(0, MEASURED).chunks(1000) {
-            let mut collections = memkv.collections();
-            if set {
-                collections.set_add(bucket, "x", chunk).unwrap().unwrap();
-            } else {
-                collections.list_push(bucket, "x", chunk).unwrap().unwrap();
-            }
-        }
+        fill_x(&mut memkv, set);
         (used() - before) / MEASURED as f64
     };
     (grown(false), grown(true))
