@@ -1,4 +1,5 @@
-//! Sequences of store operations against `memkv-model`, the contract in plain Rust (the same
+//! Sequences of store operations — bytes, counters, compare-and-swap, listings, batches, lists
+//! and sets, limits, snapshots — against `memkv-model`, the contract in plain Rust (the same
 //! model the component's differential test uses): every answer and every refusal — its kind
 //! and the limit it names — agrees with the model's, and at the end the store saves a snapshot
 //! that loads back to the same bytes and the same usage.
@@ -7,8 +8,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use memkv::store::{BucketId, Error, Limits, Store, Version};
-use memkv_model::{Model, Observed, Refused};
+use memkv::store::{BucketId, End, Error, Kind, Limits, Store, Version};
+use memkv_model::{Kind as ModelKind, Model, Observed, Refused};
 
 const BUCKETS: [&str; 3] = ["", "b", "a longer bucket identifier"];
 
@@ -26,6 +27,22 @@ enum Op {
     SetMany(u8, Vec<(String, Vec<u8>)>),
     DeleteMany(u8, Vec<String>),
     ListAll(u8),
+    Kind(u8, String),
+    /// Push at the back, or (`true`) each item at the front.
+    Push(u8, String, Vec<Vec<u8>>, bool),
+    Range(u8, String, i64, i64),
+    ListLen(u8, String),
+    /// Remove the first equal item, or (`true`) every one.
+    ListRemove(u8, String, Vec<u8>, bool),
+    /// Clear the list (`true`) or the set.
+    Clear(u8, String, bool),
+    SetAdd(u8, String, Vec<Vec<u8>>),
+    SetRemove(u8, String, Vec<Vec<u8>>),
+    Members(u8, String),
+    SetContains(u8, String, Vec<u8>),
+    Cardinality(u8, String),
+    Union(u8, Vec<String>),
+    Intersection(u8, Vec<String>),
     SetLimits {
         max_key_bytes: u8,
         max_value_bytes: u8,
@@ -44,6 +61,15 @@ fn refusal(error: &Error) -> Refused {
 /// The store's answer and the model's agree.
 fn same<T: PartialEq + std::fmt::Debug>(store: Result<T, Error>, model: Result<T, Refused>) {
     assert_eq!(store.map_err(|error| refusal(&error)), model);
+}
+
+/// The model's name for a kind.
+fn model_kind(kind: Kind) -> ModelKind {
+    match kind {
+        Kind::Bytes => ModelKind::Bytes,
+        Kind::List => ModelKind::List,
+        Kind::Set => ModelKind::Set,
+    }
 }
 
 /// Open bucket `b` in both; `None` if both refused it.
@@ -71,11 +97,16 @@ fn check_bucket(store: &mut Store, model: &Model, id: BucketId, name: &str) {
     }
     assert_eq!(keys, model.keys(name), "listing");
     for key in &keys {
-        assert_eq!(
-            store.get(id, key).expect("this target writes bytes only"),
-            model.get(name, key).as_deref(),
-            "{key:?}"
-        );
+        let kind = store.kind(id, key);
+        assert_eq!(kind.map(model_kind), model.kind(name, key), "{key:?}");
+        match kind {
+            Some(Kind::List) => same(store.range(id, key, 0, -1), model.range(name, key, 0, -1)),
+            Some(Kind::Set) => same(store.members(id, key), model.members(name, key)),
+            _ => same(
+                store.get(id, key).map(|value| value.map(<[u8]>::to_vec)),
+                model.get(name, key),
+            ),
+        }
     }
 }
 
@@ -106,9 +137,9 @@ fuzz_target!(|ops: Vec<Op>| {
                 let Some((id, name)) = bucket(&mut store, &mut model, b) else {
                     continue;
                 };
-                assert_eq!(
-                    store.get(id, &key).expect("this target writes bytes only"),
-                    model.get(name, &key).as_deref()
+                same(
+                    store.get(id, &key).map(|value| value.map(<[u8]>::to_vec)),
+                    model.get(name, &key),
                 );
             }
             Op::Increment(b, key, delta) => {
@@ -135,11 +166,13 @@ fuzz_target!(|ops: Vec<Op>| {
                 };
                 let version = store.version(id, &key);
                 let seen = model.observe(name, &key);
-                assert_eq!(
-                    store.get(id, &key).expect("this target writes bytes only"),
-                    seen.value.as_deref()
+                let value = seen.as_ref().map(|seen| seen.value.clone()).map_err(|r| *r);
+                same(
+                    store.get(id, &key).map(|value| value.map(<[u8]>::to_vec)),
+                    value,
                 );
-                observed[usize::from(b) % BUCKETS.len()] = Some((version, seen, key));
+                observed[usize::from(b) % BUCKETS.len()] =
+                    seen.ok().map(|seen| (version, seen, key));
             }
             Op::Swap(b, value) => {
                 let Some((id, name)) = bucket(&mut store, &mut model, b) else {
@@ -187,6 +220,114 @@ fuzz_target!(|ops: Vec<Op>| {
                     continue;
                 };
                 check_bucket(&mut store, &model, id, name);
+            }
+            Op::Kind(b, key) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                assert_eq!(store.kind(id, &key).map(model_kind), model.kind(name, &key));
+            }
+            Op::Push(b, key, items, front) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                let end = if front { End::Front } else { End::Back };
+                same(
+                    store.push(id, &key, items.clone(), end),
+                    model.push(name, &key, &items, front),
+                );
+            }
+            Op::Range(b, key, start, stop) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                same(
+                    store.range(id, &key, start, stop),
+                    model.range(name, &key, start, stop),
+                );
+            }
+            Op::ListLen(b, key) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                same(store.list_len(id, &key), model.list_len(name, &key));
+            }
+            Op::ListRemove(b, key, item, all) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                same(
+                    store.list_remove(id, &key, &item, all),
+                    model.list_remove(name, &key, &item, all),
+                );
+            }
+            Op::Clear(b, key, list) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                let (kind, expected) = if list {
+                    (Kind::List, ModelKind::List)
+                } else {
+                    (Kind::Set, ModelKind::Set)
+                };
+                same(
+                    store.clear(id, &key, kind),
+                    model.clear(name, &key, expected),
+                );
+            }
+            Op::SetAdd(b, key, members) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                same(
+                    store.set_add(id, &key, members.clone()),
+                    model.set_add(name, &key, &members),
+                );
+            }
+            Op::SetRemove(b, key, members) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                same(
+                    store.set_remove(id, &key, members.clone()),
+                    model.set_remove(name, &key, &members),
+                );
+            }
+            Op::Members(b, key) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                same(store.members(id, &key), model.members(name, &key));
+            }
+            Op::SetContains(b, key, member) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                same(
+                    store.set_contains(id, &key, &member),
+                    model.set_contains(name, &key, &member),
+                );
+            }
+            Op::Cardinality(b, key) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                same(store.cardinality(id, &key), model.cardinality(name, &key));
+            }
+            Op::Union(b, keys) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                same(store.union(id, &keys), model.union(name, &keys));
+            }
+            Op::Intersection(b, keys) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                same(
+                    store.intersection(id, &keys),
+                    model.intersection(name, &keys),
+                );
             }
             Op::SetLimits {
                 max_key_bytes,

@@ -10,12 +10,14 @@
 //! store core; both compare every answer with this model's. Refusals compare by [`Refused`]:
 //! the kind of refusal and, for quotas, the limit named.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Bytes charged for each entry on top of its key and value.
 pub const ENTRY_OVERHEAD: u64 = 96;
 /// Bytes charged for each bucket on top of its identifier.
 pub const BUCKET_OVERHEAD: u64 = 256;
+/// Bytes charged per list item or set member on top of its own.
+pub const ITEM_OVERHEAD: u64 = 48;
 
 /// The limits of `memkv:store/limits`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +74,8 @@ pub enum Refused {
     PageSizeZero,
     /// The Golem dialect's `Key not found`.
     KeyNotFound,
+    /// An operation for one kind of value on a key holding another (Redis's WRONGTYPE).
+    WrongKind,
 }
 
 const LIMIT_NAMES: [&str; 5] = [
@@ -102,6 +106,8 @@ impl Refused {
             Some(Refused::PageSizeZero)
         } else if message.starts_with("Key not found") {
             Some(Refused::KeyNotFound)
+        } else if message.starts_with("key ") && message.contains(" holds a") {
+            Some(Refused::WrongKind)
         } else {
             None
         }
@@ -119,10 +125,64 @@ pub struct Observed {
     removals: u64,
 }
 
+/// What a key holds: bytes, a list (in order) or a set (ascending). Lists and sets are never
+/// empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// Any bytes.
+    Bytes(Vec<u8>),
+    /// Items in order.
+    List(Vec<Vec<u8>>),
+    /// Distinct members.
+    Set(BTreeSet<Vec<u8>>),
+}
+
+impl Value {
+    /// What the limits charge for the value.
+    fn charge(&self) -> u64 {
+        let items = |items: &mut dyn Iterator<Item = &Vec<u8>>| {
+            items.map(|item| item.len() as u64 + ITEM_OVERHEAD).sum()
+        };
+        match self {
+            Value::Bytes(value) => value.len() as u64,
+            Value::List(list) => items(&mut list.iter()),
+            Value::Set(set) => items(&mut set.iter()),
+        }
+    }
+
+    /// The longest value, item or member.
+    fn longest(&self) -> usize {
+        match self {
+            Value::Bytes(value) => value.len(),
+            Value::List(list) => list.iter().map(Vec::len).max().unwrap_or(0),
+            Value::Set(set) => set.iter().map(Vec::len).max().unwrap_or(0),
+        }
+    }
+}
+
+/// Which kind of collection an operation works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// [`Value::Bytes`].
+    Bytes,
+    /// [`Value::List`].
+    List,
+    /// [`Value::Set`].
+    Set,
+}
+
+fn kind_of(value: &Value) -> Kind {
+    match value {
+        Value::Bytes(_) => Kind::Bytes,
+        Value::List(_) => Kind::List,
+        Value::Set(_) => Kind::Set,
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct Bucket {
     /// Each key's value, and which write of the bucket put it there.
-    entries: BTreeMap<String, (Vec<u8>, u64)>,
+    entries: BTreeMap<String, (Value, u64)>,
     writes: u64,
     /// Deletions of existing keys: a key observed absent must see none before its swap.
     removals: u64,
@@ -206,7 +266,7 @@ impl Model {
             usage.total_bytes += name.len() as u64 + BUCKET_OVERHEAD;
             for (key, (value, _)) in &bucket.entries {
                 usage.entries += 1;
-                usage.total_bytes += key.len() as u64 + value.len() as u64 + ENTRY_OVERHEAD;
+                usage.total_bytes += key.len() as u64 + value.charge() + ENTRY_OVERHEAD;
             }
         }
         usage
@@ -243,15 +303,29 @@ impl Model {
         Ok(())
     }
 
-    /// The value of `key`; reading never creates the bucket.
-    pub fn get(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
-        let bucket = self.buckets.get(bucket)?;
-        bucket.entries.get(key).map(|(value, _)| value.clone())
+    /// The bytes under `key`; refused if it holds a list or a set. Reading never creates the
+    /// bucket.
+    pub fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, Refused> {
+        match self.value(bucket, key) {
+            None => Ok(None),
+            Some(Value::Bytes(value)) => Ok(Some(value.clone())),
+            Some(_) => Err(Refused::WrongKind),
+        }
     }
 
-    /// Whether `key` exists.
+    /// `golem:examples/api.get`, which has no error result: a list or a set reads as `none`.
+    pub fn api_get(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        self.get(bucket, key).unwrap_or(None)
+    }
+
+    fn value(&self, bucket: &str, key: &str) -> Option<&Value> {
+        let bucket = self.buckets.get(bucket)?;
+        bucket.entries.get(key).map(|(value, _)| value)
+    }
+
+    /// Whether `key` exists, whatever it holds.
     pub fn exists(&self, bucket: &str, key: &str) -> bool {
-        self.get(bucket, key).is_some()
+        self.value(bucket, key).is_some()
     }
 
     /// Every key of the bucket, in byte order.
@@ -277,10 +351,15 @@ impl Model {
         (page, cursor)
     }
 
-    /// Each requested key, in order, with its value if it exists.
-    pub fn get_many(&self, bucket: &str, keys: &[String]) -> Vec<(String, Option<Vec<u8>>)> {
+    /// Each requested key, in order, with its value if it exists; refused if one holds a list
+    /// or a set.
+    pub fn get_many(
+        &self,
+        bucket: &str,
+        keys: &[String],
+    ) -> Result<Vec<(String, Option<Vec<u8>>)>, Refused> {
         keys.iter()
-            .map(|key| (key.clone(), self.get(bucket, key)))
+            .map(|key| Ok((key.clone(), self.get(bucket, key)?)))
             .collect()
     }
 
@@ -320,7 +399,7 @@ impl Model {
         for (key, value) in entries {
             match target.entries.get(key) {
                 Some((old, _)) => {
-                    total = total - old.len() as u64 + value.len() as u64;
+                    total = total - old.charge() + value.len() as u64;
                     check("max-total-bytes", total, limits.max_total_bytes)?;
                 }
                 None => {
@@ -335,7 +414,9 @@ impl Model {
             }
             target.writes += 1;
             let stamp = target.writes;
-            target.entries.insert(key.clone(), (value.clone(), stamp));
+            target
+                .entries
+                .insert(key.clone(), (Value::Bytes(value.clone()), stamp));
         }
         self.buckets.insert(bucket.to_owned(), target);
         Ok(())
@@ -365,7 +446,7 @@ impl Model {
         key: &str,
         delta: C,
     ) -> Result<C, Refused> {
-        let current = match self.get(bucket, key) {
+        let current = match self.get(bucket, key)? {
             None => C::default(),
             Some(value) => parse(&value).ok_or(Refused::NotACounter)?,
         };
@@ -374,12 +455,17 @@ impl Model {
         Ok(new)
     }
 
-    /// `cas.new`: the key as it stands now.
-    pub fn observe(&self, bucket: &str, key: &str) -> Observed {
+    /// `cas.new`: the key as it stands now; refused if it holds a list or a set.
+    pub fn observe(&self, bucket: &str, key: &str) -> Result<Observed, Refused> {
+        let value = self.get(bucket, key)?;
+        Ok(self.version(bucket, key, value))
+    }
+
+    fn version(&self, bucket: &str, key: &str, value: Option<Vec<u8>>) -> Observed {
         let bucket = self.buckets.get(bucket);
         let entry = bucket.and_then(|bucket| bucket.entries.get(key));
         Observed {
-            value: entry.map(|(value, _)| value.clone()),
+            value,
             generation: self.generation,
             written: entry.map(|&(_, stamp)| stamp),
             removals: bucket.map_or(0, |bucket| bucket.removals),
@@ -395,7 +481,7 @@ impl Model {
         observed: &Observed,
         value: &[u8],
     ) -> Result<bool, Refused> {
-        let now = self.observe(bucket, key);
+        let now = self.version(bucket, key, None);
         let unchanged = now.generation == observed.generation
             && now.written == observed.written
             && (observed.written.is_some() || now.removals == observed.removals);
@@ -408,12 +494,16 @@ impl Model {
 
     /// Golem's `readwrite.get`: a missing key is `Key not found`.
     pub fn golem_get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, Refused> {
-        self.get(bucket, key).ok_or(Refused::KeyNotFound)
+        self.get(bucket, key)?.ok_or(Refused::KeyNotFound)
     }
 
-    /// Golem's `batch.get-many`: every value, or `Key not found` if any key is missing.
+    /// Golem's `batch.get-many`: every value, or `Key not found` if any key is missing; a key
+    /// holding a list or a set refuses the whole batch first, wherever it is.
     pub fn golem_get_many(&self, bucket: &str, keys: &[String]) -> Result<Vec<Vec<u8>>, Refused> {
-        keys.iter().map(|key| self.golem_get(bucket, key)).collect()
+        self.get_many(bucket, keys)?
+            .into_iter()
+            .map(|(_, value)| value.ok_or(Refused::KeyNotFound))
+            .collect()
     }
 
     /// Golem's `atomic.compare-and-swap` of a `u64` counter.
@@ -463,7 +553,7 @@ impl Model {
                 limits.max_entries_per_bucket,
             )?;
             let longest_key = bucket.entries.keys().map(String::len).max().unwrap_or(0);
-            let longest_value = bucket.entries.values().map(|(v, _)| v.len()).max();
+            let longest_value = bucket.entries.values().map(|(v, _)| v.longest()).max();
             over(
                 "max-key-bytes",
                 longest_key as u64,
@@ -477,6 +567,287 @@ impl Model {
         }
         self.limits = limits;
         Ok(())
+    }
+
+    /// What `key` holds, if it exists.
+    pub fn kind(&self, bucket: &str, key: &str) -> Option<Kind> {
+        self.value(bucket, key).map(kind_of)
+    }
+
+    /// The list under `key`: `None` if absent, refused if it holds another kind.
+    fn list(&self, bucket: &str, key: &str) -> Result<Option<&Vec<Vec<u8>>>, Refused> {
+        match self.value(bucket, key) {
+            None => Ok(None),
+            Some(Value::List(list)) => Ok(Some(list)),
+            Some(_) => Err(Refused::WrongKind),
+        }
+    }
+
+    /// The set under `key`: `None` if absent, refused if it holds another kind.
+    fn set_of(&self, bucket: &str, key: &str) -> Result<Option<&BTreeSet<Vec<u8>>>, Refused> {
+        match self.value(bucket, key) {
+            None => Ok(None),
+            Some(Value::Set(set)) => Ok(Some(set)),
+            Some(_) => Err(Refused::WrongKind),
+        }
+    }
+
+    /// A write of a collection: all or nothing, on a bucket opened for it first.
+    fn collection_write<R>(
+        &mut self,
+        bucket: &str,
+        write: impl FnOnce(&mut Model) -> Result<R, Refused>,
+    ) -> Result<R, Refused> {
+        let before = self.clone();
+        let written = self.open(bucket).and_then(|()| write(self));
+        if written.is_err() {
+            *self = before;
+        }
+        written
+    }
+
+    /// Check `key` and `items` against the key and value limits.
+    fn check_items(&self, key: &str, items: &[Vec<u8>]) -> Result<(), Refused> {
+        let limits = self.limits;
+        check(
+            "max-key-bytes",
+            key.len() as u64,
+            limits.max_key_bytes.into(),
+        )?;
+        for item in items {
+            check(
+                "max-value-bytes",
+                item.len() as u64,
+                limits.max_value_bytes.into(),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Grow `key` by `added` charged bytes, as `value` (new or changed), if the limits allow.
+    fn grow(&mut self, bucket: &str, key: &str, added: u64, value: Value) -> Result<(), Refused> {
+        let limits = self.limits;
+        let usage = self.usage();
+        let target = self.buckets.get_mut(bucket).expect("opened");
+        if target.entries.contains_key(key) {
+            check(
+                "max-total-bytes",
+                usage.total_bytes + added,
+                limits.max_total_bytes,
+            )?;
+        } else {
+            let total = usage.total_bytes + key.len() as u64 + added + ENTRY_OVERHEAD;
+            check("max-total-bytes", total, limits.max_total_bytes)?;
+            check(
+                "max-entries-per-bucket",
+                target.entries.len() as u64 + 1,
+                limits.max_entries_per_bucket,
+            )?;
+        }
+        target.writes += 1;
+        let stamp = target.writes;
+        target.entries.insert(key.to_owned(), (value, stamp));
+        Ok(())
+    }
+
+    /// Put `value` (a shrunk collection) under `key`, or remove the key if it is empty.
+    fn shrink(&mut self, bucket: &str, key: &str, value: Value) {
+        let target = self.buckets.get_mut(bucket).expect("the key exists");
+        let empty = match &value {
+            Value::List(list) => list.is_empty(),
+            Value::Set(set) => set.is_empty(),
+            Value::Bytes(_) => false,
+        };
+        if empty {
+            target.entries.remove(key);
+            target.removals += 1;
+        } else {
+            target.writes += 1;
+            let stamp = target.writes;
+            target.entries.insert(key.to_owned(), (value, stamp));
+        }
+    }
+
+    /// RPUSH (or, `front`, LPUSH: each item at the front in turn); the new length.
+    pub fn push(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        items: &[Vec<u8>],
+        front: bool,
+    ) -> Result<u64, Refused> {
+        self.collection_write(bucket, |model| {
+            let mut list = model.list(bucket, key)?.cloned().unwrap_or_default();
+            if items.is_empty() {
+                return Ok(list.len() as u64);
+            }
+            model.check_items(key, items)?;
+            let added = Value::List(items.to_vec()).charge();
+            for item in items {
+                if front {
+                    list.insert(0, item.clone());
+                } else {
+                    list.push(item.clone());
+                }
+            }
+            let len = list.len() as u64;
+            model.grow(bucket, key, added, Value::List(list))?;
+            Ok(len)
+        })
+    }
+
+    /// LRANGE: both ends included, negative from the end, clamped.
+    pub fn range(
+        &self,
+        bucket: &str,
+        key: &str,
+        start: i64,
+        stop: i64,
+    ) -> Result<Vec<Vec<u8>>, Refused> {
+        let Some(list) = self.list(bucket, key)? else {
+            return Ok(Vec::new());
+        };
+        let len = i64::try_from(list.len()).expect("a short list");
+        let at = |index: i64| if index < 0 { index + len } else { index };
+        let (start, stop) = (at(start).max(0), at(stop).min(len - 1));
+        Ok((start..=stop)
+            .filter_map(|index| usize::try_from(index).ok())
+            .map(|index| list[index].clone())
+            .collect())
+    }
+
+    /// LLEN.
+    pub fn list_len(&self, bucket: &str, key: &str) -> Result<u64, Refused> {
+        Ok(self.list(bucket, key)?.map_or(0, Vec::len) as u64)
+    }
+
+    /// LREM of the first equal item, or of every one if `all`; how many went.
+    pub fn list_remove(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        item: &[u8],
+        all: bool,
+    ) -> Result<u64, Refused> {
+        let Some(list) = self.list(bucket, key)? else {
+            return Ok(0);
+        };
+        let mut list = list.clone();
+        let mut removed = 0;
+        list.retain(|other| {
+            let gone = other == item && (all || removed == 0);
+            removed += u64::from(gone);
+            !gone
+        });
+        if removed > 0 {
+            self.shrink(bucket, key, Value::List(list));
+        }
+        Ok(removed)
+    }
+
+    /// Remove the list (`Kind::List`) or set under `key`; whether there was one.
+    pub fn clear(&mut self, bucket: &str, key: &str, kind: Kind) -> Result<bool, Refused> {
+        match self.kind(bucket, key) {
+            None => Ok(false),
+            Some(holds) if holds == kind => {
+                self.delete(bucket, key);
+                Ok(true)
+            }
+            Some(_) => Err(Refused::WrongKind),
+        }
+    }
+
+    /// SADD: how many members were new.
+    pub fn set_add(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        members: &[Vec<u8>],
+    ) -> Result<u64, Refused> {
+        self.collection_write(bucket, |model| {
+            let mut set = model.set_of(bucket, key)?.cloned().unwrap_or_default();
+            if members.is_empty() {
+                return Ok(0);
+            }
+            model.check_items(key, members)?;
+            let new: BTreeSet<Vec<u8>> = members
+                .iter()
+                .filter(|member| !set.contains(*member))
+                .cloned()
+                .collect();
+            if new.is_empty() {
+                return Ok(0);
+            }
+            let added = Value::Set(new.clone()).charge();
+            let count = new.len() as u64;
+            set.extend(new);
+            model.grow(bucket, key, added, Value::Set(set))?;
+            Ok(count)
+        })
+    }
+
+    /// SREM: how many members were there.
+    pub fn set_remove(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        members: &[Vec<u8>],
+    ) -> Result<u64, Refused> {
+        let Some(set) = self.set_of(bucket, key)? else {
+            return Ok(0);
+        };
+        let mut set = set.clone();
+        let removed = members.iter().filter(|member| set.remove(*member)).count() as u64;
+        if removed > 0 {
+            self.shrink(bucket, key, Value::Set(set));
+        }
+        Ok(removed)
+    }
+
+    /// SMEMBERS, ascending.
+    pub fn members(&self, bucket: &str, key: &str) -> Result<Vec<Vec<u8>>, Refused> {
+        Ok(self
+            .set_of(bucket, key)?
+            .map(|set| set.iter().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    /// SISMEMBER.
+    pub fn set_contains(&self, bucket: &str, key: &str, member: &[u8]) -> Result<bool, Refused> {
+        Ok(self
+            .set_of(bucket, key)?
+            .is_some_and(|set| set.contains(member)))
+    }
+
+    /// SCARD.
+    pub fn cardinality(&self, bucket: &str, key: &str) -> Result<u64, Refused> {
+        Ok(self.set_of(bucket, key)?.map_or(0, BTreeSet::len) as u64)
+    }
+
+    /// The sets under `keys` (a missing one empty), refused if one holds another kind.
+    fn sets(&self, bucket: &str, keys: &[String]) -> Result<Vec<BTreeSet<Vec<u8>>>, Refused> {
+        keys.iter()
+            .map(|key| Ok(self.set_of(bucket, key)?.cloned().unwrap_or_default()))
+            .collect()
+    }
+
+    /// SUNION, ascending.
+    pub fn union(&self, bucket: &str, keys: &[String]) -> Result<Vec<Vec<u8>>, Refused> {
+        let union: BTreeSet<Vec<u8>> = self.sets(bucket, keys)?.into_iter().flatten().collect();
+        Ok(union.into_iter().collect())
+    }
+
+    /// SINTER, ascending (of no sets: none).
+    pub fn intersection(&self, bucket: &str, keys: &[String]) -> Result<Vec<Vec<u8>>, Refused> {
+        let sets = self.sets(bucket, keys)?;
+        let Some((first, rest)) = sets.split_first() else {
+            return Ok(Vec::new());
+        };
+        Ok(first
+            .iter()
+            .filter(|member| rest.iter().all(|set| set.contains(*member)))
+            .cloned()
+            .collect())
     }
 
     /// A snapshot of the store loaded back in place of it: the same data, every observation
@@ -523,6 +894,7 @@ mod tests {
             ),
             ("page-size must be at least 1", Refused::PageSizeZero),
             ("Key not found: \"k\"", Refused::KeyNotFound),
+            ("key \"k\" holds a list, not a set", Refused::WrongKind),
         ] {
             assert_eq!(Refused::classify(message), Some(refused), "{message}");
         }
@@ -533,12 +905,12 @@ mod tests {
     fn a_swap_fails_after_any_write_to_its_key_even_of_the_same_value() {
         let mut model = Model::new();
         model.set("b", "k", b"1").unwrap();
-        let observed = model.observe("b", "k");
+        let observed = model.observe("b", "k").unwrap();
         model.set("b", "k", b"1").unwrap();
         assert_eq!(model.swap("b", "k", &observed, b"2"), Ok(false));
-        let observed = model.observe("b", "k");
+        let observed = model.observe("b", "k").unwrap();
         assert_eq!(model.swap("b", "k", &observed, b"2"), Ok(true));
-        assert_eq!(model.get("b", "k"), Some(b"2".to_vec()));
+        assert_eq!(model.get("b", "k"), Ok(Some(b"2".to_vec())));
     }
 
     #[test]

@@ -1,18 +1,19 @@
 //! Differential test: random sequences of every exported operation — the Golem example API, both
-//! drafts of `wasi:keyvalue` (cursors, signed counters, compare-and-swap), the Golem dialect,
-//! limits and snapshots — run on the real component and on `memkv-model`, the contract in plain
+//! drafts of `wasi:keyvalue` (cursors, signed counters, compare-and-swap), lists and sets
+//! (`memkv:store/collections`), the Golem dialect, limits and snapshots — run on the real component and on `memkv-model`, the contract in plain
 //! Rust; every answer must agree, refusals by kind and limit.
 //!
 //! CI runs a few cases of 10,000 operations on each artifact. A long run (10^6 operations each):
 //! `MEMKV_MODEL_CASES=100 MEMKV_MODEL_OPS=10000 cargo test --release -p host-test --test all model::`
 
+use host_test::bindings::exports::memkv::store::collections::Kind as WitKind;
 use host_test::bindings::exports::memkv::store::limits::Limits;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::store::Error as Error2;
 use host_test::golem::Golem;
 use host_test::{GolemHarness, GolemInstance, HostState, MemkvInstance};
-use memkv_model::{Model, Observed, Refused, Usage};
+use memkv_model::{Kind, Model, Observed, Refused, Usage};
 use proptest::prelude::*;
 use wasmtime::component::ResourceAny;
 
@@ -58,6 +59,23 @@ enum Op {
     GolemGetKeys(usize),
     GolemIncrement(usize, usize, u64),
     GolemCompareAndSwap(usize, usize, u64, u64),
+    /// Lists and sets, on the draft's handles.
+    KindOf(usize, usize),
+    /// Push items at the back, or (`true`) each at the front.
+    ListPush(usize, usize, Vec<Vec<u8>>, bool),
+    ListRange(usize, usize, i64, i64),
+    ListLength(usize, usize),
+    /// Remove the first equal item, or (`true`) every one.
+    ListRemove(usize, usize, Vec<u8>, bool),
+    /// Clear the list (`true`) or the set under a key.
+    Clear(usize, usize, bool),
+    SetAdd(usize, usize, Vec<Vec<u8>>),
+    SetRemove(usize, usize, Vec<Vec<u8>>),
+    Members(usize, usize),
+    SetContains(usize, usize, Vec<u8>),
+    Cardinality(usize, usize),
+    Union(usize, Vec<usize>),
+    Intersection(usize, Vec<usize>),
     SetLimits(memkv_model::Limits),
     Usage,
     /// Save a snapshot and load it back: into a fresh instance, or into the same one (whose
@@ -91,6 +109,16 @@ fn value() -> impl Strategy<Value = Vec<u8>> {
         (0u64..30).prop_map(|n| n.to_string().into_bytes()),
         Just(b"-7".to_vec()),
         Just(u64::MAX.to_string().into_bytes()),
+    ]
+}
+
+/// A list item or set member: a few that recur, or any short bytes.
+fn item() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"x".to_vec()),
+        Just(b"y".to_vec()),
+        Just(Vec::new()),
+        prop::collection::vec(any::<u8>(), 0..10),
     ]
 }
 
@@ -146,6 +174,24 @@ fn op() -> impl Strategy<Value = Op> {
                     })
                 }
             ),
+        1 => (b(), k()).prop_map(|(b, k)| Op::KindOf(b, k)),
+        3 => (b(), k(), prop::collection::vec(item(), 0..4), any::<bool>())
+            .prop_map(|(b, k, items, front)| Op::ListPush(b, k, items, front)),
+        2 => (b(), k(), -4i64..4, prop_oneof![-4i64..4, Just(i64::MAX)])
+            .prop_map(|(b, k, start, stop)| Op::ListRange(b, k, start, stop)),
+        1 => (b(), k()).prop_map(|(b, k)| Op::ListLength(b, k)),
+        2 => (b(), k(), item(), any::<bool>())
+            .prop_map(|(b, k, item, all)| Op::ListRemove(b, k, item, all)),
+        1 => (b(), k(), any::<bool>()).prop_map(|(b, k, list)| Op::Clear(b, k, list)),
+        3 => (b(), k(), prop::collection::vec(item(), 0..4))
+            .prop_map(|(b, k, members)| Op::SetAdd(b, k, members)),
+        2 => (b(), k(), prop::collection::vec(item(), 0..4))
+            .prop_map(|(b, k, members)| Op::SetRemove(b, k, members)),
+        2 => (b(), k()).prop_map(|(b, k)| Op::Members(b, k)),
+        1 => (b(), k(), item()).prop_map(|(b, k, member)| Op::SetContains(b, k, member)),
+        1 => (b(), k()).prop_map(|(b, k)| Op::Cardinality(b, k)),
+        1 => (b(), keys()).prop_map(|(b, ks)| Op::Union(b, ks)),
+        1 => (b(), keys()).prop_map(|(b, ks)| Op::Intersection(b, ks)),
         1 => Just(Op::Usage),
         1 => any::<bool>().prop_map(|fresh| Op::SaveLoad { fresh }),
         1 => (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Op::LoadCorrupted { at, bit }),
@@ -165,6 +211,7 @@ enum Answer {
     Many(Vec<Option<(String, Vec<u8>)>>),
     Found(Vec<(String, Option<Vec<u8>>)>),
     Values(Vec<Vec<u8>>),
+    Kind(Option<Kind>),
     Usage(Usage),
     Refused(Refused),
     /// A refusal the model does not know: never expected.
@@ -190,9 +237,8 @@ type Pending = [Option<(Observed, &'static str)>; 3];
 fn expect(model: &mut Model, pending: &mut Pending, op: &Op) -> Answer {
     let name = |b: &usize| BUCKETS[*b];
     match op {
-        Op::ApiGet(b, k) | Op::Get(b, k) | Op::Get2(b, k) => {
-            Answer::Value(model.get(name(b), KEYS[*k]))
-        }
+        Op::ApiGet(b, k) => Answer::Value(model.api_get(name(b), KEYS[*k])),
+        Op::Get(b, k) | Op::Get2(b, k) => answer(model.get(name(b), KEYS[*k]), Answer::Value),
         Op::ApiSet(b, k, v) => {
             let _refused_silently = model.set(name(b), KEYS[*k], v);
             Answer::Unit
@@ -209,13 +255,14 @@ fn expect(model: &mut Model, pending: &mut Pending, op: &Op) -> Answer {
         Op::Increment(b, k, d) | Op::GolemIncrement(b, k, d) => {
             answer(model.increment(name(b), KEYS[*k], *d), Answer::Count)
         }
-        Op::GetMany(b, ks) => Answer::Many(
-            model
-                .get_many(name(b), &keys(ks))
-                .into_iter()
-                .map(|(key, value)| value.map(|value| (key, value)))
-                .collect(),
-        ),
+        Op::GetMany(b, ks) => answer(model.get_many(name(b), &keys(ks)), |found| {
+            Answer::Many(
+                found
+                    .into_iter()
+                    .map(|(key, value)| value.map(|value| (key, value)))
+                    .collect(),
+            )
+        }),
         Op::SetMany(b, entries) => {
             let entries: Vec<(String, Vec<u8>)> = entries
                 .iter()
@@ -232,16 +279,26 @@ fn expect(model: &mut Model, pending: &mut Pending, op: &Op) -> Answer {
             Answer::Page(keys, cursor)
         }
         Op::Increment2(b, k, d) => answer(model.increment(name(b), KEYS[*k], *d), Answer::Signed),
-        Op::GetMany2(b, ks) => Answer::Found(model.get_many(name(b), &keys(ks))),
-        Op::Observe(b, k) => {
-            let observed = model.observe(name(b), KEYS[*k]);
-            let value = observed.value.clone();
-            pending[*b] = Some((observed, KEYS[*k]));
-            Answer::Value(value)
-        }
+        Op::GetMany2(b, ks) => answer(model.get_many(name(b), &keys(ks)), Answer::Found),
+        Op::Observe(b, k) => match model.observe(name(b), KEYS[*k]) {
+            Ok(observed) => {
+                let value = observed.value.clone();
+                pending[*b] = Some((observed, KEYS[*k]));
+                Answer::Value(value)
+            }
+            Err(refused) => {
+                pending[*b] = None;
+                Answer::Refused(refused)
+            }
+        },
         Op::Swap(b, v) => match pending[*b].take() {
             None => Answer::Unit,
-            Some((observed, key)) => answer(model.swap(name(b), key, &observed, v), Answer::Bool),
+            Some((observed, key)) => match model.swap(name(b), key, &observed, v) {
+                // A failed swap answers with a fresh handle on the key, which a list or a set
+                // under it now refuses.
+                Ok(false) => answer(model.observe(name(b), key), |_| Answer::Bool(false)),
+                swapped => answer(swapped, Answer::Bool),
+            },
         },
         Op::GolemGet(b, k) => answer(model.golem_get(name(b), KEYS[*k]), |v| {
             Answer::Value(Some(v))
@@ -251,6 +308,43 @@ fn expect(model: &mut Model, pending: &mut Pending, op: &Op) -> Answer {
             model.golem_compare_and_swap(name(b), KEYS[*k], *old, *new),
             Answer::Bool,
         ),
+        Op::KindOf(b, k) => Answer::Kind(model.kind(name(b), KEYS[*k])),
+        Op::ListPush(b, k, items, front) => {
+            answer(model.push(name(b), KEYS[*k], items, *front), Answer::Count)
+        }
+        Op::ListRange(b, k, start, stop) => answer(
+            model.range(name(b), KEYS[*k], *start, *stop),
+            Answer::Values,
+        ),
+        Op::ListLength(b, k) => answer(model.list_len(name(b), KEYS[*k]), Answer::Count),
+        Op::ListRemove(b, k, item, all) => {
+            let removed = model.list_remove(name(b), KEYS[*k], item, *all);
+            // The interface answers `remove-first` with whether one went.
+            answer(removed, |n| {
+                if *all {
+                    Answer::Count(n)
+                } else {
+                    Answer::Bool(n == 1)
+                }
+            })
+        }
+        Op::Clear(b, k, list) => {
+            let kind = if *list { Kind::List } else { Kind::Set };
+            answer(model.clear(name(b), KEYS[*k], kind), Answer::Bool)
+        }
+        Op::SetAdd(b, k, members) => {
+            answer(model.set_add(name(b), KEYS[*k], members), Answer::Count)
+        }
+        Op::SetRemove(b, k, members) => {
+            answer(model.set_remove(name(b), KEYS[*k], members), Answer::Count)
+        }
+        Op::Members(b, k) => answer(model.members(name(b), KEYS[*k]), Answer::Values),
+        Op::SetContains(b, k, member) => {
+            answer(model.set_contains(name(b), KEYS[*k], member), Answer::Bool)
+        }
+        Op::Cardinality(b, k) => answer(model.cardinality(name(b), KEYS[*k]), Answer::Count),
+        Op::Union(b, ks) => answer(model.union(name(b), &keys(ks)), Answer::Values),
+        Op::Intersection(b, ks) => answer(model.intersection(name(b), &keys(ks)), Answer::Values),
         Op::SetLimits(limits) => answer(model.set_limits(*limits), |()| Answer::Unit),
         Op::Usage => Answer::Usage(model.usage()),
         Op::SaveLoad { .. } => {
@@ -418,10 +512,14 @@ impl<A: Artifact> Subject<A> {
                 if let Some(old) = self.cas[*b].take() {
                     draft2.drop_cas(old)?;
                 }
-                let cas = draft2.cas(d2[*b], KEYS[*k])?.expect("cas.new");
-                let current = draft2.current(cas)?.expect("cas.current");
-                self.cas[*b] = Some(cas);
-                Answer::Value(current)
+                match draft2.cas(d2[*b], KEYS[*k])? {
+                    Ok(cas) => {
+                        let current = draft2.current(cas)?.expect("cas.current");
+                        self.cas[*b] = Some(cas);
+                        Answer::Value(current)
+                    }
+                    Err(error) => draft2_answer(Err(error), |()| Answer::Unit),
+                }
             }
             Op::Swap(b, v) => match self.cas[*b].take() {
                 None => Answer::Unit,
@@ -467,6 +565,80 @@ impl<A: Artifact> Subject<A> {
                     Answer::Bool,
                 )
             }
+            Op::KindOf(b, k) => {
+                draft_answer(memkv.collections().kind_of(d[*b], KEYS[*k])?, |kind| {
+                    Answer::Kind(kind.map(|kind| match kind {
+                        WitKind::Bytes => Kind::Bytes,
+                        WitKind::List => Kind::List,
+                        WitKind::Set => Kind::Set,
+                    }))
+                })
+            }
+            Op::ListPush(b, k, items, front) => {
+                let mut lists = memkv.collections();
+                let pushed = if *front {
+                    lists.list_push_front(d[*b], KEYS[*k], items)?
+                } else {
+                    lists.list_push(d[*b], KEYS[*k], items)?
+                };
+                draft_answer(pushed, Answer::Count)
+            }
+            Op::ListRange(b, k, start, stop) => draft_answer(
+                memkv
+                    .collections()
+                    .list_range(d[*b], KEYS[*k], *start, *stop)?,
+                Answer::Values,
+            ),
+            Op::ListLength(b, k) => draft_answer(
+                memkv.collections().list_length(d[*b], KEYS[*k])?,
+                Answer::Count,
+            ),
+            Op::ListRemove(b, k, item, true) => draft_answer(
+                memkv.collections().list_remove_all(d[*b], KEYS[*k], item)?,
+                Answer::Count,
+            ),
+            Op::ListRemove(b, k, item, false) => draft_answer(
+                memkv
+                    .collections()
+                    .list_remove_first(d[*b], KEYS[*k], item)?,
+                Answer::Bool,
+            ),
+            Op::Clear(b, k, true) => draft_answer(
+                memkv.collections().list_clear(d[*b], KEYS[*k])?,
+                Answer::Bool,
+            ),
+            Op::Clear(b, k, false) => draft_answer(
+                memkv.collections().set_clear(d[*b], KEYS[*k])?,
+                Answer::Bool,
+            ),
+            Op::SetAdd(b, k, members) => draft_answer(
+                memkv.collections().set_add(d[*b], KEYS[*k], members)?,
+                Answer::Count,
+            ),
+            Op::SetRemove(b, k, members) => draft_answer(
+                memkv.collections().set_remove(d[*b], KEYS[*k], members)?,
+                Answer::Count,
+            ),
+            Op::Members(b, k) => draft_answer(
+                memkv.collections().set_members(d[*b], KEYS[*k])?,
+                Answer::Values,
+            ),
+            Op::SetContains(b, k, member) => draft_answer(
+                memkv.collections().set_contains(d[*b], KEYS[*k], member)?,
+                Answer::Bool,
+            ),
+            Op::Cardinality(b, k) => draft_answer(
+                memkv.collections().set_cardinality(d[*b], KEYS[*k])?,
+                Answer::Count,
+            ),
+            Op::Union(b, ks) => draft_answer(
+                memkv.collections().set_union(d[*b], &keys(ks))?,
+                Answer::Values,
+            ),
+            Op::Intersection(b, ks) => draft_answer(
+                memkv.collections().set_intersection(d[*b], &keys(ks))?,
+                Answer::Values,
+            ),
             Op::SetLimits(limits) => {
                 let limits = Limits {
                     max_key_bytes: limits.max_key_bytes,
