@@ -125,6 +125,9 @@ pub struct Observed {
     removals: u64,
 }
 
+/// A requested key and its value, if it exists.
+pub type Found = (String, Option<Vec<u8>>);
+
 /// What a key holds: bytes, a list (in order) or a set (ascending). Lists and sets are never
 /// empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -357,7 +360,7 @@ impl Model {
         &self,
         bucket: &str,
         keys: &[String],
-    ) -> Result<Vec<(String, Option<Vec<u8>>)>, Refused> {
+    ) -> Result<Vec<Found>, Refused> {
         keys.iter()
             .map(|key| Ok((key.clone(), self.get(bucket, key)?)))
             .collect()
