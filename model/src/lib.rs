@@ -356,11 +356,7 @@ impl Model {
 
     /// Each requested key, in order, with its value if it exists; refused if one holds a list
     /// or a set.
-    pub fn get_many(
-        &self,
-        bucket: &str,
-        keys: &[String],
-    ) -> Result<Vec<Found>, Refused> {
+    pub fn get_many(&self, bucket: &str, keys: &[String]) -> Result<Vec<Found>, Refused> {
         keys.iter()
             .map(|key| Ok((key.clone(), self.get(bucket, key)?)))
             .collect()

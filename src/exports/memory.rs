@@ -96,6 +96,12 @@ impl BucketHandle {
         self.write(|store, id| store.set(id, key, value))
     }
 
+    /// Store `value` under `key`; the in-memory engine has no clock (`memkv.wasm` imports
+    /// nothing), so the lifetime `_seconds` is ignored.
+    pub fn set_expiring(&self, key: &str, value: Vec<u8>, _seconds: u32) -> Result<(), Error> {
+        self.set(key, value)
+    }
+
     /// Remove `key`; a missing key (or bucket) is not an error.
     pub fn delete(&self, key: &str) -> Result<(), Error> {
         with_store(|store| {

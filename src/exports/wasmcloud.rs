@@ -130,8 +130,13 @@ impl Guest for Component {
         texts(bucket().union(&input))
     }
 
-    /// SET, replacing whatever the key held. `expires` is ignored (see the README).
+    /// SET, replacing whatever the key held; with `expires` (seconds, 0 for never), SET EX in
+    /// memkv-redis. The in-memory engine has no clock and ignores it (see the README).
     fn set(input: SetRequest) {
-        let _refused = bucket().set(&input.key, input.value.into_bytes());
+        let value = input.value.into_bytes();
+        let _refused = match input.expires {
+            0 => bucket().set(&input.key, value),
+            seconds => bucket().set_expiring(&input.key, value, seconds),
+        };
     }
 }

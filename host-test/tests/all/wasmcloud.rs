@@ -5,6 +5,7 @@ use host_test::bindings::exports::wasmcloud::keyvalue::key_value::{
     GetResponse, IncrementRequest, ListAddRequest, ListDelRequest, ListRangeRequest, SetAddRequest,
     SetDelRequest, SetRequest,
 };
+use host_test::{HostState, MemkvInstance};
 use wasmtime::Result;
 
 use super::harness;
@@ -135,4 +136,56 @@ fn sets_follow_sadd_srem_smembers_sunion_and_sinter() -> Result<()> {
     assert_eq!(kv.list_add(&push)?, 0);
     assert_eq!(kv.set_query("a")?, strings(&["1"]));
     Ok(())
+}
+
+/// `set` with `expires`: memkv-redis keeps the value for that many seconds (SET EX), then the
+/// key is gone for every interface and its bytes are freed; a later write without a lifetime
+/// ends the lifetime, as Redis's SET does. The in-memory engine has no clock and keeps it.
+#[test]
+fn set_with_expires_is_set_ex_in_memkv_redis_and_ignored_in_memory() -> Result<()> {
+    let mut memkv = harness().instantiate()?;
+    let empty = memkv.limits().usage()?;
+    let expiring = |key: &str| SetRequest {
+        key: key.into(),
+        value: "soon gone".into(),
+        expires: 1,
+    };
+    memkv.wasmcloud().set(&expiring("session"))?;
+    memkv.wasmcloud().set(&expiring("kept"))?;
+    memkv.wasmcloud().set(&set_request("kept", "for good"))?;
+    memkv.wasmcloud().set(&set_request("plain", "v"))?;
+    assert_eq!(memkv.wasmcloud().get("session")?.value, "soon gone");
+    assert_eq!(memkv.api().get("", "session")?, Some(b"soon gone".to_vec()));
+    let bucket = memkv.draft().open("")?.unwrap();
+    let keys = |memkv: &mut MemkvInstance<HostState>| -> Result<Vec<String>> {
+        Ok(memkv.draft().list_all_keys(bucket)?.unwrap().keys)
+    };
+    assert_eq!(keys(&mut memkv)?, strings(&["kept", "plain", "session"]));
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let gone = harness().is_redis();
+    assert_eq!(memkv.wasmcloud().get("session")?.exists, !gone);
+    assert_eq!(memkv.wasmcloud().contains("session")?, !gone);
+    assert_eq!(memkv.draft().exists(bucket, "session")?.unwrap(), !gone);
+    let many = memkv.draft2().open("")?.unwrap();
+    let found = memkv
+        .draft2()
+        .get_many(many, &strings(&["session", "kept"]))?
+        .unwrap();
+    assert_eq!(found[0].1.is_some(), !gone);
+    assert_eq!(found[1].1, Some(b"for good".to_vec()));
+    memkv.draft2().drop_bucket(many)?;
+    if gone {
+        assert_eq!(keys(&mut memkv)?, strings(&["kept", "plain"]));
+        memkv.wasmcloud().del("kept")?;
+        memkv.wasmcloud().del("plain")?;
+        assert_eq!(memkv.limits().usage()?.entries, 0);
+        assert_eq!(
+            memkv.limits().usage()?.total_bytes,
+            empty.total_bytes + 256,
+            "only the bucket is left"
+        );
+    } else {
+        assert_eq!(keys(&mut memkv)?, strings(&["kept", "plain", "session"]));
+    }
+    memkv.draft().drop_bucket(bucket)
 }

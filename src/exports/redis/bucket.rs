@@ -4,7 +4,8 @@
 use redis::Value;
 
 use super::{
-    Op, STAMP, bucket_keys, bytes, kind_named, number, strings, text, unstamped, with_connection,
+    Op, STAMP, bucket_key, bucket_keys, bytes, kind_named, now_ms, number, strings, text,
+    unstamped, with_connection,
 };
 use crate::store::{End, Error, Found, KeyPage, Kind};
 
@@ -35,7 +36,10 @@ pub(super) fn get(bucket: &str, key: &str) -> Result<Option<Vec<u8>>, Error> {
             .arg(key)
             .query::<Option<Vec<u8>>>(server.connection())
     })?;
-    stored.map(|stored| unstamped(stored, key)).transpose()
+    Ok(stored
+        .map(|stored| unstamped(stored, key))
+        .transpose()?
+        .flatten())
 }
 
 /// Store `value` under `key` in bucket `bucket`, creating the bucket for it (not, if a limit
@@ -185,15 +189,33 @@ impl BucketHandle {
         )))
     }
 
-    /// Whether `key` exists. One `HEXISTS`.
+    /// Whether `key` exists (and its lifetime, if it has one, has not passed). One `HEXISTS`
+    /// and one `ZSCORE` of its deadline, pipelined.
     pub fn exists(&self, key: &str) -> Result<bool, Error> {
-        with_connection(|server, session| {
+        let (exists, deadline) = with_connection(|server, session| {
             let [values, ..] = bucket_keys(&session.prefix, &self.name);
-            redis::cmd("HEXISTS")
-                .arg(values)
-                .arg(key)
-                .query::<bool>(server.connection())
-        })
+            let deadlines = bucket_key(&session.prefix, &self.name, "x");
+            server.exists_and_deadline(&values, &deadlines, key)
+        })?;
+        // Deadlines are whole milliseconds, well within f64's exact integers.
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "milliseconds since 1970 fit 2^53"
+        )]
+        let now = now_ms() as f64;
+        Ok(exists && deadline.is_none_or(|deadline| deadline > now))
+    }
+
+    /// Store `value` under `key` for `seconds` (wasmCloud's `set` with `expires`): by the
+    /// server's clock, the key then goes as a delete would take it.
+    pub fn set_expiring(&self, key: &str, value: Vec<u8>, seconds: u32) -> Result<(), Error> {
+        let seconds = seconds.to_string();
+        Op::new("set_ex", &self.name)
+            .arg(key.as_bytes())
+            .arg(&value)
+            .arg(seconds.as_bytes())
+            .run(key)?;
+        Ok(())
     }
 
     /// One page of keys after the draft's numbered `cursor` (kept in the store's cursor table,
@@ -245,7 +267,7 @@ impl BucketHandle {
             .zip(values)
             .map(|(key, value)| {
                 let value = value.map(|value| unstamped(value, &key)).transpose()?;
-                Ok((key, value))
+                Ok((key, value.flatten()))
             })
             .collect()
     }

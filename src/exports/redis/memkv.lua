@@ -11,7 +11,12 @@
 -- issued; `rm`, how many deletions). A key holding a list or a set has, in `v`, a marker of 16
 -- characters instead (`L` or `S` and 15 hex digits of stamp), in the bucket's kinds hash `k`
 -- its kind letter and charge (`L123`), and its items in a native Redis list or set `e<hex of
--- the key>` beside the bucket's other keys. Every key of a store carries the store's hash tag, so the
+-- the key>` beside the bucket's other keys. A value written with a lifetime (wasmCloud's `set`
+-- with `expires`) has a stamp starting with `E` followed by its deadline (13 digits of
+-- milliseconds since the epoch, by the server's clock) before the value, and its key is in the
+-- bucket's deadlines `x` (a sorted set scored by deadline); every call first removes the keys of
+-- its bucket whose deadline has passed, as a delete would, and any other write of a key ends its
+-- lifetime, as Redis's SET does. Every key of a store carries the store's hash tag, so the
 -- keys a call names here, or finds from a bucket's name (`bucket_key`), are in one slot, on
 -- one server or one Redis Cluster node.
 -- ARGV: 1 the operation, 2 the bucket's name, 3 the key prefix, then the operation's own.
@@ -26,10 +31,14 @@ local g, reg, cur, vals, idx, meta
 -- The bucket's keys without their last letter: `P:{P}:b<hex>:`.
 local base
 local op, bucket, prefix
+-- Whether the call's bucket has values with a lifetime (its deadlines `x` exist).
+local has_deadlines
 -- Defined with the collections, used earlier by set_limits and dump.
 local collection_items
 
 local ENTRY_OVERHEAD, BUCKET_OVERHEAD, ITEM_OVERHEAD, STAMP = 96, 256, 48, 16
+-- Digits of an expiring value's deadline, after its stamp.
+local DEADLINE = 13
 local KIND_OF_LETTER = { L = 'list', S = 'set' }
 local CURSORS = 256
 local DEFAULTS = {
@@ -113,6 +122,24 @@ local function items_key(key)
   return base .. 'e' .. hex(key)
 end
 
+local function deadlines()
+  return base .. 'x'
+end
+
+-- The value of a stored raw string: after the stamp, and after the deadline of an expiring one.
+local function payload(raw)
+  if raw:sub(1, 1) == 'E' then
+    return raw:sub(STAMP + DEADLINE + 1)
+  end
+  return raw:sub(STAMP + 1)
+end
+
+-- The server's clock, in milliseconds since the epoch.
+local function now_ms()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+
 -- What `key` holds in this bucket: nil if it is absent, else 'bytes', 'list' or 'set', and the
 -- bytes its value is charged (a list's or set's items with their overhead).
 local function entry_of(key)
@@ -125,6 +152,9 @@ local function entry_of(key)
     if info then
       return KIND_OF_LETTER[info:sub(1, 1)], tonumber(info:sub(2))
     end
+  end
+  if has_deadlines and redis.call('ZSCORE', deadlines(), key) then
+    return 'bytes', len - STAMP - DEADLINE
   end
   return 'bytes', len - STAMP
 end
@@ -228,6 +258,13 @@ local function commit(w)
     flat[n] = stamp .. flat[n]
   end
   batched('HSET', vals, flat)
+  if has_deadlines then
+    local written = {}
+    for n = 1, #flat, 2 do
+      written[#written + 1] = flat[n]
+    end
+    batched('ZREM', deadlines(), written)
+  end
   if #w.new > 0 then
     local members = {}
     for _, key in ipairs(w.new) do
@@ -356,7 +393,33 @@ local function value_of(key)
   if kind then
     refuse('wrong-kind', kind, 'bytes')
   end
-  return raw:sub(STAMP + 1)
+  return payload(raw)
+end
+
+-- Remove the keys of bucket `name` whose deadline has passed, as a delete does (only values
+-- with a lifetime are in its deadlines: any other write of a key takes it out).
+local function purge(name)
+  local x = bucket_key(name, 'x')
+  local expired = redis.call('ZRANGE', x, '-inf', now_ms(), 'BYSCORE')
+  if #expired == 0 then
+    return
+  end
+  local values, freed = bucket_key(name, 'v'), 0
+  for _, key in ipairs(expired) do
+    freed = freed + #key + redis.call('HSTRLEN', values, key) - STAMP - DEADLINE + ENTRY_OVERHEAD
+  end
+  batched('HDEL', values, expired)
+  batched('ZREM', bucket_key(name, 'i'), expired)
+  batched('ZREM', x, expired)
+  redis.call('HINCRBY', bucket_key(name, 'm'), 'rm', #expired)
+  redis.call('HINCRBY', g, 'bytes', dec(-freed))
+  redis.call('HINCRBY', g, 'entries', -#expired)
+end
+
+local function purge_all()
+  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+    purge(name)
+  end
 end
 
 local ops = {}
@@ -371,6 +434,19 @@ end
 
 function ops.set()
   set_one(ARGV[4], ARGV[5])
+  return { 'ok' }
+end
+
+-- wasmCloud's `set` with a lifetime. ARGV: key, value, seconds (at least 1).
+function ops.set_ex()
+  local key = ARGV[4]
+  set_one(key, ARGV[5])
+  local deadline = now_ms() + tonumber(ARGV[6]) * 1000
+  local raw = redis.call('HGET', vals, key)
+  local stamp = 'E' .. raw:sub(2, STAMP) .. string.format('%013d', deadline)
+  redis.call('HSET', vals, key, stamp .. raw:sub(STAMP + 1))
+  redis.call('ZADD', deadlines(), deadline, key)
+  -- The deadline is charged nowhere: the entry's charge stays its value's length.
   return { 'ok' }
 end
 
@@ -411,6 +487,9 @@ function ops.delete()
   if #removed > 0 then
     batched('HDEL', vals, removed)
     batched('ZREM', idx, removed)
+    if has_deadlines then
+      batched('ZREM', deadlines(), removed)
+    end
     redis.call('HINCRBY', meta, 'rm', #removed)
     redis.call('HINCRBY', g, 'bytes', dec(-freed))
     redis.call('HINCRBY', g, 'entries', -#removed)
@@ -466,7 +545,7 @@ local function version(key)
   local raw = redis.call('HGET', vals, key)
   local stamp, value, kind = '', false, nil
   if raw then
-    stamp, value, kind = raw:sub(1, STAMP), raw:sub(STAMP + 1), marked(raw)
+    stamp, value, kind = raw:sub(1, STAMP), payload(raw), marked(raw)
   end
   return redis.call('HGET', g, 'gen') or '0', stamp, redis.call('HGET', meta, 'rm') or '0', value,
     kind
@@ -548,6 +627,7 @@ end
 
 -- ARGV: the six limits in decimal, in the order of LIMITS.
 function ops.set_limits()
+  purge_all()
   local new = {}
   for n, name in ipairs(LIMITS) do
     new[name] = ARGV[3 + n]
@@ -579,7 +659,11 @@ function ops.set_limits()
             longest_value = math.max(longest_value, #item)
           end
         else
-          longest_value = math.max(longest_value, redis.call('HSTRLEN', values, key) - STAMP)
+          local len = redis.call('HSTRLEN', values, key) - STAMP
+          if redis.call('ZSCORE', bucket_key(name, 'x'), key) then
+            len = len - DEADLINE
+          end
+          longest_value = math.max(longest_value, len)
         end
       end
       over('key', longest_key, new.lk)
@@ -594,6 +678,7 @@ end
 
 -- Every bucket's name and entries, for a snapshot: {'ok', limits, {name, {key, value, ...}}...}.
 function ops.dump()
+  purge_all()
   local limits = {}
   for _, name in ipairs(LIMITS) do
     table.insert(limits, limit(name))
@@ -609,7 +694,7 @@ function ops.dump()
         table.insert(items, 1, letter)
         entries[n] = items
       else
-        entries[n] = raw:sub(STAMP + 1)
+        entries[n] = payload(raw)
       end
     end
     table.insert(out, { name, entries })
@@ -628,7 +713,8 @@ function ops.load()
     for _, key in ipairs(redis.call('HKEYS', kinds_of)) do
       redis.call('DEL', bucket_key(name, 'e' .. hex(key)))
     end
-    redis.call('DEL', bucket_key(name, 'v'), bucket_key(name, 'i'), bucket_key(name, 'm'), kinds_of)
+    redis.call('DEL', bucket_key(name, 'v'), bucket_key(name, 'i'), bucket_key(name, 'm'), kinds_of,
+      bucket_key(name, 'x'))
   end
   redis.call('DEL', reg, cur)
   for n, name in ipairs(LIMITS) do
@@ -905,6 +991,11 @@ local function run(keys, args)
   base = vals:sub(1, -2)
   op, bucket, prefix = args[1], args[2], args[3]
   fields, numbers = nil, nil
+  has_deadlines = redis.call('EXISTS', deadlines()) == 1
+  if has_deadlines then
+    purge(bucket)
+    has_deadlines = redis.call('EXISTS', deadlines()) == 1
+  end
   local ok, answer = pcall(ops[op])
   if ok then
     return answer

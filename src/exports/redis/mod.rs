@@ -19,7 +19,9 @@
 //! `g` (limits, usage, generation, next cursor), `n` (the bucket names, a sorted set), `c` (the
 //! draft's cursor table), and for each bucket `b<hex of its name>:v` (key to stamp and value),
 //! `…:i` (its keys, a sorted set paged with `ZRANGE … BYLEX`) and `…:m` (its write stamp and
-//! deletion count). Every operation that touches more than one key is one call of a Lua
+//! deletion count); for lists and sets, `…:k` (each one's kind and charge) and `…:e<hex of the
+//! key>` (its items, a native Redis list or set); for values with a lifetime (wasmCloud's `set`
+//! with `expires`), `…:x` (their deadlines, a sorted set). Every operation that touches more than one key is one call of a Lua
 //! function (`memkv.lua`, loaded as a Redis Function library, so Redis 7 or later), so it is
 //! atomic however many instances share the store.
 //!
@@ -55,6 +57,10 @@ pub const DEFAULT_PREFIX: &str = "memkv";
 /// Bytes of write stamp in front of every stored value (16 hex digits).
 const STAMP: usize = 16;
 
+/// Digits of deadline after the stamp of a value with a lifetime (`E` and 15 hex digits):
+/// milliseconds since the epoch.
+const DEADLINE: usize = 13;
+
 /// The limits' fields in the store's hash, in the order of [`Limits`]'s fields.
 const LIMIT_FIELDS: [&str; 6] = ["lk", "lv", "lt", "le", "lb", "lp"];
 
@@ -87,6 +93,35 @@ impl Server {
         match self {
             Server::Single(connection) => connection,
             Server::Cluster(connection) => &mut **connection,
+        }
+    }
+
+    /// `HEXISTS` of `key` in the hash `values` and `ZSCORE` of `key` in the sorted set
+    /// `deadlines`, pipelined: one round trip (both keys carry the store's hash tag, so on a
+    /// cluster both go to one node).
+    fn exists_and_deadline(
+        &mut self,
+        values: &str,
+        deadlines: &str,
+        key: &str,
+    ) -> RedisResult<(bool, Option<f64>)> {
+        match self {
+            Server::Single(connection) => redis::pipe()
+                .cmd("HEXISTS")
+                .arg(values)
+                .arg(key)
+                .cmd("ZSCORE")
+                .arg(deadlines)
+                .arg(key)
+                .query(connection),
+            Server::Cluster(connection) => redis::cluster::cluster_pipe()
+                .cmd("HEXISTS")
+                .arg(values)
+                .arg(key)
+                .cmd("ZSCORE")
+                .arg(deadlines)
+                .arg(key)
+                .query(connection),
         }
     }
 
@@ -166,11 +201,16 @@ impl Session {
 /// The keys of bucket `name` under `prefix`: values, index, meta (as `bucket_key` in
 /// `memkv.lua` names them).
 fn bucket_keys(prefix: &str, name: &str) -> [String; 3] {
+    ["v", "i", "m"].map(|suffix| bucket_key(prefix, name, suffix))
+}
+
+/// The key `suffix` of bucket `name` under `prefix`, as `bucket_key` in `memkv.lua` names it.
+fn bucket_key(prefix: &str, name: &str, suffix: &str) -> String {
     let mut hex = String::with_capacity(2 * name.len());
     for byte in name.bytes() {
         let _ = write!(hex, "{byte:02x}");
     }
-    ["v", "i", "m"].map(|suffix| format!("{prefix}:{{{prefix}}}:b{hex}:{suffix}"))
+    format!("{prefix}:{{{prefix}}}:b{hex}:{suffix}")
 }
 
 /// Whether `error` means the connection is gone (so it is made again).
@@ -314,8 +354,10 @@ fn strings(value: Value) -> Vec<String> {
     }
 }
 
-/// A stored value without its write stamp; the error for `key` if it marks a list or a set.
-fn unstamped(mut stored: Vec<u8>, key: &str) -> Result<Vec<u8>, Error> {
+/// A stored value without its write stamp: `None` if its lifetime has passed by this
+/// instance's clock (the server removes it with the next call on its bucket); the error for
+/// `key` if it marks a list or a set.
+fn unstamped(mut stored: Vec<u8>, key: &str) -> Result<Option<Vec<u8>>, Error> {
     if let Some(kind) = marked(&stored) {
         return Err(Error::WrongKind {
             key: KeyName::from(key),
@@ -323,8 +365,26 @@ fn unstamped(mut stored: Vec<u8>, key: &str) -> Result<Vec<u8>, Error> {
             wanted: Kind::Bytes,
         });
     }
-    stored.drain(..STAMP.min(stored.len()));
-    Ok(stored)
+    let mut header = STAMP;
+    if stored.first() == Some(&b'E') {
+        let deadline = stored
+            .get(STAMP..STAMP + DEADLINE)
+            .map(String::from_utf8_lossy);
+        let deadline: u128 = deadline.and_then(|digits| digits.parse().ok()).unwrap_or(0);
+        if deadline <= now_ms() {
+            return Ok(None);
+        }
+        header += DEADLINE;
+    }
+    stored.drain(..header.min(stored.len()));
+    Ok(Some(stored))
+}
+
+/// This instance's clock, in milliseconds since the epoch (0 if it reads before the epoch).
+fn now_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis())
 }
 
 /// The kind of collection a stored value marks (`L` or `S` and 15 hex digits of stamp; a
