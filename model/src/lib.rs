@@ -200,6 +200,14 @@ pub struct Model {
     generation: u64,
 }
 
+impl Bucket {
+    /// Write `value` under `key`, with the bucket's next write stamp.
+    fn put(&mut self, key: String, value: Value) {
+        self.writes += 1;
+        self.entries.insert(key, (value, self.writes));
+    }
+}
+
 impl Default for Model {
     fn default() -> Self {
         Self::new()
@@ -411,11 +419,7 @@ impl Model {
                     )?;
                 }
             }
-            target.writes += 1;
-            let stamp = target.writes;
-            target
-                .entries
-                .insert(key.clone(), (Value::Bytes(value.clone()), stamp));
+            target.put(key.clone(), Value::Bytes(value.clone()));
         }
         self.buckets.insert(bucket.to_owned(), target);
         Ok(())
@@ -643,9 +647,7 @@ impl Model {
                 limits.max_entries_per_bucket,
             )?;
         }
-        target.writes += 1;
-        let stamp = target.writes;
-        target.entries.insert(key.to_owned(), (value, stamp));
+        target.put(key.to_owned(), value);
         Ok(())
     }
 
@@ -661,9 +663,7 @@ impl Model {
             target.entries.remove(key);
             target.removals += 1;
         } else {
-            target.writes += 1;
-            let stamp = target.writes;
-            target.entries.insert(key.to_owned(), (value, stamp));
+            target.put(key.to_owned(), value);
         }
     }
 
