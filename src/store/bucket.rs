@@ -1,6 +1,5 @@
 //! One bucket: a hash index for point operations and an ordered index for listings.
 
-use std::collections::{BTreeSet, btree_set};
 use std::hash::BuildHasher;
 use std::ops::Bound;
 
@@ -10,6 +9,7 @@ use hashbrown::HashTable;
 use super::Error;
 use super::entry::Entry;
 use super::key::Key;
+use super::order::Order;
 
 /// Seed of the bucket hash. Fixed, so a store behaves the same on every run; a guest that
 /// crafted colliding keys would slow down only its own instance.
@@ -20,7 +20,33 @@ const HASH_SEED: u64 = 0x6d65_6d6b_7620_6b76;
 struct Slot {
     key: Key,
     value: Entry,
-    stamp: u64,
+    stamp: Stamp,
+}
+
+// The layout the memory figures in BENCHMARKS.md rest on: 28 bytes of key, 8 of value, 8 of
+// stamp.
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(size_of::<Slot>() == 44);
+
+/// A write stamp, kept as two `u32`s so that a slot needs only 4-byte alignment: 44 bytes on
+/// wasm32 instead of 48 with a `u64` (4 MB a million entries).
+#[derive(Debug, Clone, Copy)]
+struct Stamp([u32; 2]);
+
+impl From<u64> for Stamp {
+    fn from(stamp: u64) -> Self {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the two halves, taken apart"
+        )]
+        Stamp([(stamp >> 32) as u32, stamp as u32])
+    }
+}
+
+impl From<Stamp> for u64 {
+    fn from(Stamp([high, low]): Stamp) -> Self {
+        (u64::from(high) << 32) | u64::from(low)
+    }
 }
 
 /// A bucket's entries, reachable two ways:
@@ -28,15 +54,15 @@ struct Slot {
 /// - `slots`, dense and unordered, found through `index`, a hash table of slot numbers: `get`,
 ///   `set`, `delete` and `exists` cost O(1) expected and touch a few cache lines, whatever the
 ///   bucket's size;
-/// - `order`, a B-tree of the same keys, for listings in byte order: O(log n) to find where a page
-///   starts, then O(1) per key.
+/// - `order`, the slot numbers in key order ([`Order`]: 4 bytes an entry), for listings in
+///   byte order: O(log n) to find where a page starts, then O(1) per key.
 ///
 /// Only inserting a new key and deleting one touch `order`.
 #[derive(Debug)]
 pub(super) struct Bucket {
     slots: Vec<Slot>,
     index: HashTable<usize>,
-    order: BTreeSet<Key>,
+    order: Order,
     hasher: FixedState,
     /// Stamps the next write: every value written gets a stamp no earlier write had.
     next_stamp: u64,
@@ -51,12 +77,17 @@ impl Bucket {
         Self {
             slots: Vec::new(),
             index: HashTable::new(),
-            order: BTreeSet::new(),
+            order: Order::new(),
             hasher: FixedState::with_seed(HASH_SEED),
             next_stamp: 0,
             removals: 0,
         }
     }
+}
+
+/// A slot's number as the order keeps it: [`Bucket::push`] refuses a slot past `u32::MAX`.
+fn number(slot: usize) -> u32 {
+    u32::try_from(slot).expect("a bucket holds fewer than 2^32 entries")
 }
 
 /// The hash of the key in `slot`, as the index needs it when it grows.
@@ -92,7 +123,7 @@ impl Bucket {
     pub(super) fn value_mut(&mut self, slot: usize) -> &mut Entry {
         let stamp = self.stamp();
         let slot = &mut self.slots[slot];
-        slot.stamp = stamp;
+        slot.stamp = stamp.into();
         &mut slot.value
     }
 
@@ -109,7 +140,7 @@ impl Bucket {
     /// Where `key` stands for a compare-and-swap: the stamp of its value (`None` if absent)
     /// and the bucket's count of deletions. Any write to the key changes it. O(1) expected.
     pub(super) fn version(&self, key: &str) -> (Option<u64>, u64) {
-        let stamp = self.find(key).map(|slot| self.slots[slot].stamp);
+        let stamp = self.find(key).map(|slot| self.slots[slot].stamp.into());
         (stamp, self.removals)
     }
 
@@ -125,15 +156,18 @@ impl Bucket {
     pub(super) fn put_back(&mut self, slot: usize, value: Entry, stamp: u64) -> (Entry, u64) {
         let slot = &mut self.slots[slot];
         let old = std::mem::replace(&mut slot.value, value);
-        (old, std::mem::replace(&mut slot.stamp, stamp))
+        (old, std::mem::replace(&mut slot.stamp, stamp.into()).into())
     }
 
     /// Add `key`, which must not be in the bucket yet, with `value`. The memory the slab and the
     /// hash index need is reserved first, so running out changes nothing. O(1) expected plus
     /// O(log n) to enter the key in the order.
     pub(super) fn insert(&mut self, key: &str, value: Entry) -> Result<(), Error> {
-        let key = self.push(key, value)?;
-        self.order.insert(key);
+        let slot = self.push(key, value)?;
+        let slots = &self.slots;
+        self.order.insert(slot, &slots[slot as usize].key, |slot| {
+            &slots[slot as usize].key
+        });
         Ok(())
     }
 
@@ -160,29 +194,30 @@ impl Bucket {
     /// which are in key order: O(n), where inserting the keys one by one costs O(n log n).
     pub(super) fn build_order(&mut self) {
         debug_assert!(self.slots.is_sorted_by(|a, b| a.key < b.key));
-        self.order = self.slots.iter().map(|slot| slot.key.clone()).collect();
+        self.order = Order::ascending(number(self.slots.len()));
     }
 
     /// Put `key` and `value` in a new slot and the hash index, reserving the memory both need
-    /// first; returns the key for the order.
-    fn push(&mut self, key: &str, value: Entry) -> Result<Key, Error> {
+    /// first; returns the slot's number for the order. A bucket holds fewer than 2^32 entries
+    /// (a wasm32 memory could not hold more).
+    fn push(&mut self, key: &str, value: Entry) -> Result<u32, Error> {
         let refused = Error::OutOfMemory("a new entry");
+        let new = u32::try_from(self.slots.len()).map_err(|_| refused.clone())?;
         self.slots.try_reserve(1).map_err(|_| refused.clone())?;
         self.index
             .try_reserve(1, slot_hash(&self.slots, &self.hasher))
             .map_err(|_| refused)?;
         let hash = self.hash(key);
-        let key = Key::from(key);
         let slot = self.slots.len();
-        let stamp = self.stamp();
+        let stamp = self.stamp().into();
         self.slots.push(Slot {
-            key: key.clone(),
+            key: Key::from(key),
             value,
             stamp,
         });
         self.index
             .insert_unique(hash, slot, slot_hash(&self.slots, &self.hasher));
-        Ok(key)
+        Ok(new)
     }
 
     /// Remove `key`; returns its value if it existed. O(1) expected plus O(log n) for the order.
@@ -208,8 +243,16 @@ impl Bucket {
             return None;
         };
         let (slot, _) = found.remove();
+        let slots = &self.slots;
+        let key_of = |slot: u32| &slots[slot as usize].key;
+        self.order.remove(&slots[slot].key, key_of);
+        // The last slot moves into the hole: the order learns its new number while its old
+        // one still names it.
+        let last = slots.len() - 1;
+        if slot < last {
+            self.order.moved(&slots[last].key, number(slot), key_of);
+        }
         let removed = self.slots.swap_remove(slot);
-        self.order.remove(&removed.key);
         // The last slot moved into the hole: point its index entry at its new place.
         if slot < self.slots.len() {
             let old = self.slots.len();
@@ -221,19 +264,19 @@ impl Bucket {
         Some(removed.value)
     }
 
-    /// Every entry, in key order. O(n) expected.
+    /// Every entry, in key order. O(n).
     pub(super) fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
-        self.keys().map(|key| {
-            let value = self
-                .get(key)
-                .unwrap_or_else(|| unreachable!("order and index agree"));
-            (key, value)
+        self.order.iter().map(|slot| {
+            let slot = &self.slots[slot as usize];
+            (slot.key.as_str(), &slot.value)
         })
     }
 
     /// Every key, in byte order, without touching the values. O(n).
     pub(super) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.order.iter().map(Key::as_str)
+        self.order
+            .iter()
+            .map(|slot| self.slots[slot as usize].key.as_str())
     }
 
     /// Every entry, in no particular order, read in slot order (neither the hash index nor
@@ -256,7 +299,10 @@ impl Bucket {
     }
 
     /// The keys after `start`, in byte order. O(log n) to start.
-    pub(super) fn keys_after(&self, start: Bound<&Key>) -> btree_set::Range<'_, Key> {
-        self.order.range::<Key, _>((start, Bound::Unbounded))
+    pub(super) fn keys_after(&self, start: Bound<&Key>) -> impl Iterator<Item = &Key> {
+        let slots = &self.slots;
+        self.order
+            .after(start, |slot| &slots[slot as usize].key)
+            .map(|slot| &slots[slot as usize].key)
     }
 }

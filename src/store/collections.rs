@@ -49,8 +49,10 @@ impl Store {
     fn list(&self, bucket: BucketId, key: &str) -> Result<Option<&VecDeque<Box<[u8]>>>, Error> {
         match self.entry(bucket, key) {
             None => Ok(None),
-            Some(Entry::List(items)) => Ok(Some(items)),
-            Some(other) => Err(wrong_kind(key, other.kind(), Kind::List)),
+            Some(entry) => entry
+                .as_list()
+                .map(Some)
+                .ok_or_else(|| wrong_kind(key, entry.kind(), Kind::List)),
         }
     }
 
@@ -58,8 +60,10 @@ impl Store {
     fn set_of(&self, bucket: BucketId, key: &str) -> Result<Option<&BTreeSet<Box<[u8]>>>, Error> {
         match self.entry(bucket, key) {
             None => Ok(None),
-            Some(Entry::Set(members)) => Ok(Some(members)),
-            Some(other) => Err(wrong_kind(key, other.kind(), Kind::Set)),
+            Some(entry) => entry
+                .as_set()
+                .map(Some)
+                .ok_or_else(|| wrong_kind(key, entry.kind(), Kind::Set)),
         }
     }
 
@@ -129,11 +133,9 @@ impl Store {
         self.check_items(key, &items)?;
         let added = items_charge(items.iter());
         let new_len = (len + items.len()) as u64;
-        let empty = Entry::List(Box::default());
+        let empty = Entry::list(VecDeque::new());
         self.grow(bucket, key, added, empty, |entry| {
-            let Entry::List(list) = entry else {
-                unreachable!("checked to be a list");
-            };
+            let list = entry.as_list_mut().expect("checked to be a list");
             list.try_reserve(items.len())
                 .map_err(|_| Error::OutOfMemory("list items"))?;
             match end {
@@ -197,9 +199,8 @@ impl Store {
         let emptied = removed == list.len();
         if !emptied {
             let slot = self.bucket(bucket).find(key).expect("the list exists");
-            let Entry::List(list) = self.bucket_mut(bucket).value_mut(slot) else {
-                unreachable!("checked to be a list");
-            };
+            let entry = self.bucket_mut(bucket).value_mut(slot);
+            let list = entry.as_list_mut().expect("checked to be a list");
             let mut left = removed;
             list.retain(|other| {
                 let keep = left == 0 || **other != *item;
@@ -249,11 +250,9 @@ impl Store {
             return Ok(0);
         }
         let charge = items_charge(new.iter());
-        let empty = Entry::Set(Box::default());
+        let empty = Entry::set(BTreeSet::new());
         self.grow(bucket, key, charge, empty, |entry| {
-            let Entry::Set(set) = entry else {
-                unreachable!("checked to be a set");
-            };
+            let set = entry.as_set_mut().expect("checked to be a set");
             set.append(&mut new);
             Ok(added)
         })
@@ -284,9 +283,8 @@ impl Store {
         let emptied = removed == set.len();
         if !emptied {
             let slot = self.bucket(bucket).find(key).expect("the set exists");
-            let Entry::Set(set) = self.bucket_mut(bucket).value_mut(slot) else {
-                unreachable!("checked to be a set");
-            };
+            let entry = self.bucket_mut(bucket).value_mut(slot);
+            let set = entry.as_set_mut().expect("checked to be a set");
             for member in &members {
                 set.remove(member.as_slice());
             }

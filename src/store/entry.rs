@@ -10,14 +10,25 @@ pub const ITEM_OVERHEAD: u64 = 48;
 
 /// The value under one key. Lists and sets are never empty: removing the last item removes
 /// the key, as in Redis.
+///
+/// Two variants, so that an entry is the size of the boxed bytes it mostly is (8 bytes on
+/// wasm32: the collection's box fits the bytes' pointer niche); a collection costs one more
+/// allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     /// A value of `wasi:keyvalue`: any bytes.
     Bytes(Box<[u8]>),
+    /// A list or a set.
+    Collection(Box<Collection>),
+}
+
+/// A list or a set of byte strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Collection {
     /// An ordered list of items, duplicates allowed.
-    List(Box<VecDeque<Box<[u8]>>>),
+    List(VecDeque<Box<[u8]>>),
     /// A set of distinct members, in ascending byte order.
-    Set(Box<BTreeSet<Box<[u8]>>>),
+    Set(BTreeSet<Box<[u8]>>),
 }
 
 /// The kind of value a key holds.
@@ -42,12 +53,68 @@ impl fmt::Display for Kind {
 }
 
 impl Entry {
+    /// A list of `items`.
+    pub fn list(items: VecDeque<Box<[u8]>>) -> Self {
+        Entry::Collection(Box::new(Collection::List(items)))
+    }
+
+    /// A set of `members`.
+    pub fn set(members: BTreeSet<Box<[u8]>>) -> Self {
+        Entry::Collection(Box::new(Collection::Set(members)))
+    }
+
     /// Which kind of value this is.
     pub fn kind(&self) -> Kind {
         match self {
             Entry::Bytes(_) => Kind::Bytes,
-            Entry::List(_) => Kind::List,
-            Entry::Set(_) => Kind::Set,
+            Entry::Collection(collection) => match **collection {
+                Collection::List(_) => Kind::List,
+                Collection::Set(_) => Kind::Set,
+            },
+        }
+    }
+
+    /// The list's items, if this is a list.
+    pub fn as_list(&self) -> Option<&VecDeque<Box<[u8]>>> {
+        match self {
+            Entry::Collection(collection) => match &**collection {
+                Collection::List(items) => Some(items),
+                Collection::Set(_) => None,
+            },
+            Entry::Bytes(_) => None,
+        }
+    }
+
+    /// The set's members, if this is a set.
+    pub fn as_set(&self) -> Option<&BTreeSet<Box<[u8]>>> {
+        match self {
+            Entry::Collection(collection) => match &**collection {
+                Collection::Set(members) => Some(members),
+                Collection::List(_) => None,
+            },
+            Entry::Bytes(_) => None,
+        }
+    }
+
+    /// The list's items, to change, if this is a list.
+    pub(super) fn as_list_mut(&mut self) -> Option<&mut VecDeque<Box<[u8]>>> {
+        match self {
+            Entry::Collection(collection) => match &mut **collection {
+                Collection::List(items) => Some(items),
+                Collection::Set(_) => None,
+            },
+            Entry::Bytes(_) => None,
+        }
+    }
+
+    /// The set's members, to change, if this is a set.
+    pub(super) fn as_set_mut(&mut self) -> Option<&mut BTreeSet<Box<[u8]>>> {
+        match self {
+            Entry::Collection(collection) => match &mut **collection {
+                Collection::Set(members) => Some(members),
+                Collection::List(_) => None,
+            },
+            Entry::Bytes(_) => None,
         }
     }
 
@@ -56,8 +123,7 @@ impl Entry {
     pub fn charge(&self) -> u64 {
         match self {
             Entry::Bytes(value) => value.len() as u64,
-            Entry::List(items) => items_charge(items.iter()),
-            Entry::Set(members) => items_charge(members.iter()),
+            Entry::Collection(_) => items_charge(self.items()),
         }
     }
 
@@ -65,23 +131,32 @@ impl Entry {
     pub fn longest(&self) -> usize {
         match self {
             Entry::Bytes(value) => value.len(),
-            Entry::List(items) => items.iter().map(|item| item.len()).max().unwrap_or(0),
-            Entry::Set(members) => members.iter().map(|member| member.len()).max().unwrap_or(0),
+            Entry::Collection(_) => self.items().map(<[u8]>::len).max().unwrap_or(0),
         }
+    }
+
+    /// How many items a list or members a set holds (0 for bytes).
+    pub fn count(&self) -> usize {
+        self.as_list()
+            .map(VecDeque::len)
+            .or_else(|| self.as_set().map(BTreeSet::len))
+            .unwrap_or(0)
     }
 
     /// The items of a list or the members of a set, in order (none for bytes).
     pub fn items(&self) -> Box<dyn Iterator<Item = &[u8]> + '_> {
-        match self {
-            Entry::Bytes(_) => Box::new(std::iter::empty()),
-            Entry::List(items) => Box::new(items.iter().map(|item| &**item)),
-            Entry::Set(members) => Box::new(members.iter().map(|member| &**member)),
+        if let Some(items) = self.as_list() {
+            return Box::new(items.iter().map(|item| &**item));
         }
+        if let Some(members) = self.as_set() {
+            return Box::new(members.iter().map(|member| &**member));
+        }
+        Box::new(std::iter::empty())
     }
 }
 
 /// What [`Entry::charge`] charges for `items`.
-pub(super) fn items_charge<'a, T: AsRef<[u8]> + 'a>(items: impl Iterator<Item = &'a T>) -> u64 {
+pub(super) fn items_charge<T: AsRef<[u8]>>(items: impl Iterator<Item = T>) -> u64 {
     items
         .map(|item| item.as_ref().len() as u64 + ITEM_OVERHEAD)
         .sum()

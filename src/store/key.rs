@@ -2,15 +2,13 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::rc::Rc;
 
 /// How many leading bytes of a key are kept inline.
 const INLINE: usize = 16;
 
-/// A key as a bucket stores it: its first [`INLINE`] bytes inline, so most comparisons in the
-/// bucket's ordered index never leave the B-tree node, and a key of up to 16 bytes needs no heap
-/// allocation at all. A longer key is kept whole on the heap, shared (not copied) between the
-/// bucket's hash index and its order.
+/// A key as a bucket stores it: its first [`INLINE`] bytes inline, so most comparisons decide on
+/// them without following a pointer, and a key of up to 16 bytes needs no heap allocation at
+/// all. A longer key is kept whole on the heap.
 #[derive(Clone)]
 pub(super) struct Key {
     /// The first bytes of the key, zero-padded.
@@ -18,7 +16,7 @@ pub(super) struct Key {
     /// The key's length when it is inline; unused otherwise.
     len: u8,
     /// The whole key, when it is longer than [`INLINE`] bytes.
-    full: Option<Rc<str>>,
+    full: Option<Box<str>>,
 }
 
 impl Key {

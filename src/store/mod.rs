@@ -14,6 +14,7 @@ mod error;
 mod key;
 mod limits;
 mod listing;
+mod order;
 mod snapshot;
 mod versions;
 mod write;
@@ -22,7 +23,7 @@ use std::collections::BTreeMap;
 
 pub use collections::End;
 pub use cursor::CAPACITY as CURSOR_CAPACITY;
-pub use entry::{Entry, ITEM_OVERHEAD, Kind};
+pub use entry::{Collection, Entry, ITEM_OVERHEAD, Kind};
 pub use error::{Error, KeyName, LimitsError};
 pub use limits::{BUCKET_OVERHEAD, ENTRY_OVERHEAD, Limit, Limits, Usage};
 pub use listing::KeyPage;

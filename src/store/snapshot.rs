@@ -30,7 +30,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use super::{Entry, Error, Limits, Store};
+use super::{Entry, Error, Kind, Limits, Store};
 
 /// The first bytes of every snapshot. The high first byte and the CR LF catch transfers that
 /// mangle binary files, as in PNG.
@@ -275,17 +275,17 @@ fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
 
 /// An entry's kind and value, as version 2 writes them.
 fn put_entry(out: &mut Vec<u8>, entry: &Entry) {
-    let (kind, count) = match entry {
-        Entry::Bytes(value) => {
-            out.push(BYTES);
-            put_bytes(out, value);
-            return;
-        }
-        Entry::List(items) => (LIST, items.len()),
-        Entry::Set(members) => (SET, members.len()),
-    };
-    out.push(kind);
-    out.extend_from_slice(&length_u32(count).to_le_bytes());
+    if let Entry::Bytes(value) = entry {
+        out.push(BYTES);
+        put_bytes(out, value);
+        return;
+    }
+    out.push(if entry.kind() == Kind::List {
+        LIST
+    } else {
+        SET
+    });
+    out.extend_from_slice(&length_u32(entry.count()).to_le_bytes());
     for item in entry.items() {
         put_bytes(out, item);
     }
@@ -366,7 +366,7 @@ impl<'a> Reader<'a> {
                     .map_err(|_| SnapshotError::Refused(Error::OutOfMemory("list items")))?;
                 items.push_back(item);
             }
-            return Ok(Entry::List(Box::new(items)));
+            return Ok(Entry::list(items));
         }
         let mut members = BTreeSet::new();
         let mut previous: Option<&[u8]> = None;
@@ -382,7 +382,7 @@ impl<'a> Reader<'a> {
             previous = Some(member);
             members.insert(owned(member)?);
         }
-        Ok(Entry::Set(Box::new(members)))
+        Ok(Entry::set(members))
     }
 
     fn u32(&mut self) -> Result<u32, SnapshotError> {
