@@ -2,7 +2,8 @@
 //! 100 items, the members of a 10^4-member set, the intersection of two 10^4-member sets; and,
 //! printed before the timings, what each list item and set member costs in memory.
 //!
-//! `cargo bench -p host-test --bench collections` (starts its own `redis-server`).
+//! `cargo bench -p host-test --bench collections` (starts its own `redis-server`, append-only
+//! with an fsync a second, as the redis bench does).
 
 #![allow(
     clippy::cast_precision_loss,
@@ -94,7 +95,10 @@ fn redis_memory_per_element(server: &RedisServer, harness: &Harness) -> (f64, f6
 }
 
 fn collections(c: &mut Criterion) {
-    let server = RedisServer::start().expect("redis-server starts");
+    // As the redis bench runs it: append-only with an fsync a second (the tests fsync every
+    // write).
+    let server =
+        RedisServer::start_with(&["--appendfsync", "everysec"]).expect("redis-server starts");
     let redis = Harness::redis_at(&server.url()).expect("memkv-redis.wasm compiles");
     let (list, set) = memory_per_element();
     println!("memkv: {list:.1} bytes per 16-byte list item, {set:.1} per 16-byte set member");
