@@ -490,10 +490,7 @@ fn with_bucket<T>(
     bucket: &str,
     f: impl FnOnce(&mut Draft<'_, ()>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
 ) -> Result<T> {
-    let handle = open(memkv, bucket)?;
-    let result = f(&mut memkv.draft(), handle)?;
-    memkv.draft().drop_bucket(handle)?;
-    result.map_err(refused)
+    with_handle(memkv, bucket, |memkv, handle| f(&mut memkv.draft(), handle))
 }
 
 /// [`with_bucket`], with `f` calling `memkv:store/collections`.
@@ -502,15 +499,22 @@ fn with_collections<T>(
     bucket: &str,
     f: impl FnOnce(&mut Collections<'_, ()>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
 ) -> Result<T> {
-    let handle = open(memkv, bucket)?;
-    let result = f(&mut memkv.collections(), handle)?;
-    memkv.draft().drop_bucket(handle)?;
-    result.map_err(refused)
+    with_handle(memkv, bucket, |memkv, handle| {
+        f(&mut memkv.collections(), handle)
+    })
 }
 
-/// A handle on `bucket`, through the draft store.
-fn open(memkv: &mut MemkvInstance<()>, bucket: &str) -> Result<ResourceAny> {
-    memkv.draft().open(bucket)?.map_err(refused)
+/// Open `bucket` through the draft store, run `f` with its handle, give the handle back, and
+/// turn a refusal into an error with memkv's message.
+fn with_handle<T>(
+    memkv: &mut MemkvInstance<()>,
+    bucket: &str,
+    f: impl FnOnce(&mut MemkvInstance<()>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
+) -> Result<T> {
+    let handle = memkv.draft().open(bucket)?.map_err(refused)?;
+    let result = f(memkv, handle)?;
+    memkv.draft().drop_bucket(handle)?;
+    result.map_err(refused)
 }
 
 /// A refusal, with memkv's message.

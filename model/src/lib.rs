@@ -246,6 +246,17 @@ impl Counter for i64 {
     }
 }
 
+/// Refuse a new entry in `bucket` that brings the store to `total` bytes, if that or the
+/// bucket's entry count would pass a limit.
+fn check_new_entry(limits: &Limits, total: u64, bucket: &Bucket) -> Result<(), Refused> {
+    check("max-total-bytes", total, limits.max_total_bytes)?;
+    check(
+        "max-entries-per-bucket",
+        bucket.entries.len() as u64 + 1,
+        limits.max_entries_per_bucket,
+    )
+}
+
 fn check(limit: &'static str, needed: u64, max: u64) -> Result<(), Refused> {
     if needed > max {
         Err(Refused::Quota(limit))
@@ -411,12 +422,7 @@ impl Model {
                 }
                 None => {
                     total += key.len() as u64 + value.len() as u64 + ENTRY_OVERHEAD;
-                    check("max-total-bytes", total, limits.max_total_bytes)?;
-                    check(
-                        "max-entries-per-bucket",
-                        target.entries.len() as u64 + 1,
-                        limits.max_entries_per_bucket,
-                    )?;
+                    check_new_entry(&limits, total, &target)?;
                 }
             }
             target.put(key.clone(), Value::Bytes(value.clone()));
@@ -640,12 +646,7 @@ impl Model {
             )?;
         } else {
             let total = usage.total_bytes + key.len() as u64 + added + ENTRY_OVERHEAD;
-            check("max-total-bytes", total, limits.max_total_bytes)?;
-            check(
-                "max-entries-per-bucket",
-                target.entries.len() as u64 + 1,
-                limits.max_entries_per_bucket,
-            )?;
+            check_new_entry(&limits, total, target)?;
         }
         target.put(key.to_owned(), value);
         Ok(())

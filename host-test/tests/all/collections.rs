@@ -25,6 +25,20 @@ fn fresh() -> Result<(MemkvInstance<HostState>, ResourceAny)> {
     Ok((memkv, bucket))
 }
 
+/// Keys of every kind in `bucket`: `bytes` (a decimal counter, `"12"`), `list` and `set`.
+fn one_of_each(memkv: &mut MemkvInstance<HostState>, bucket: ResourceAny) -> Result<()> {
+    memkv.draft().set(bucket, "bytes", b"12")?.unwrap();
+    memkv
+        .collections()
+        .list_push(bucket, "list", &items(&["i"]))?
+        .unwrap();
+    memkv
+        .collections()
+        .set_add(bucket, "set", &items(&["m"]))?
+        .unwrap();
+    Ok(())
+}
+
 #[test]
 fn list_push_appends_and_push_front_reverses_returning_the_length() -> Result<()> {
     let (mut memkv, bucket) = fresh()?;
@@ -192,15 +206,7 @@ fn union_and_intersection_are_ascending_and_a_missing_set_is_empty() -> Result<(
 #[test]
 fn every_kind_is_one_key_space_for_exists_delete_and_list_keys() -> Result<()> {
     let (mut memkv, bucket) = fresh()?;
-    memkv.draft().set(bucket, "bytes", b"v")?.unwrap();
-    memkv
-        .collections()
-        .list_push(bucket, "list", &items(&["i"]))?
-        .unwrap();
-    memkv
-        .collections()
-        .set_add(bucket, "set", &items(&["m"]))?
-        .unwrap();
+    one_of_each(&mut memkv, bucket)?;
     let listing = memkv.draft().list_all_keys(bucket)?.unwrap();
     assert_eq!(listing.keys, keys(&["bytes", "list", "set"]));
     for key in ["bytes", "list", "set"] {
@@ -255,15 +261,7 @@ fn set_of_bytes_replaces_a_list_or_a_set() -> Result<()> {
 #[test]
 fn an_operation_on_a_key_of_another_kind_is_an_error_and_changes_nothing() -> Result<()> {
     let (mut memkv, bucket) = fresh()?;
-    memkv.draft().set(bucket, "bytes", b"12")?.unwrap();
-    memkv
-        .collections()
-        .list_push(bucket, "list", &items(&["i"]))?
-        .unwrap();
-    memkv
-        .collections()
-        .set_add(bucket, "set", &items(&["m"]))?
-        .unwrap();
+    one_of_each(&mut memkv, bucket)?;
     let snapshot = memkv.snapshot().save()?;
     let usage = memkv.limits().usage()?;
     let one = items(&["x"]);

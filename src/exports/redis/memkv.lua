@@ -781,15 +781,36 @@ local function args_from(first)
   return out
 end
 
--- Check `key` and `items` against the key and value limits; returns the items' charge.
-local function check_items(key, items)
-  check('key', #key, 'lk')
+-- What the limits charge for `items`.
+local function charge_of(items)
   local charge = 0
   for _, item in ipairs(items) do
-    check('value', #item, 'lv')
     charge = charge + #item + ITEM_OVERHEAD
   end
   return charge
+end
+
+-- Check `key` and `items` against the key and value limits; returns the items' charge.
+local function check_items(key, items)
+  check('key', #key, 'lk')
+  for _, item in ipairs(items) do
+    check('value', #item, 'lv')
+  end
+  return charge_of(items)
+end
+
+-- The distinct members of `members` that are (`present` true) or are not in the set `native`.
+local function distinct_where(native, members, present)
+  local out, seen = {}, {}
+  for _, member in ipairs(members) do
+    if not seen[member] then
+      seen[member] = true
+      if (redis.call('SISMEMBER', native, member) == 1) == present then
+        table.insert(out, member)
+      end
+    end
+  end
+  return out
 end
 
 -- Check that the store may grow by `added` bytes of items under `key` (a new entry, if it does
@@ -907,15 +928,9 @@ function ops.sadd()
   end
   check_items(key, members)
   local native = items_key(key)
-  local new, seen = {}, {}
-  for _, member in ipairs(members) do
-    if not seen[member] and (not existed or redis.call('SISMEMBER', native, member) == 0) then
-      seen[member] = true
-      table.insert(new, member)
-    end
-  end
+  local new = distinct_where(native, members, false)
   if #new > 0 then
-    grow(key, existed, charge, check_items(key, new), 'S', function()
+    grow(key, existed, charge, charge_of(new), 'S', function()
       batched('SADD', native, new)
     end)
   end
@@ -930,17 +945,10 @@ function ops.srem()
     return { 'ok', 0 }
   end
   local native = items_key(key)
-  local gone, seen, freed = {}, {}, 0
-  for _, member in ipairs(args_from(5)) do
-    if not seen[member] and redis.call('SISMEMBER', native, member) == 1 then
-      seen[member] = true
-      table.insert(gone, member)
-      freed = freed + #member + ITEM_OVERHEAD
-    end
-  end
+  local gone = distinct_where(native, args_from(5), true)
   if #gone > 0 then
     batched('SREM', native, gone)
-    shrink(key, 'S', charge, freed, redis.call('SCARD', native) == 0)
+    shrink(key, 'S', charge, charge_of(gone), redis.call('SCARD', native) == 0)
   end
   return { 'ok', #gone }
 end

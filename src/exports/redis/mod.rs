@@ -105,22 +105,18 @@ impl Server {
         deadlines: &str,
         key: &str,
     ) -> RedisResult<(bool, Option<f64>)> {
+        let mut exists = redis::cmd("HEXISTS");
+        exists.arg(values).arg(key);
+        let mut deadline = redis::cmd("ZSCORE");
+        deadline.arg(deadlines).arg(key);
         match self {
             Server::Single(connection) => redis::pipe()
-                .cmd("HEXISTS")
-                .arg(values)
-                .arg(key)
-                .cmd("ZSCORE")
-                .arg(deadlines)
-                .arg(key)
+                .add_command(exists)
+                .add_command(deadline)
                 .query(connection),
             Server::Cluster(connection) => redis::cluster::cluster_pipe()
-                .cmd("HEXISTS")
-                .arg(values)
-                .arg(key)
-                .cmd("ZSCORE")
-                .arg(deadlines)
-                .arg(key)
+                .add_command(exists)
+                .add_command(deadline)
                 .query(connection),
         }
     }
