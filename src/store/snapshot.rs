@@ -211,7 +211,9 @@ impl Store {
                     .append(bucket, key, value)
                     .map_err(SnapshotError::Refused)?;
             }
-            store.finish_appends(bucket);
+            store
+                .finish_appends(bucket)
+                .map_err(SnapshotError::Refused)?;
         }
         if reader.at != body.len() {
             return Err(SnapshotError::Malformed {

@@ -763,6 +763,50 @@ fn snapshot_round_trips_limits_buckets_and_entries() {
     assert_eq!(loaded.save().unwrap(), bytes, "the format is canonical");
 }
 
+/// A loaded bucket's hash index is built apart from its entries (`Bucket::finish_appends`):
+/// every key must be found, in buckets small and large (one run of the table and many), and
+/// stay found as the bucket grows past the size it was loaded at and loses keys.
+#[test]
+fn every_loaded_key_is_found_and_the_index_keeps_working() {
+    let key = |i: usize| format!("k{i:07}");
+    let mut store = Store::new();
+    let sizes = [0, 1, 7, 3_000, 40_000];
+    for size in sizes {
+        let bucket = store.open(&format!("b{size}")).unwrap();
+        for i in 0..size {
+            store
+                .set(bucket, &key(i), i.to_le_bytes().to_vec())
+                .unwrap();
+        }
+    }
+    let mut loaded = Store::load(&store.save().unwrap()).unwrap();
+    for size in sizes {
+        let bucket = loaded.find(&format!("b{size}")).unwrap();
+        for i in 0..size {
+            assert_eq!(
+                loaded.get(bucket, &key(i)).unwrap(),
+                Some(&i.to_le_bytes()[..]),
+                "{} in b{size}",
+                key(i)
+            );
+        }
+        assert!(!loaded.exists(bucket, &key(size)));
+        // Twice the loaded size: the index grows, rehashing what the load put there.
+        for i in size..2 * size + 1 {
+            loaded.set(bucket, &key(i), vec![1]).unwrap();
+        }
+        for i in (0..2 * size + 1).step_by(3) {
+            assert!(loaded.delete(bucket, &key(i)));
+        }
+        let mut kept = 0;
+        for i in 0..2 * size + 1 {
+            assert_eq!(loaded.exists(bucket, &key(i)), i % 3 != 0, "{}", key(i));
+            kept += usize::from(i % 3 != 0);
+        }
+        assert_eq!(loaded.len(bucket), kept);
+    }
+}
+
 #[test]
 fn snapshot_of_an_empty_store_is_header_and_checksum() {
     let bytes = Store::new().save().unwrap();

@@ -86,8 +86,8 @@ impl Store {
     }
 
     /// Add an entry read from a snapshot to `bucket`, with the checks of a write: its key must
-    /// sort after every key already there, and the bucket's order is built once it is full
-    /// ([`Store::finish_appends`]). O(1) expected, plus the items of a list or set.
+    /// sort after every key already there, and the bucket's hash index and order are built once
+    /// it is full ([`Store::finish_appends`]). O(1), plus the items of a list or set.
     pub(super) fn append(
         &mut self,
         bucket: BucketId,
@@ -111,9 +111,9 @@ impl Store {
         Ok(())
     }
 
-    /// Build the order of a bucket filled by [`Store::append`]. O(n).
-    pub(super) fn finish_appends(&mut self, bucket: BucketId) {
-        self.bucket_mut(bucket).build_order();
+    /// Build the hash index and the order of a bucket filled by [`Store::append`]. O(n).
+    pub(super) fn finish_appends(&mut self, bucket: BucketId) -> Result<(), Error> {
+        self.bucket_mut(bucket).finish_appends()
     }
 }
 
