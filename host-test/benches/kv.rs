@@ -296,7 +296,8 @@ fn listings(c: &mut Criterion, harness: &Harness, guests: &Guests) {
     }
 }
 
-/// The cheapest call each provider serves (`exists("")` on an empty bucket), and instantiation.
+/// The cheapest call each provider serves (`exists("")` on an empty bucket), get, set and
+/// get-many on a bucket that stays in cache, and instantiation.
 fn floors(c: &mut Criterion, harness: &Harness, guests: &Guests) {
     let mut call = group(c, "call-floor exists-empty");
     let mut memkv = harness.instantiate().unwrap();
@@ -312,6 +313,32 @@ fn floors(c: &mut Criterion, harness: &Harness, guests: &Guests) {
         });
     }
     call.finish();
+
+    // The same guest loops on a bucket small enough to stay in cache: what a provider costs
+    // once memory latency is out of the picture (with 10^5 keys, every operation of either
+    // provider waits on a few cache misses).
+    let mut in_cache: Vec<(Provider, BenchInstance)> = Provider::ALL
+        .iter()
+        .map(|&provider| (provider, bench_guest(guests, provider, 1_000, 100)))
+        .collect();
+    let mut single = group(c, "in-cache 100B, 10^3 keys");
+    for (provider, guest) in &mut in_cache {
+        single.bench_function(format!("{} get", label(*provider)), |b| {
+            b.iter_custom(|iters| timed(|| guest.get_loop(iters as u32).unwrap()))
+        });
+        single.bench_function(format!("{} set", label(*provider)), |b| {
+            b.iter_custom(|iters| timed(|| guest.set_loop(iters as u32).unwrap()))
+        });
+    }
+    single.finish();
+    let mut many = group(c, "in-cache get-many/100B x100, 10^3 keys");
+    many.throughput(Throughput::Elements(BATCH.into()));
+    for (provider, guest) in &mut in_cache {
+        many.bench_function(label(*provider), |b| {
+            b.iter_custom(|iters| timed(|| guest.get_many_loop(iters as u32, BATCH).unwrap()))
+        });
+    }
+    many.finish();
 
     let mut instantiate = group(c, "instantiate");
     instantiate.bench_function("memkv", |b| {
