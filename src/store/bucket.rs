@@ -90,9 +90,14 @@ impl Bucket {
 /// fewer buckets has a run for each.
 const INDEX_RUNS: usize = 2048;
 
-/// A slot's number as the order keeps it: [`Bucket::push`] refuses a slot past `u32::MAX`.
+/// A slot's number as the order keeps it: [`Bucket::new_slot`] refuses a slot past `u32::MAX`.
 fn number(slot: usize) -> u32 {
     u32::try_from(slot).expect("a bucket holds fewer than 2^32 entries")
+}
+
+/// The key in the slot numbered `slot`, as the order asks for it.
+fn key_of<'a>(slots: &'a [Slot]) -> impl Fn(u32) -> &'a Key + Copy + 'a {
+    move |slot| &slots[slot as usize].key
 }
 
 /// The hash of the key in `slot`, as the index needs it when it grows.
@@ -169,10 +174,8 @@ impl Bucket {
     /// O(log n) to enter the key in the order.
     pub(super) fn insert(&mut self, key: &str, value: Entry) -> Result<(), Error> {
         let slot = self.push(key, value)?;
-        let slots = &self.slots;
-        self.order.insert(slot, &slots[slot as usize].key, |slot| {
-            &slots[slot as usize].key
-        });
+        let key_of = key_of(&self.slots);
+        self.order.insert(slot, key_of(slot), key_of);
         Ok(())
     }
 
@@ -180,8 +183,14 @@ impl Bucket {
     /// the hash index and the order to [`Bucket::finish_appends`]: for a snapshot load, whose
     /// entries come sorted (so none repeats). Until then the bucket cannot find the key. O(1).
     pub(super) fn append(&mut self, key: &str, value: Entry) -> Result<(), Error> {
+        self.new_slot(key, value).map(drop)
+    }
+
+    /// Put `key` and `value` in a new slot, reserving its memory first; returns its number. A
+    /// bucket holds fewer than 2^32 entries (a wasm32 memory could not hold more).
+    fn new_slot(&mut self, key: &str, value: Entry) -> Result<u32, Error> {
         let refused = Error::OutOfMemory("a new entry");
-        u32::try_from(self.slots.len()).map_err(|_| refused.clone())?;
+        let new = u32::try_from(self.slots.len()).map_err(|_| refused.clone())?;
         self.slots.try_reserve(1).map_err(|_| refused)?;
         let stamp = self.stamp().into();
         self.slots.push(Slot {
@@ -189,7 +198,7 @@ impl Bucket {
             value,
             stamp,
         });
-        Ok(())
+        Ok(new)
     }
 
     /// Make room in the slab for `additional` more entries at once, so that a bulk load grows it
@@ -257,25 +266,17 @@ impl Bucket {
     }
 
     /// Put `key` and `value` in a new slot and the hash index, reserving the memory both need
-    /// first; returns the slot's number for the order. A bucket holds fewer than 2^32 entries
-    /// (a wasm32 memory could not hold more).
+    /// first; returns the slot's number for the order.
     fn push(&mut self, key: &str, value: Entry) -> Result<u32, Error> {
-        let refused = Error::OutOfMemory("a new entry");
-        let new = u32::try_from(self.slots.len()).map_err(|_| refused.clone())?;
-        self.slots.try_reserve(1).map_err(|_| refused.clone())?;
         self.index
             .try_reserve(1, slot_hash(&self.slots, &self.hasher))
-            .map_err(|_| refused)?;
-        let hash = self.hash(key);
-        let slot = self.slots.len();
-        let stamp = self.stamp().into();
-        self.slots.push(Slot {
-            key: Key::from(key),
-            value,
-            stamp,
-        });
-        self.index
-            .insert_unique(hash, slot, slot_hash(&self.slots, &self.hasher));
+            .map_err(|_| Error::OutOfMemory("a new entry"))?;
+        let new = self.new_slot(key, value)?;
+        self.index.insert_unique(
+            self.hash(key),
+            new as usize,
+            slot_hash(&self.slots, &self.hasher),
+        );
         Ok(new)
     }
 
@@ -303,7 +304,7 @@ impl Bucket {
         };
         let (slot, _) = found.remove();
         let slots = &self.slots;
-        let key_of = |slot: u32| &slots[slot as usize].key;
+        let key_of = key_of(slots);
         self.order.remove(&slots[slot].key, key_of);
         // The last slot moves into the hole: the order learns its new number while its old
         // one still names it.
@@ -333,9 +334,8 @@ impl Bucket {
 
     /// Every key, in byte order, without touching the values. O(n).
     pub(super) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.order
-            .iter()
-            .map(|slot| self.slots[slot as usize].key.as_str())
+        let key_of = key_of(&self.slots);
+        self.order.iter().map(move |slot| key_of(slot).as_str())
     }
 
     /// Every entry, in no particular order, read in slot order (neither the hash index nor
@@ -359,9 +359,7 @@ impl Bucket {
 
     /// The keys after `start`, in byte order. O(log n) to start.
     pub(super) fn keys_after(&self, start: Bound<&Key>) -> impl Iterator<Item = &Key> {
-        let slots = &self.slots;
-        self.order
-            .after(start, |slot| &slots[slot as usize].key)
-            .map(|slot| &slots[slot as usize].key)
+        let key_of = key_of(&self.slots);
+        self.order.after(start, key_of).map(key_of)
     }
 }
