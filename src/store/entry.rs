@@ -36,9 +36,9 @@ pub enum Collection {
 pub enum Kind {
     /// [`Entry::Bytes`].
     Bytes,
-    /// [`Entry::List`].
+    /// [`Collection::List`].
     List,
-    /// [`Entry::Set`].
+    /// [`Collection::Set`].
     Set,
 }
 

@@ -9,7 +9,7 @@ use super::{BucketId, Error, Store};
 /// One page of a key listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyPage {
-    /// Keys in ascending byte order, at most [`Limits::page_size`] of them.
+    /// Keys in ascending byte order, at most [`Limits::page_size`](super::Limits::page_size) of them.
     pub keys: Vec<String>,
     /// Where the next page starts; `None` when the listing is complete.
     pub cursor: Option<u64>,
@@ -57,7 +57,7 @@ impl Store {
         Ok((keys, last.map(|last| last.as_str().to_owned())))
     }
 
-    /// The page of at most [`Limits::page_size`] keys after `start`, and its last key if more
+    /// The page of at most [`Limits::page_size`](super::Limits::page_size) keys after `start`, and its last key if more
     /// keys follow it.
     fn page(
         &self,

@@ -36,7 +36,7 @@ use super::{Entry, Error, Kind, Limits, Store};
 /// mangle binary files, as in PNG.
 pub const MAGIC: [u8; 8] = *b"\x89memkv\r\n";
 
-/// The format version this code writes. It reads this one and [`VERSION_1`].
+/// The format version this code writes. It reads this one and version 1.
 pub const VERSION: u32 = 2;
 
 /// The first version, with bytes values only.
