@@ -104,12 +104,7 @@ impl BucketHandle {
 
     /// Remove `key`; a missing key (or bucket) is not an error.
     pub fn delete(&self, key: &str) -> Result<(), Error> {
-        with_store(|store| {
-            if let Some(id) = self.find(store) {
-                store.delete(id, key);
-            }
-        });
-        Ok(())
+        self.remove(key).map(drop)
     }
 
     /// Remove `key`; returns whether it existed.

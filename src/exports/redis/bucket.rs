@@ -81,16 +81,12 @@ impl BucketHandle {
 
     /// Remove `key`; a missing key (or bucket) is not an error.
     pub fn delete(&self, key: &str) -> Result<(), Error> {
-        Op::new("delete", &self.name).arg(key.as_bytes()).run(key)?;
-        Ok(())
+        self.remove(key).map(drop)
     }
 
     /// Remove `key`; returns whether it existed.
     pub fn remove(&self, key: &str) -> Result<bool, Error> {
-        let answer = Op::new("delete", &self.name).arg(key.as_bytes()).run(key)?;
-        Ok(answer
-            .first()
-            .is_some_and(|removed| number::<u64>(removed) == 1))
+        Ok(number::<u64>(&self.call("delete", key, &[])?) == 1)
     }
 
     /// Call `op` on `key` with `args`: the first value of its answer.
@@ -111,12 +107,10 @@ impl BucketHandle {
     /// Push `items` onto the list under `key`; returns its new length.
     pub fn push(&self, key: &str, items: Vec<Vec<u8>>, end: End) -> Result<u64, Error> {
         let front: &[u8] = if end == End::Front { b"1" } else { b"0" };
-        let answer = Op::new("push", &self.name)
-            .arg(key.as_bytes())
-            .arg(front)
-            .args(items.iter().map(Vec::as_slice))
-            .run(key)?;
-        Ok(answer.first().map(number).unwrap_or_default())
+        let args: Vec<&[u8]> = std::iter::once(front)
+            .chain(items.iter().map(Vec::as_slice))
+            .collect();
+        Ok(number(&self.call("push", key, &args)?))
     }
 
     /// The items of the list under `key` from `start` to `stop`, both included.
@@ -210,12 +204,8 @@ impl BucketHandle {
     /// server's clock, the key then goes as a delete would take it.
     pub fn set_expiring(&self, key: &str, value: Vec<u8>, seconds: u32) -> Result<(), Error> {
         let seconds = seconds.to_string();
-        Op::new("set_ex", &self.name)
-            .arg(key.as_bytes())
-            .arg(&value)
-            .arg(seconds.as_bytes())
-            .run(key)?;
-        Ok(())
+        self.call("set_ex", key, &[&value, seconds.as_bytes()])
+            .map(drop)
     }
 
     /// One page of keys after the draft's numbered `cursor` (kept in the store's cursor table,

@@ -113,6 +113,11 @@ local function bucket_key(name, suffix)
   return prefix .. ':{' .. prefix .. '}:b' .. hex(name) .. ':' .. suffix
 end
 
+-- The native list or set of the key `key` of bucket `name`.
+local function items_key_of(name, key)
+  return bucket_key(name, 'e' .. hex(key))
+end
+
 -- The call's bucket's kinds hash, and the native list or set of its key `key`.
 local function kinds()
   return base .. 'k'
@@ -655,7 +660,7 @@ function ops.set_limits()
         longest_key = math.max(longest_key, #key)
         local info = redis.call('HGET', kinds_of, key)
         if info then
-          for _, item in ipairs(collection_items(bucket_key(name, 'e' .. hex(key)), info)) do
+          for _, item in ipairs(collection_items(items_key_of(name, key), info)) do
             longest_value = math.max(longest_value, #item)
           end
         else
@@ -690,7 +695,7 @@ function ops.dump()
       local raw = entries[n]
       if marked(raw) then
         local letter = raw:sub(1, 1)
-        local items = collection_items(bucket_key(name, 'e' .. hex(entries[n - 1])), letter)
+        local items = collection_items(items_key_of(name, entries[n - 1]), letter)
         table.insert(items, 1, letter)
         entries[n] = items
       else
@@ -711,7 +716,7 @@ function ops.load()
   for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
     local kinds_of = bucket_key(name, 'k')
     for _, key in ipairs(redis.call('HKEYS', kinds_of)) do
-      redis.call('DEL', bucket_key(name, 'e' .. hex(key)))
+      redis.call('DEL', items_key_of(name, key))
     end
     redis.call('DEL', bucket_key(name, 'v'), bucket_key(name, 'i'), bucket_key(name, 'm'), kinds_of,
       bucket_key(name, 'x'))
@@ -742,7 +747,7 @@ function ops.load()
           charge = charge + #item + ITEM_OVERHEAD
         end
         n = n + 3 + #items
-        batched(kind == 'L' and 'RPUSH' or 'SADD', bucket_key(name, 'e' .. hex(key)), items)
+        batched(kind == 'L' and 'RPUSH' or 'SADD', items_key_of(name, key), items)
         redis.call('HSET', values, key, kind .. '000000000000001')
         redis.call('HSET', bucket_key(name, 'k'), key, kind .. dec(charge))
       end
@@ -813,6 +818,14 @@ local function distinct_where(native, members, present)
   return out
 end
 
+-- Mark `key` as holding a collection of kind `letter` charged `charge` bytes, with a new stamp:
+-- every change to a list or set is a write of its key.
+local function mark(key, letter, charge)
+  local stamp = letter .. string.format('%015x', redis.call('HINCRBY', meta, 'st', 1))
+  redis.call('HSET', vals, key, stamp)
+  redis.call('HSET', kinds(), key, letter .. dec(charge))
+end
+
 -- Check that the store may grow by `added` bytes of items under `key` (a new entry, if it does
 -- not exist); then `apply()` the change to the native list or set, and record the key's kind
 -- `letter`, its new charge and a new stamp.
@@ -831,9 +844,7 @@ local function grow(key, existed, charge, added, letter, apply)
     create_bucket()
   end
   apply()
-  local stamp = letter .. string.format('%015x', redis.call('HINCRBY', meta, 'st', 1))
-  redis.call('HSET', vals, key, stamp)
-  redis.call('HSET', kinds(), key, letter .. dec(charge + added))
+  mark(key, letter, charge + added)
   if not existed then
     redis.call('ZADD', idx, 0, key)
     redis.call('HINCRBY', g, 'entries', 1)
@@ -854,9 +865,7 @@ local function shrink(key, letter, charge, freed, emptied)
     redis.call('HINCRBY', g, 'entries', -1)
     return
   end
-  local stamp = letter .. string.format('%015x', redis.call('HINCRBY', meta, 'st', 1))
-  redis.call('HSET', vals, key, stamp)
-  redis.call('HSET', kinds(), key, letter .. dec(charge - freed))
+  mark(key, letter, charge - freed)
   redis.call('HINCRBY', g, 'bytes', dec(-freed))
 end
 
@@ -879,17 +888,21 @@ function ops.push()
   return { 'ok', redis.call('LLEN', native) }
 end
 
+-- The answer of `command` on the native list or set of the key in ARGV[4], with `...` after
+-- it, once the key is known to be absent or to hold a `kind`.
+local function read(kind, command, ...)
+  local key = ARGV[4]
+  expect(key, kind)
+  return { 'ok', redis.call(command, items_key(key), ...) }
+end
+
 -- ARGV: key, start, stop.
 function ops.range()
-  local key = ARGV[4]
-  expect(key, 'list')
-  return { 'ok', redis.call('LRANGE', items_key(key), ARGV[5], ARGV[6]) }
+  return read('list', 'LRANGE', ARGV[5], ARGV[6])
 end
 
 function ops.llen()
-  local key = ARGV[4]
-  expect(key, 'list')
-  return { 'ok', redis.call('LLEN', items_key(key)) }
+  return read('list', 'LLEN')
 end
 
 -- ARGV: key, item, '1' to remove every equal item.
@@ -955,21 +968,15 @@ end
 
 -- ARGV: key, then for `sismember` the member. Answers in no order (the client sorts).
 function ops.smembers()
-  local key = ARGV[4]
-  expect(key, 'set')
-  return { 'ok', redis.call('SMEMBERS', items_key(key)) }
+  return read('set', 'SMEMBERS')
 end
 
 function ops.sismember()
-  local key = ARGV[4]
-  expect(key, 'set')
-  return { 'ok', redis.call('SISMEMBER', items_key(key), ARGV[5]) }
+  return read('set', 'SISMEMBER', ARGV[5])
 end
 
 function ops.scard()
-  local key = ARGV[4]
-  expect(key, 'set')
-  return { 'ok', redis.call('SCARD', items_key(key)) }
+  return read('set', 'SCARD')
 end
 
 -- SUNION or SINTER of the sets under the keys in ARGV from 4 on (a missing one is empty).

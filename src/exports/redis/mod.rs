@@ -633,7 +633,7 @@ pub fn load(bytes: &[u8]) -> Result<(), String> {
         .flat_map(|(_, id)| loaded.entries(id))
         .filter_map(|(_, value)| match value {
             Entry::Bytes(_) => None,
-            collection => Some(collection.items().count().to_string()),
+            collection => Some(collection.count().to_string()),
         })
         .collect();
     let mut item_counts = item_counts.iter();
