@@ -368,17 +368,11 @@ fn data_command<C: Borrow<Compiled>>(
             writeln!(printed, "{value}")?;
         }
         Command::Rpush { bucket, key, items } => {
-            let items = all_bytes(&items)?;
-            let len = with_collections(&mut memkv, &bucket, |lists, handle| {
-                lists.list_push(handle, &key, &items)
-            })?;
+            let len = list_push(&mut memkv, &bucket, &key, &items, false)?;
             writeln!(printed, "{len}")?;
         }
         Command::Lpush { bucket, key, items } => {
-            let items = all_bytes(&items)?;
-            let len = with_collections(&mut memkv, &bucket, |lists, handle| {
-                lists.list_push_front(handle, &key, &items)
-            })?;
+            let len = list_push(&mut memkv, &bucket, &key, &items, true)?;
             writeln!(printed, "{len}")?;
         }
         Command::Lrange {
@@ -501,6 +495,25 @@ fn with_collections<T>(
 ) -> Result<T> {
     with_handle(memkv, bucket, |memkv, handle| {
         f(&mut memkv.collections(), handle)
+    })
+}
+
+/// Push `items` onto the list under `key` in `bucket`, at the front (each in turn) if `front`,
+/// else at the back; the list's new length.
+fn list_push(
+    memkv: &mut MemkvInstance<()>,
+    bucket: &str,
+    key: &str,
+    items: &[OsString],
+    front: bool,
+) -> Result<u64> {
+    let items = all_bytes(items)?;
+    with_collections(memkv, bucket, |lists, handle| {
+        if front {
+            lists.list_push_front(handle, key, &items)
+        } else {
+            lists.list_push(handle, key, &items)
+        }
     })
 }
 
