@@ -4,10 +4,7 @@ use host_test::Entry;
 use wasmtime::Result;
 
 use super::harness;
-
-fn keys(names: &[&str]) -> Vec<String> {
-    names.iter().map(|&name| name.to_owned()).collect()
-}
+use crate::strings as keys;
 
 fn pairs(entries: &[(&str, &[u8])]) -> Vec<Entry> {
     entries

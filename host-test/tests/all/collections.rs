@@ -9,13 +9,10 @@ use wasmtime::Result;
 use wasmtime::component::ResourceAny;
 
 use super::harness;
+use crate::strings as keys;
 
 fn items(items: &[&str]) -> Vec<Vec<u8>> {
     items.iter().map(|item| item.as_bytes().to_vec()).collect()
-}
-
-fn keys(keys: &[&str]) -> Vec<String> {
-    keys.iter().map(|key| key.to_string()).collect()
 }
 
 /// A fresh instance and its bucket `b`, opened through the draft.

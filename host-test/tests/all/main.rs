@@ -69,3 +69,8 @@ mod wasmcloud;
 fn harness() -> &'static Harness {
     Harness::shared()
 }
+
+/// `items` as owned strings, as the interfaces take keys and wasmCloud's values.
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|&item| item.to_owned()).collect()
+}

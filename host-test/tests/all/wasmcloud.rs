@@ -9,6 +9,7 @@ use host_test::{HostState, MemkvInstance};
 use wasmtime::Result;
 
 use super::harness;
+use crate::strings;
 
 fn set_request(key: &str, value: &str) -> SetRequest {
     SetRequest {
@@ -16,10 +17,6 @@ fn set_request(key: &str, value: &str) -> SetRequest {
         value: value.into(),
         expires: 0,
     }
-}
-
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|item| item.to_string()).collect()
 }
 
 #[test]
