@@ -17,6 +17,13 @@ use core::cell::UnsafeCell;
 
 use dlmalloc::{Allocator, Dlmalloc};
 
+// The heap below is shared without a lock: sound only while the component has one thread.
+#[cfg(target_feature = "atomics")]
+compile_error!(
+    "memkv's allocator assumes one thread: with the `atomics` target feature, `Heap` would be \
+     shared between threads without a lock"
+);
+
 /// The size of a WebAssembly page.
 const PAGE: usize = 64 * 1024;
 
@@ -49,7 +56,8 @@ struct Geometric;
 // nothing is ever released or moved, as with dlmalloc's own page source for this target.
 unsafe impl Allocator for Geometric {
     fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
-        let heap = wasm32::memory_size(0) * PAGE;
+        // 65,536 pages (4 GiB) do not fit a wasm32 usize: saturate rather than wrap to 0.
+        let heap = wasm32::memory_size(0).saturating_mul(PAGE);
         let step = if heap < GEOMETRIC_FROM {
             size
         } else {
@@ -89,8 +97,8 @@ unsafe impl Allocator for Geometric {
 /// The component's heap.
 struct Heap(UnsafeCell<Dlmalloc<Geometric>>);
 
-// SAFETY: `wasm32-unknown-unknown` without the atomics feature has one thread: the heap is never
-// reached from two at once.
+// SAFETY: `wasm32-unknown-unknown` without the atomics feature (a compile error above) has one
+// thread: the heap is never reached from two at once.
 unsafe impl Sync for Heap {}
 
 #[global_allocator]

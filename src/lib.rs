@@ -1,8 +1,9 @@
 //! # memkv
 //!
-//! An in-memory key-value store that lives inside a WebAssembly component. Built for
-//! `wasm32-unknown-unknown` and wrapped by `wit-component`, it imports nothing and exports the
-//! world `memkv:store/memkv` (`wit/world.wit`):
+//! A key-value store for WebAssembly components, with one engine per artifact. Built for
+//! `wasm32-unknown-unknown` and wrapped by `wit-component`, `memkv.wasm` imports nothing; built
+//! for `wasm32-wasip2` with the `redis` feature, `memkv-redis.wasm` imports WASI 0.2 sockets.
+//! Both export the world `memkv:store/memkv` (`wit/world.wit`):
 //!
 //! - `golem:examples/api` — `get`/`set` by bucket name and key;
 //! - `wasi:keyvalue/store@0.2.0-draft`, `atomics@0.2.0-draft` and `batch@0.2.0-draft`
@@ -15,16 +16,15 @@
 //! - `golem:api/save-snapshot@1.1.7` and `load-snapshot@1.1.7` — the whole store as bytes
 //!   ([`store::Store::save`], [`store::Store::restore`]; the format is in `SNAPSHOT.md`).
 //!
-//! All of them are adapters over one [`store::Store`]: a value set through one interface is seen
-//! through every other, and every handle to a bucket sees the same data, for the life of the
-//! instance.
+//! All of them are adapters over one engine: a value set through one interface is seen through
+//! every other, and every handle to a bucket sees the same data.
 //!
 //! Errors: `open` accepts any identifier and creates the bucket on first use, so
 //! `error::no-such-store` and `error::access-denied` are never produced. Everything memkv refuses
 //! (an unknown `list-keys` cursor, an increment of a value that is not a decimal u64, an overflow,
 //! a write over a limit) is `error::other` with a message that says what went wrong, and changes
-//! nothing; nothing a guest sends traps. `golem:examples/api.set` has no error result: a write a
-//! limit refuses is not applied.
+//! nothing; nothing traps. What a function with no error result answers when the engine cannot
+//! (out of memory, the server unreachable) is stated once, in `engine/mod.rs`.
 //!
 //! With the `golem` feature the crate builds the second artifact, world
 //! `memkv:store/memkv-golem`: all of the above plus the unversioned `wasi:keyvalue` dialect of
@@ -32,21 +32,20 @@
 //!
 //! ## Two engines, one contract
 //!
-//! The adapters in `exports/` (one file per interface) call one engine module by the same names:
-//! a `BucketHandle` with a method per bucket operation, and functions for what acts on the whole
-//! store (`api_get`, `limits`, `save`, …). Which module that is, is a cargo feature:
+//! The adapters in `exports/` (one file per interface) call the engine through the traits of
+//! `engine/` (`Engine`, `Bucket`); which engine an artifact carries is a cargo feature:
 //!
-//! - by default, the in-memory engine: the instance's one [`store::Store`];
-//! - with `redis`, memkv-redis (`memkv-redis.wasm`, built for `wasm32-wasip2`): the buckets in a
-//!   Redis server named by `MEMKV_REDIS_URL`, reached over `wasi:sockets`, every multi-key
-//!   operation one call of a Lua function on the server. It answers exactly as the in-memory engine does — the same
-//!   limits, counters, cursors, compare-and-swap and snapshot format, the same error messages
-//!   (it builds the core's [`store::Error`]s) — and the test rig runs the same suites against
-//!   both. Its one error of its own is [`store::Error::Unavailable`]: the server could not be
-//!   reached. The core still serves it as the snapshot codec.
+//! - by default, `engine/memory.rs`: the instance's one [`store::Store`];
+//! - with `redis`, `engine/redis/`: the buckets in a Redis server or Redis Cluster named by
+//!   `MEMKV_REDIS_URL` or `MEMKV_REDIS_CLUSTER`, reached over `wasi:sockets`, every multi-key
+//!   operation one call of a Lua function on the server. It answers exactly as the in-memory
+//!   engine does — the same limits, counters, cursors, compare-and-swap and snapshot format, the
+//!   same error messages (it builds the core's [`store::Error`]s) — and the test rig runs the same
+//!   suites against both. Its one error of its own is [`store::Error::Unavailable`]: the server
+//!   could not be reached. The core still serves it as the snapshot codec.
 //!
 //! A feature, not a trait object, because each artifact carries exactly one engine: the
-//! in-memory build stays free of any Redis code, and the adapters stay the same lines for both.
+//! in-memory build stays free of any Redis code, and every call is static.
 //!
 //! Build: any build of `memkv-artifacts` (so `cargo test --workspace`, or building the `memkv`
 //! command) builds this crate for `wasm32-unknown-unknown` with the `component` profile, with
@@ -57,5 +56,7 @@ pub mod store;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod allocator;
+#[cfg(target_arch = "wasm32")]
+mod engine;
 #[cfg(target_arch = "wasm32")]
 mod exports;

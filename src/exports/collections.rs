@@ -1,10 +1,10 @@
 //! `memkv:store/collections`: lists and sets in the draft's buckets.
 
+use crate::engine::{Bucket as _, BucketHandle};
 use crate::exports::Component;
 use crate::exports::bindings::exports::memkv::store::collections::{
     BucketBorrow, Error, Guest, Kind,
 };
-use crate::exports::engine::BucketHandle;
 use crate::store::{self, End};
 
 impl From<store::Kind> for Kind {

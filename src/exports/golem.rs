@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 
+use crate::engine::{Bucket as _, BucketHandle};
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue::types::{
     self, Bucket, BucketBorrow, IncomingValue, IncomingValueAsyncBody, OutgoingValue,
@@ -16,7 +17,6 @@ use crate::exports::bindings::exports::wasi::keyvalue::types::{
 };
 use crate::exports::bindings::exports::wasi::keyvalue::wasi_cloud_error::{self, Error};
 use crate::exports::bindings::exports::wasi::keyvalue::{atomic, batch, readwrite};
-use crate::exports::engine::BucketHandle;
 use crate::store;
 
 /// What `trace()` says for a key that does not exist.

@@ -1,7 +1,8 @@
 //! `memkv:store/limits`: reading and changing what the store may hold.
 
+use super::Component;
 use super::bindings::exports::memkv::store::limits::{Guest, Limits, Usage};
-use super::{Component, engine};
+use crate::engine::{Active, Engine as _};
 use crate::store;
 
 impl From<store::Limits> for Limits {
@@ -32,15 +33,15 @@ impl From<Limits> for store::Limits {
 
 impl Guest for Component {
     fn get_limits() -> Limits {
-        engine::limits().into()
+        Active::limits().into()
     }
 
     fn set_limits(limits: Limits) -> Result<(), String> {
-        engine::set_limits(limits.into())
+        Active::set_limits(limits.into())
     }
 
     fn get_usage() -> Usage {
-        let usage = engine::usage();
+        let usage = Active::usage();
         Usage {
             total_bytes: usage.total_bytes,
             entries: usage.entries,

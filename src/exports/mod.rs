@@ -1,4 +1,5 @@
-//! The component's exports: one module per interface, each a thin adapter over the one store.
+//! The component's exports: one module per interface, each a thin adapter over the engine
+//! ([`crate::engine`]) this artifact carries.
 
 mod api;
 mod collections;
@@ -23,14 +24,6 @@ mod draft2 {
 /// The unversioned `wasi:keyvalue` of Golem's docs (December 2023), in the `golem` build only.
 #[cfg(feature = "golem")]
 mod golem;
-
-/// The engine every adapter calls: the in-memory store, or Redis with the `redis` feature.
-#[cfg(not(feature = "redis"))]
-#[path = "memory.rs"]
-mod engine;
-#[cfg(feature = "redis")]
-#[path = "redis/mod.rs"]
-mod engine;
 
 #[cfg(all(feature = "golem", feature = "redis"))]
 compile_error!("memkv-redis does not export the Golem dialect: build `golem` or `redis`, not both");

@@ -7,12 +7,12 @@
 //! items are strings: bytes that are not UTF-8 (written through another interface) read with
 //! U+FFFD in place of each invalid sequence.
 
+use crate::engine::{Bucket as _, BucketHandle};
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasmcloud::keyvalue::key_value::{
     GetResponse, Guest, IncrementRequest, ListAddRequest, ListDelRequest, ListRangeRequest,
     SetAddRequest, SetDelRequest, SetRequest,
 };
-use crate::exports::engine::BucketHandle;
 use crate::store::{End, Kind};
 
 /// The one bucket this interface sees: `""`, opened by the first write.

@@ -41,12 +41,16 @@ fn boxed(items: Vec<Vec<u8>>) -> impl Iterator<Item = Box<[u8]>> {
 
 impl Store {
     /// What `key` holds, if it exists. O(1) expected.
-    pub fn kind(&self, bucket: BucketId, key: &str) -> Option<Kind> {
+    pub fn kind(&self, bucket: impl Into<Option<BucketId>>, key: &str) -> Option<Kind> {
         self.entry(bucket, key).map(Entry::kind)
     }
 
     /// The list under `key` (`None` if the key is absent), or the error for a key of another kind.
-    fn list(&self, bucket: BucketId, key: &str) -> Result<Option<&VecDeque<Box<[u8]>>>, Error> {
+    fn list(
+        &self,
+        bucket: Option<BucketId>,
+        key: &str,
+    ) -> Result<Option<&VecDeque<Box<[u8]>>>, Error> {
         match self.entry(bucket, key) {
             None => Ok(None),
             Some(entry) => entry
@@ -57,7 +61,11 @@ impl Store {
     }
 
     /// The set under `key` (`None` if the key is absent), or the error for a key of another kind.
-    fn set_of(&self, bucket: BucketId, key: &str) -> Result<Option<&BTreeSet<Box<[u8]>>>, Error> {
+    fn set_of(
+        &self,
+        bucket: Option<BucketId>,
+        key: &str,
+    ) -> Result<Option<&BTreeSet<Box<[u8]>>>, Error> {
         match self.entry(bucket, key) {
             None => Ok(None),
             Some(entry) => entry
@@ -126,7 +134,7 @@ impl Store {
         items: Vec<Vec<u8>>,
         end: End,
     ) -> Result<u64, Error> {
-        let len = self.list(bucket, key)?.map_or(0, VecDeque::len);
+        let len = self.list(bucket.into(), key)?.map_or(0, VecDeque::len);
         if items.is_empty() {
             return Ok(len as u64);
         }
@@ -152,12 +160,12 @@ impl Store {
     /// O(range).
     pub fn range(
         &self,
-        bucket: BucketId,
+        bucket: impl Into<Option<BucketId>>,
         key: &str,
         start: i64,
         stop: i64,
     ) -> Result<Vec<Vec<u8>>, Error> {
-        let Some(list) = self.list(bucket, key)? else {
+        let Some(list) = self.list(bucket.into(), key)? else {
             return Ok(Vec::new());
         };
         let len = list.len() as i64;
@@ -175,8 +183,8 @@ impl Store {
     }
 
     /// How many items the list under `key` holds (0 for a missing key). O(1) expected.
-    pub fn list_len(&self, bucket: BucketId, key: &str) -> Result<u64, Error> {
-        Ok(self.list(bucket, key)?.map_or(0, VecDeque::len) as u64)
+    pub fn list_len(&self, bucket: impl Into<Option<BucketId>>, key: &str) -> Result<u64, Error> {
+        Ok(self.list(bucket.into(), key)?.map_or(0, VecDeque::len) as u64)
     }
 
     /// Remove the first item equal to `item` from the list under `key`, or every one if `all`;
@@ -188,7 +196,7 @@ impl Store {
         item: &[u8],
         all: bool,
     ) -> Result<u64, Error> {
-        let Some(list) = self.list(bucket, key)? else {
+        let Some(list) = self.list(bucket.into(), key)? else {
             return Ok(0);
         };
         let matching = list.iter().filter(|other| ***other == *item).count();
@@ -234,7 +242,7 @@ impl Store {
         key: &str,
         members: Vec<Vec<u8>>,
     ) -> Result<u64, Error> {
-        let existing = self.set_of(bucket, key)?;
+        let existing = self.set_of(bucket.into(), key)?;
         if members.is_empty() {
             return Ok(0);
         }
@@ -266,7 +274,7 @@ impl Store {
         key: &str,
         members: Vec<Vec<u8>>,
     ) -> Result<u64, Error> {
-        let Some(set) = self.set_of(bucket, key)? else {
+        let Some(set) = self.set_of(bucket.into(), key)? else {
             return Ok(0);
         };
         let mut gone: BTreeSet<&[u8]> = BTreeSet::new();
@@ -295,27 +303,44 @@ impl Store {
 
     /// Every member of the set under `key`, in ascending byte order (none for a missing key).
     /// O(n).
-    pub fn members(&self, bucket: BucketId, key: &str) -> Result<Vec<Vec<u8>>, Error> {
-        match self.set_of(bucket, key)? {
+    pub fn members(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+        key: &str,
+    ) -> Result<Vec<Vec<u8>>, Error> {
+        match self.set_of(bucket.into(), key)? {
             Some(set) => copies(set.iter().map(|member| &**member)),
             None => Ok(Vec::new()),
         }
     }
 
     /// Whether `member` is in the set under `key`. O(log n).
-    pub fn set_contains(&self, bucket: BucketId, key: &str, member: &[u8]) -> Result<bool, Error> {
+    pub fn set_contains(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+        key: &str,
+        member: &[u8],
+    ) -> Result<bool, Error> {
         Ok(self
-            .set_of(bucket, key)?
+            .set_of(bucket.into(), key)?
             .is_some_and(|set| set.contains(member)))
     }
 
     /// How many members the set under `key` has (0 for a missing key). O(1) expected.
-    pub fn cardinality(&self, bucket: BucketId, key: &str) -> Result<u64, Error> {
-        Ok(self.set_of(bucket, key)?.map_or(0, BTreeSet::len) as u64)
+    pub fn cardinality(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+        key: &str,
+    ) -> Result<u64, Error> {
+        Ok(self.set_of(bucket.into(), key)?.map_or(0, BTreeSet::len) as u64)
     }
 
     /// The sets under `keys`; a missing key is an empty set, a key of another kind an error.
-    fn sets(&self, bucket: BucketId, keys: &[String]) -> Result<Vec<&BTreeSet<Box<[u8]>>>, Error> {
+    fn sets(
+        &self,
+        bucket: Option<BucketId>,
+        keys: &[String],
+    ) -> Result<Vec<&BTreeSet<Box<[u8]>>>, Error> {
         static EMPTY: BTreeSet<Box<[u8]>> = BTreeSet::new();
         keys.iter()
             .map(|key| Ok(self.set_of(bucket, key)?.unwrap_or(&EMPTY)))
@@ -324,8 +349,12 @@ impl Store {
 
     /// Every member of any of the sets under `keys`, once, in ascending byte order (Redis's
     /// `SUNION`; a missing key is an empty set). O(total members × log).
-    pub fn union(&self, bucket: BucketId, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
-        let sets = self.sets(bucket, keys)?;
+    pub fn union(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+        keys: &[String],
+    ) -> Result<Vec<Vec<u8>>, Error> {
+        let sets = self.sets(bucket.into(), keys)?;
         let union: BTreeSet<&[u8]> = sets
             .iter()
             .flat_map(|set| set.iter().map(|member| &**member))
@@ -336,8 +365,12 @@ impl Store {
     /// The members in every one of the sets under `keys`, in ascending byte order (Redis's
     /// `SINTER`; a missing key is an empty set, so the intersection is empty; no keys, none).
     /// O(smallest set × keys × log).
-    pub fn intersection(&self, bucket: BucketId, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
-        let sets = self.sets(bucket, keys)?;
+    pub fn intersection(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+        keys: &[String],
+    ) -> Result<Vec<Vec<u8>>, Error> {
+        let sets = self.sets(bucket.into(), keys)?;
         let Some(smallest) = sets.iter().min_by_key(|set| set.len()) else {
             return Ok(Vec::new());
         };

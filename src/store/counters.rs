@@ -83,6 +83,12 @@ impl Store {
     }
 }
 
+/// The u64 counter `value` holds, if it holds one (decimal ASCII digits, leading zeros allowed),
+/// as [`Store::compare_and_swap_counter`] reads it; for an engine that compares counters itself.
+pub fn u64_counter(value: &[u8]) -> Option<u64> {
+    u64::parse(value)
+}
+
 /// An integer type counters can be read as.
 trait Counter: Copy + Default + ToString + Into<i128> {
     /// The type's WIT name, for messages.

@@ -67,10 +67,11 @@ impl CursorTable {
     }
 
     /// The last key returned before cursor `id`, which must have been issued for `bucket`. O(1).
-    pub(super) fn resume(&self, id: u64, bucket: BucketId) -> Result<&Key, Error> {
+    /// A bucket that does not exist (`None`) issued no cursor.
+    pub(super) fn resume(&self, id: u64, bucket: Option<BucketId>) -> Result<&Key, Error> {
         match self.slots.get(Self::slot(id)) {
             Some(Some(cursor)) if cursor.id == id => {
-                if cursor.bucket == bucket {
+                if Some(cursor.bucket) == bucket {
                     Ok(&cursor.last_key)
                 } else {
                     Err(Error::CursorOfAnotherBucket(id))
@@ -94,7 +95,7 @@ mod tests {
     }
 
     fn resume(table: &CursorTable, id: u64, bucket: BucketId) -> Result<&str, Error> {
-        table.resume(id, bucket).map(Key::as_str)
+        table.resume(id, Some(bucket)).map(Key::as_str)
     }
 
     #[test]

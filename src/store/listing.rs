@@ -20,19 +20,27 @@ impl Store {
     /// after the last key of the page that issued `cursor`. Keys set or deleted between pages are
     /// seen or not depending on where they fall; every key present for the whole listing is
     /// returned exactly once. O(p + log n), whatever the bucket's size.
-    pub fn list_keys(&mut self, bucket: BucketId, cursor: Option<u64>) -> Result<KeyPage, Error> {
+    pub fn list_keys(
+        &mut self,
+        bucket: impl Into<Option<BucketId>>,
+        cursor: Option<u64>,
+    ) -> Result<KeyPage, Error> {
+        let bucket = bucket.into();
         let start = match cursor {
             Some(id) => Bound::Excluded(self.cursors.resume(id, bucket)?),
             None => Bound::Unbounded,
         };
         let (keys, last) = self.page(bucket, start)?;
-        let cursor = last.map(|last| self.cursors.issue(bucket, last));
+        // Only a bucket that exists has a next page.
+        let cursor = bucket
+            .zip(last)
+            .map(|(bucket, last)| self.cursors.issue(bucket, last));
         Ok(KeyPage { keys, cursor })
     }
 
     /// Every key of the bucket in ascending byte order, in one list (Golem's `get-keys`, which
     /// has no paging). O(n).
-    pub fn all_keys(&self, bucket: BucketId) -> Result<Vec<String>, Error> {
+    pub fn all_keys(&self, bucket: impl Into<Option<BucketId>>) -> Result<Vec<String>, Error> {
         let bucket = self.bucket(bucket);
         let mut keys = Vec::new();
         keys.try_reserve_exact(bucket.len())
@@ -48,7 +56,7 @@ impl Store {
     /// next page (its last key). O(p + log n).
     pub fn list_keys_after(
         &self,
-        bucket: BucketId,
+        bucket: impl Into<Option<BucketId>>,
         after: Option<&str>,
     ) -> Result<(Vec<String>, Option<String>), Error> {
         let after = after.map(Key::from);
@@ -61,7 +69,7 @@ impl Store {
     /// keys follow it.
     fn page(
         &self,
-        bucket: BucketId,
+        bucket: impl Into<Option<BucketId>>,
         start: Bound<&Key>,
     ) -> Result<(Vec<String>, Option<Key>), Error> {
         let page_size = usize::try_from(self.limits.page_size).unwrap_or(usize::MAX);

@@ -22,6 +22,7 @@ mod write;
 use std::collections::BTreeMap;
 
 pub use collections::End;
+pub use counters::u64_counter;
 pub use cursor::CAPACITY as CURSOR_CAPACITY;
 pub use entry::{Collection, Entry, ITEM_OVERHEAD, Kind};
 pub use error::{Error, KeyName, LimitsError};
@@ -39,16 +40,12 @@ use write::Write;
 pub const PAGE_SIZE: usize = Limits::DEFAULT.page_size as usize;
 
 /// Names one bucket of a [`Store`]; valid for the life of that store (buckets are never removed,
-/// but for one [`Store::write_to`] created for a write that was refused, before it returned), or
-/// [`BucketId::ABSENT`].
+/// but for one [`Store::write_to`] created for a write that was refused, before it returned).
+/// Reads take an `Option<BucketId>` (or a `BucketId`): `None`, a bucket that does not exist,
+/// reads as empty and creates nothing; writes take a `BucketId`, so there is no id of nothing to
+/// write to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BucketId(usize);
-
-impl BucketId {
-    /// A bucket that does not exist: reads of it see an empty bucket (and create nothing);
-    /// writing to it is a logic error. For a handle whose bucket a snapshot load removed.
-    pub const ABSENT: BucketId = BucketId(usize::MAX);
-}
 
 /// A requested key and a copy of its value, if it exists.
 pub type Found = (String, Option<Vec<u8>>);
@@ -64,7 +61,7 @@ pub struct Store {
     usage: Usage,
     /// How many snapshots this store has restored: a [`BucketId`] is valid only within one.
     generation: u64,
-    /// What [`BucketId::ABSENT`] reads: always empty.
+    /// What a bucket that does not exist reads as: always empty.
     empty: Bucket,
 }
 
@@ -262,11 +259,15 @@ impl Store {
         self.usage.total_bytes -= name.len() as u64 + BUCKET_OVERHEAD;
     }
 
-    fn bucket(&self, bucket: BucketId) -> &Bucket {
-        self.buckets.get(bucket.0).unwrap_or(&self.empty)
+    /// The bucket to read: none, or one of another generation, reads as empty.
+    fn bucket(&self, bucket: impl Into<Option<BucketId>>) -> &Bucket {
+        bucket
+            .into()
+            .and_then(|bucket| self.buckets.get(bucket.0))
+            .unwrap_or(&self.empty)
     }
 
-    /// The bucket to write to; never [`BucketId::ABSENT`] (writers open the bucket first).
+    /// The bucket to write to: a [`BucketId`] names an existing bucket (writers open it first).
     fn bucket_mut(&mut self, bucket: BucketId) -> &mut Bucket {
         &mut self.buckets[bucket.0]
     }
@@ -277,18 +278,25 @@ impl Store {
     }
 
     /// Every entry of `bucket`, in key order. O(n).
-    pub fn entries(&self, bucket: BucketId) -> impl Iterator<Item = (&str, &Entry)> {
+    pub fn entries(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+    ) -> impl Iterator<Item = (&str, &Entry)> {
         self.bucket(bucket).entries()
     }
 
     /// How many entries `bucket` holds. O(1).
-    pub fn len(&self, bucket: BucketId) -> usize {
+    pub fn len(&self, bucket: impl Into<Option<BucketId>>) -> usize {
         self.bucket(bucket).len()
     }
 
     /// The value of `key`, if it exists: an error if the key holds a list or a set. O(1)
     /// expected.
-    pub fn get(&self, bucket: BucketId, key: &str) -> Result<Option<&[u8]>, Error> {
+    pub fn get(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+        key: &str,
+    ) -> Result<Option<&[u8]>, Error> {
         match self.bucket(bucket).get(key) {
             None => Ok(None),
             Some(Entry::Bytes(value)) => Ok(Some(value)),
@@ -297,12 +305,12 @@ impl Store {
     }
 
     /// What `key` holds, of any kind, if it exists. O(1) expected.
-    pub fn entry(&self, bucket: BucketId, key: &str) -> Option<&Entry> {
+    pub fn entry(&self, bucket: impl Into<Option<BucketId>>, key: &str) -> Option<&Entry> {
         self.bucket(bucket).get(key)
     }
 
     /// Whether `key` exists, whatever it holds. O(1) expected.
-    pub fn exists(&self, bucket: BucketId, key: &str) -> bool {
+    pub fn exists(&self, bucket: impl Into<Option<BucketId>>, key: &str) -> bool {
         self.bucket(bucket).find(key).is_some()
     }
 
@@ -332,14 +340,23 @@ impl Store {
     /// The value of `key` copied out for a caller, if it exists (an error if the key holds a
     /// list or a set). Memory for the copy is reserved first, so running out is an error, not an
     /// abort. O(1) expected plus the copy.
-    pub fn get_copy(&self, bucket: BucketId, key: &str) -> Result<Option<Vec<u8>>, Error> {
+    pub fn get_copy(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+        key: &str,
+    ) -> Result<Option<Vec<u8>>, Error> {
         self.get(bucket, key)?.map(copy).transpose()
     }
 
     /// Each requested key in request order, duplicates included, with a copy of its value if
     /// it exists; an error if one of them holds a list or a set. Every copy is reserved first: running out of memory is an error. O(k)
     /// expected for k keys, plus the copies.
-    pub fn get_many(&self, bucket: BucketId, keys: Vec<String>) -> Result<Vec<Found>, Error> {
+    pub fn get_many(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+        keys: Vec<String>,
+    ) -> Result<Vec<Found>, Error> {
+        let bucket = bucket.into();
         let mut found = Vec::new();
         found
             .try_reserve_exact(keys.len())

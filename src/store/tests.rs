@@ -1211,7 +1211,7 @@ fn compare_and_swap_counter_swaps_only_the_expected_number() {
 fn reads_of_an_absent_bucket_see_it_empty_and_create_nothing() {
     let mut store = Store::new();
     let usage = store.usage();
-    let absent = BucketId::ABSENT;
+    let absent = None;
     assert_eq!(store.get(absent, "k").unwrap(), None);
     assert!(!store.exists(absent, "k"));
     assert_eq!(store.len(absent), 0);
@@ -1232,10 +1232,10 @@ fn reads_of_an_absent_bucket_see_it_empty_and_create_nothing() {
 #[test]
 fn a_key_observed_in_an_absent_bucket_is_still_unwritten_once_the_bucket_exists() {
     let mut store = Store::new();
-    let observed = store.version(BucketId::ABSENT, "k");
+    let observed = store.version(None, "k");
     let bucket = store.open("b").unwrap();
     assert!(store.swap(bucket, "k", &observed, b"v".to_vec()).unwrap());
-    let observed = store.version(BucketId::ABSENT, "k");
+    let observed = store.version(None, "k");
     let other = store.open("c").unwrap();
     store.set(other, "k", b"x".to_vec()).unwrap();
     assert!(store.delete(other, "k"));

@@ -4,8 +4,8 @@ use super::{BucketId, Error, Store};
 
 /// What a compare-and-swap observed of one key of one bucket: which write its value came from
 /// (or that it was absent), and in which store generation. Any later write to the key — through
-/// any interface — or a snapshot load makes it stale. A bucket that does not exist
-/// ([`BucketId::ABSENT`]) reads as one with no writes yet, so a key observed there is still
+/// any interface — or a snapshot load makes it stale. A bucket that does not exist (`None`)
+/// reads as one with no writes yet, so a key observed there is still
 /// unwritten once the bucket is created.
 #[derive(Debug, Clone, Copy)]
 pub struct Version {
@@ -27,7 +27,7 @@ impl Version {
 
 impl Store {
     /// Where `key` stands now, for a later [`Store::swap`]. O(1) expected.
-    pub fn version(&self, bucket: BucketId, key: &str) -> Version {
+    pub fn version(&self, bucket: impl Into<Option<BucketId>>, key: &str) -> Version {
         let (stamp, removals) = self.bucket(bucket).version(key);
         Version {
             generation: self.generation,

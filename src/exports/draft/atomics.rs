@@ -1,9 +1,9 @@
 //! `wasi:keyvalue/atomics@0.2.0-draft`: counters stored as decimal ASCII.
 
+use crate::engine::{Bucket as _, BucketHandle};
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft::atomics::Guest;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft::store::{BucketBorrow, Error};
-use crate::exports::engine::BucketHandle;
 
 impl Guest for Component {
     /// A missing key counts as 0; a value that is not a decimal u64, or an overflow, is an error.

@@ -1,9 +1,9 @@
 //! `wasi:keyvalue/batch@0.2.0-draft`: many keys per call, applied in order.
 
+use crate::engine::{Bucket as _, BucketHandle};
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft::batch::Guest;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft::store::{BucketBorrow, Error};
-use crate::exports::engine::BucketHandle;
 
 impl Guest for Component {
     /// One answer per requested key, in request order: `none` for a missing key.

@@ -1,11 +1,11 @@
 //! `wasi:keyvalue/atomics@0.2.0-draft2`: signed counters and compare-and-swap.
 
+use crate::engine::{Bucket as _, BucketHandle, Version};
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::{
     Cas, CasError, Guest, GuestCas,
 };
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{BucketBorrow, Error};
-use crate::exports::engine::{BucketHandle, Version};
 use crate::store;
 
 /// The exported `cas` resource: one key as it stood when the handle was made.

@@ -1,9 +1,9 @@
 //! `wasi:keyvalue/batch@0.2.0-draft2`: the draft's batches; `get-many` answers every key.
 
+use crate::engine::{Bucket as _, BucketHandle};
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::batch::Guest;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{BucketBorrow, Error};
-use crate::exports::engine::BucketHandle;
 
 impl Guest for Component {
     /// One `(key, value)` per requested key, in request order, `none` for a missing key.

@@ -1,10 +1,10 @@
 //! `wasi:keyvalue/store@0.2.0-draft2`: the draft's buckets, with string cursors.
 
+use crate::engine::{self, BucketHandle};
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue0_2_0_draft2::store::{
     Bucket, Error, Guest, GuestBucket, KeyResponse,
 };
-use crate::exports::engine::BucketHandle;
 use crate::store;
 
 /// The one conversion from the core's error to this draft's `error` (its `atomics` and `batch`
@@ -20,31 +20,33 @@ impl Guest for Component {
 
     /// Any identifier; the bucket is created on first use.
     fn open(identifier: String) -> Result<Bucket, Error> {
-        Ok(Bucket::new(BucketHandle::open(identifier)?))
+        Ok(Bucket::new(<BucketHandle as engine::Bucket>::open(
+            identifier,
+        )?))
     }
 }
 
 impl GuestBucket for BucketHandle {
     fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
-        Ok(BucketHandle::get(self, &key)?)
+        Ok(engine::Bucket::get(self, &key)?)
     }
 
     fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
-        Ok(BucketHandle::set(self, &key, value)?)
+        Ok(engine::Bucket::set(self, &key, value)?)
     }
 
     fn delete(&self, key: String) -> Result<(), Error> {
-        Ok(BucketHandle::delete(self, &key)?)
+        Ok(engine::Bucket::delete(self, &key)?)
     }
 
     fn exists(&self, key: String) -> Result<bool, Error> {
-        Ok(BucketHandle::exists(self, &key)?)
+        Ok(engine::Bucket::exists(self, &key)?)
     }
 
     /// The cursor is the last key of the previous page: no state is kept between pages, and a
     /// listing resumes right after the cursor whether or not it is still a key.
     fn list_keys(&self, cursor: Option<String>) -> Result<KeyResponse, Error> {
-        let (keys, cursor) = self.list_keys_after(cursor.as_deref())?;
+        let (keys, cursor) = engine::Bucket::list_keys_after(self, cursor.as_deref())?;
         Ok(KeyResponse { keys, cursor })
     }
 }

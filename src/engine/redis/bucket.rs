@@ -7,7 +7,8 @@ use super::{
     Op, STAMP, bucket_key, bucket_keys, bytes, kind_named, now_ms, number, strings, text,
     unstamped, with_connection,
 };
-use crate::store::{End, Error, Found, KeyPage, Kind};
+use crate::engine::Bucket;
+use crate::store::{End, Error, Found, KeyName, KeyPage, Kind, u64_counter};
 
 /// The exported `bucket` resource: the name of a bucket of the store on the server. Handles
 /// share the bucket's data (and every other instance's handles to it do too); dropping one
@@ -53,42 +54,6 @@ pub(super) fn set(bucket: &str, key: &str, value: &[u8]) -> Result<(), Error> {
 }
 
 impl BucketHandle {
-    /// Open (creating if need be) the bucket called `identifier`.
-    pub fn open(identifier: String) -> Result<Self, Error> {
-        Op::new("open", &identifier).run("")?;
-        Ok(Self {
-            name: identifier.into(),
-        })
-    }
-
-    /// A handle on the bucket called `identifier` that does not open it: reads see it empty
-    /// until the first write creates it (for interfaces with one fixed bucket).
-    pub fn unopened(identifier: &str) -> Self {
-        Self {
-            name: identifier.into(),
-        }
-    }
-
-    /// A copy of the value of `key`, if it exists.
-    pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
-        get(&self.name, key)
-    }
-
-    /// Store `value` under `key`.
-    pub fn set(&self, key: &str, value: Vec<u8>) -> Result<(), Error> {
-        set(&self.name, key, &value)
-    }
-
-    /// Remove `key`; a missing key (or bucket) is not an error.
-    pub fn delete(&self, key: &str) -> Result<(), Error> {
-        self.remove(key).map(drop)
-    }
-
-    /// Remove `key`; returns whether it existed.
-    pub fn remove(&self, key: &str) -> Result<bool, Error> {
-        Ok(number::<u64>(&self.call("delete", key, &[])?) == 1)
-    }
-
     /// Call `op` on `key` with `args`: the first value of its answer.
     fn call(&self, op: &'static str, key: &str, args: &[&[u8]]) -> Result<Value, Error> {
         let answer = Op::new(op, &self.name)
@@ -96,82 +61,6 @@ impl BucketHandle {
             .args(args.iter().copied())
             .run(key)?;
         Ok(answer.into_iter().next().unwrap_or(Value::Nil))
-    }
-
-    /// What `key` holds, if it exists.
-    pub fn kind(&self, key: &str) -> Result<Option<Kind>, Error> {
-        let kind = text(&self.call("kind", key, &[])?);
-        Ok((!kind.is_empty()).then(|| kind_named(&kind)))
-    }
-
-    /// Push `items` onto the list under `key`; returns its new length.
-    pub fn push(&self, key: &str, items: Vec<Vec<u8>>, end: End) -> Result<u64, Error> {
-        let front: &[u8] = if end == End::Front { b"1" } else { b"0" };
-        let args: Vec<&[u8]> = std::iter::once(front)
-            .chain(items.iter().map(Vec::as_slice))
-            .collect();
-        Ok(number(&self.call("push", key, &args)?))
-    }
-
-    /// The items of the list under `key` from `start` to `stop`, both included.
-    pub fn range(&self, key: &str, start: i64, stop: i64) -> Result<Vec<Vec<u8>>, Error> {
-        let (start, stop) = (start.to_string(), stop.to_string());
-        let answer = self.call("range", key, &[start.as_bytes(), stop.as_bytes()])?;
-        Ok(items(answer))
-    }
-
-    /// How many items the list under `key` holds.
-    pub fn list_len(&self, key: &str) -> Result<u64, Error> {
-        Ok(number(&self.call("llen", key, &[])?))
-    }
-
-    /// Remove the first item equal to `item` (every one, if `all`); returns how many went.
-    pub fn list_remove(&self, key: &str, item: &[u8], all: bool) -> Result<u64, Error> {
-        let all: &[u8] = if all { b"1" } else { b"0" };
-        Ok(number(&self.call("lrem", key, &[item, all])?))
-    }
-
-    /// Remove the list or set (`kind`) under `key`; returns whether there was one.
-    pub fn clear(&self, key: &str, kind: Kind) -> Result<bool, Error> {
-        let kind: &[u8] = if kind == Kind::List { b"list" } else { b"set" };
-        Ok(number::<u8>(&self.call("clear", key, &[kind])?) == 1)
-    }
-
-    /// Add `members` to the set under `key`; returns how many were new.
-    pub fn set_add(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
-        let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
-        Ok(number(&self.call("sadd", key, &members)?))
-    }
-
-    /// Remove `members` from the set under `key`; returns how many were in it.
-    pub fn set_remove(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
-        let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
-        Ok(number(&self.call("srem", key, &members)?))
-    }
-
-    /// The members of the set under `key`, ascending.
-    pub fn members(&self, key: &str) -> Result<Vec<Vec<u8>>, Error> {
-        Ok(sorted(items(self.call("smembers", key, &[])?)))
-    }
-
-    /// Whether `member` is in the set under `key`.
-    pub fn set_contains(&self, key: &str, member: &[u8]) -> Result<bool, Error> {
-        Ok(number::<u8>(&self.call("sismember", key, &[member])?) == 1)
-    }
-
-    /// How many members the set under `key` has.
-    pub fn cardinality(&self, key: &str) -> Result<u64, Error> {
-        Ok(number(&self.call("scard", key, &[])?))
-    }
-
-    /// The union of the sets under `keys`, ascending.
-    pub fn union(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
-        self.combine("sunion", keys)
-    }
-
-    /// The intersection of the sets under `keys`, ascending.
-    pub fn intersection(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
-        self.combine("sinter", keys)
     }
 
     fn combine(&self, op: &'static str, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
@@ -183,9 +72,134 @@ impl BucketHandle {
         )))
     }
 
+    fn increment_as<T: std::str::FromStr + Default>(
+        &self,
+        key: &str,
+        delta: &str,
+        ty: &str,
+    ) -> Result<T, Error> {
+        let answer = Op::new("increment", &self.name)
+            .arg(key.as_bytes())
+            .arg(delta.as_bytes())
+            .arg(ty.as_bytes())
+            .run(key)?;
+        Ok(answer.first().map(number).unwrap_or_default())
+    }
+}
+
+impl Bucket for BucketHandle {
+    type Version = Version;
+
+    /// Open (creating if need be) the bucket called `identifier`.
+    fn open(identifier: String) -> Result<Self, Error> {
+        Op::new("open", &identifier).run("")?;
+        Ok(Self {
+            name: identifier.into(),
+        })
+    }
+
+    /// A handle on the bucket called `identifier` that does not open it: reads see it empty
+    /// until the first write creates it (for interfaces with one fixed bucket).
+    fn unopened(identifier: &str) -> Self {
+        Self {
+            name: identifier.into(),
+        }
+    }
+
+    /// A copy of the value of `key`, if it exists.
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
+        get(&self.name, key)
+    }
+
+    /// Store `value` under `key`.
+    fn set(&self, key: &str, value: Vec<u8>) -> Result<(), Error> {
+        set(&self.name, key, &value)
+    }
+
+    /// Remove `key`; returns whether it existed.
+    fn remove(&self, key: &str) -> Result<bool, Error> {
+        Ok(number::<u64>(&self.call("delete", key, &[])?) == 1)
+    }
+
+    /// What `key` holds, if it exists.
+    fn kind(&self, key: &str) -> Result<Option<Kind>, Error> {
+        let kind = text(&self.call("kind", key, &[])?);
+        Ok((!kind.is_empty()).then(|| kind_named(&kind)))
+    }
+
+    /// Push `items` onto the list under `key`; returns its new length.
+    fn push(&self, key: &str, items: Vec<Vec<u8>>, end: End) -> Result<u64, Error> {
+        let front: &[u8] = if end == End::Front { b"1" } else { b"0" };
+        let args: Vec<&[u8]> = std::iter::once(front)
+            .chain(items.iter().map(Vec::as_slice))
+            .collect();
+        Ok(number(&self.call("push", key, &args)?))
+    }
+
+    /// The items of the list under `key` from `start` to `stop`, both included.
+    fn range(&self, key: &str, start: i64, stop: i64) -> Result<Vec<Vec<u8>>, Error> {
+        let (start, stop) = (start.to_string(), stop.to_string());
+        let answer = self.call("range", key, &[start.as_bytes(), stop.as_bytes()])?;
+        Ok(items(answer))
+    }
+
+    /// How many items the list under `key` holds.
+    fn list_len(&self, key: &str) -> Result<u64, Error> {
+        Ok(number(&self.call("llen", key, &[])?))
+    }
+
+    /// Remove the first item equal to `item` (every one, if `all`); returns how many went.
+    fn list_remove(&self, key: &str, item: &[u8], all: bool) -> Result<u64, Error> {
+        let all: &[u8] = if all { b"1" } else { b"0" };
+        Ok(number(&self.call("lrem", key, &[item, all])?))
+    }
+
+    /// Remove the list or set (`kind`) under `key`; returns whether there was one.
+    fn clear(&self, key: &str, kind: Kind) -> Result<bool, Error> {
+        let kind: &[u8] = if kind == Kind::List { b"list" } else { b"set" };
+        Ok(number::<u8>(&self.call("clear", key, &[kind])?) == 1)
+    }
+
+    /// Add `members` to the set under `key`; returns how many were new.
+    fn set_add(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
+        let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
+        Ok(number(&self.call("sadd", key, &members)?))
+    }
+
+    /// Remove `members` from the set under `key`; returns how many were in it.
+    fn set_remove(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
+        let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
+        Ok(number(&self.call("srem", key, &members)?))
+    }
+
+    /// The members of the set under `key`, ascending.
+    fn members(&self, key: &str) -> Result<Vec<Vec<u8>>, Error> {
+        Ok(sorted(items(self.call("smembers", key, &[])?)))
+    }
+
+    /// Whether `member` is in the set under `key`.
+    fn set_contains(&self, key: &str, member: &[u8]) -> Result<bool, Error> {
+        Ok(number::<u8>(&self.call("sismember", key, &[member])?) == 1)
+    }
+
+    /// How many members the set under `key` has.
+    fn cardinality(&self, key: &str) -> Result<u64, Error> {
+        Ok(number(&self.call("scard", key, &[])?))
+    }
+
+    /// The union of the sets under `keys`, ascending.
+    fn union(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
+        self.combine("sunion", keys)
+    }
+
+    /// The intersection of the sets under `keys`, ascending.
+    fn intersection(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
+        self.combine("sinter", keys)
+    }
+
     /// Whether `key` exists (and its lifetime, if it has one, has not passed). One `HEXISTS`
     /// and one `ZSCORE` of its deadline, pipelined.
-    pub fn exists(&self, key: &str) -> Result<bool, Error> {
+    fn exists(&self, key: &str) -> Result<bool, Error> {
         let (exists, deadline) = with_connection(|server, session| {
             let [values, ..] = bucket_keys(&session.prefix, &self.name);
             let deadlines = bucket_key(&session.prefix, &self.name, "x");
@@ -202,7 +216,7 @@ impl BucketHandle {
 
     /// Store `value` under `key` for `seconds` (wasmCloud's `set` with `expires`): by the
     /// server's clock, the key then goes as a delete would take it.
-    pub fn set_expiring(&self, key: &str, value: Vec<u8>, seconds: u32) -> Result<(), Error> {
+    fn set_expiring(&self, key: &str, value: Vec<u8>, seconds: u32) -> Result<(), Error> {
         let seconds = seconds.to_string();
         self.call("set_ex", key, &[&value, seconds.as_bytes()])
             .map(drop)
@@ -210,7 +224,7 @@ impl BucketHandle {
 
     /// One page of keys after the draft's numbered `cursor` (kept in the store's cursor table,
     /// shared by every instance).
-    pub fn list_keys(&self, cursor: Option<u64>) -> Result<KeyPage, Error> {
+    fn list_keys(&self, cursor: Option<u64>) -> Result<KeyPage, Error> {
         let cursor = cursor.map(|cursor| cursor.to_string()).unwrap_or_default();
         let mut answer = Op::new("list", &self.name)
             .arg(cursor.as_bytes())
@@ -225,10 +239,7 @@ impl BucketHandle {
     }
 
     /// One page of keys after the key `after` (draft2's string cursor), and the next cursor.
-    pub fn list_keys_after(
-        &self,
-        after: Option<&str>,
-    ) -> Result<(Vec<String>, Option<String>), Error> {
+    fn list_keys_after(&self, after: Option<&str>) -> Result<(Vec<String>, Option<String>), Error> {
         // `>` marks a cursor, so that the empty key is one too.
         let after = after.map(|after| format!(">{after}")).unwrap_or_default();
         let mut answer = Op::new("page_after", &self.name)
@@ -242,7 +253,7 @@ impl BucketHandle {
     }
 
     /// Each requested key with a copy of its value, if it exists. One `HMGET`.
-    pub fn get_many(&self, keys: Vec<String>) -> Result<Vec<Found>, Error> {
+    fn get_many(&self, keys: Vec<String>) -> Result<Vec<Found>, Error> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -263,7 +274,7 @@ impl BucketHandle {
     }
 
     /// Every pair, or none of them.
-    pub fn set_many(&self, entries: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
+    fn set_many(&self, entries: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
         Op::new("set_many", &self.name)
             .args(
                 entries
@@ -275,7 +286,7 @@ impl BucketHandle {
     }
 
     /// Remove each key; missing keys are skipped.
-    pub fn delete_many(&self, keys: Vec<String>) -> Result<(), Error> {
+    fn delete_many(&self, keys: Vec<String>) -> Result<(), Error> {
         Op::new("delete", &self.name)
             .args(keys.iter().map(|key| key.as_bytes()))
             .run("")?;
@@ -283,36 +294,22 @@ impl BucketHandle {
     }
 
     /// Add `delta` to the u64 counter under `key`.
-    pub fn increment(&self, key: &str, delta: u64) -> Result<u64, Error> {
+    fn increment(&self, key: &str, delta: u64) -> Result<u64, Error> {
         self.increment_as(key, &delta.to_string(), "u64")
     }
 
     /// Add `delta` to the s64 counter under `key`.
-    pub fn increment_signed(&self, key: &str, delta: i64) -> Result<i64, Error> {
+    fn increment_signed(&self, key: &str, delta: i64) -> Result<i64, Error> {
         self.increment_as(key, &delta.to_string(), "s64")
     }
 
     /// Add `delta` to the s32 counter under `key` (wasmCloud's `increment`).
-    pub fn increment_s32(&self, key: &str, delta: i32) -> Result<i32, Error> {
+    fn increment_s32(&self, key: &str, delta: i32) -> Result<i32, Error> {
         self.increment_as(key, &delta.to_string(), "s32")
     }
 
-    fn increment_as<T: std::str::FromStr + Default>(
-        &self,
-        key: &str,
-        delta: &str,
-        ty: &str,
-    ) -> Result<T, Error> {
-        let answer = Op::new("increment", &self.name)
-            .arg(key.as_bytes())
-            .arg(delta.as_bytes())
-            .arg(ty.as_bytes())
-            .run(key)?;
-        Ok(answer.first().map(number).unwrap_or_default())
-    }
-
     /// Where `key` stands now, and a copy of its value, for a later [`BucketHandle::swap`].
-    pub fn observe(&self, key: &str) -> Result<(Version, Option<Vec<u8>>), Error> {
+    fn observe(&self, key: &str) -> Result<(Version, Option<Vec<u8>>), Error> {
         let mut answer = Op::new("observe", &self.name)
             .arg(key.as_bytes())
             .run(key)?
@@ -329,7 +326,7 @@ impl BucketHandle {
 
     /// Store `value` under `key` if nothing has written it since `expected`; returns whether
     /// it did.
-    pub fn swap(&self, key: &str, expected: &Version, value: Vec<u8>) -> Result<bool, Error> {
+    fn swap(&self, key: &str, expected: &Version, value: Vec<u8>) -> Result<bool, Error> {
         let answer = Op::new("swap", &self.name)
             .arg(key.as_bytes())
             .arg(&expected.generation)
@@ -338,6 +335,47 @@ impl BucketHandle {
             .arg(&value)
             .run(key)?;
         Ok(matches!(answer.first(), Some(Value::Int(1))))
+    }
+
+    /// Every key, in byte order: the pages of draft2's listing, followed to the end. Not one
+    /// moment of the bucket: a key written between pages may or may not be in it.
+    fn all_keys(&self) -> Result<Vec<String>, Error> {
+        let mut keys = Vec::new();
+        let mut after = None;
+        loop {
+            let (page, next) = self.list_keys_after(after.as_deref())?;
+            keys.extend(page);
+            match next {
+                Some(next) => after = Some(next),
+                None => return Ok(keys),
+            }
+        }
+    }
+
+    /// Golem's compare-and-swap of a u64 counter, as an observe and a swap of what was observed,
+    /// retried while another write gets in between.
+    fn compare_and_swap_counter(
+        &self,
+        key: &str,
+        old: u64,
+        new: u64,
+    ) -> Result<Option<bool>, Error> {
+        loop {
+            let (version, value) = self.observe(key)?;
+            let Some(value) = value else {
+                return Ok(None);
+            };
+            let current = u64_counter(&value).ok_or_else(|| Error::NotACounter {
+                key: KeyName::from(key),
+                ty: "u64",
+            })?;
+            if current != old {
+                return Ok(Some(false));
+            }
+            if self.swap(key, &version, new.to_string().into_bytes())? {
+                return Ok(Some(true));
+            }
+        }
     }
 }
 

@@ -1,10 +1,9 @@
 //! The Redis engine (`memkv-redis.wasm`, the `redis` feature): the same exports as `memkv.wasm`,
 //! with the buckets in a Redis server, reached over `wasi:sockets`.
 //!
-//! One contract, two engines: the adapters in `exports/` are the same for both, and call the
-//! engine through the same names (`BucketHandle`, `api_get`, `limits`, `save`, …); the cargo
-//! feature picks which module those names come from. The pure core in `store` still defines
-//! the contract's errors and limits, and serves this engine as the snapshot codec.
+//! It implements the contract of [`crate::engine`], as the in-memory engine does. The pure core
+//! in `store` still defines the contract's errors and limits, and serves this engine as the
+//! snapshot codec.
 //!
 //! Where the server is: `MEMKV_REDIS_URL` (default [`DEFAULT_URL`]), or, for a Redis Cluster,
 //! `MEMKV_REDIS_CLUSTER`, a comma-separated list of seed nodes' URLs (which wins when set);
@@ -42,7 +41,9 @@ use redis::cluster::{ClusterClient, ClusterConnection};
 use redis::cluster_routing::{MultipleNodeRoutingInfo, ResponsePolicy, RoutingInfo};
 use redis::{Connection, ConnectionLike, RedisResult, Script, Value};
 
-pub use bucket::{BucketHandle, Version};
+pub use bucket::BucketHandle;
+
+use super::{Engine, unanswered};
 
 use crate::store::{
     self, End, Entry, Error, KeyName, Kind, Limit, Limits, LimitsError, SnapshotError, Usage,
@@ -456,31 +457,6 @@ fn refusal(code: &str, rest: &[Value], key: &str) -> Error {
     }
 }
 
-/// `golem:examples/api.get`. It has no error result: if the server cannot be reached it
-/// answers `none` (the other interfaces return the error).
-pub fn api_get(bucket: &str, key: &str) -> Option<Vec<u8>> {
-    bucket::get(bucket, key).ok().flatten()
-}
-
-/// `golem:examples/api.set`: a write a limit refuses, or that cannot reach the server, is not
-/// applied (no bucket is created for it).
-pub fn api_set(bucket: &str, key: &str, value: Vec<u8>) {
-    let _refused = bucket::set(bucket, key, &value);
-}
-
-/// The limits in force; the defaults if the server cannot be reached (`get-limits` has no
-/// error result).
-pub fn limits() -> Limits {
-    let fields = with_connection(|server, session| {
-        redis::cmd("HMGET")
-            .arg(&session.store_keys[0])
-            .arg(&LIMIT_FIELDS)
-            .query::<Vec<Option<String>>>(server.connection())
-    })
-    .unwrap_or_default();
-    limits_from(&fields)
-}
-
 /// Limits from their six fields in the order of [`LIMIT_FIELDS`]; a field that is missing (or
 /// not a number) is the default.
 fn limits_from(fields: &[Option<String>]) -> Limits {
@@ -511,52 +487,6 @@ fn limit_args(limits: &Limits) -> [String; 6] {
         limits.max_buckets.to_string(),
         limits.page_size.to_string(),
     ]
-}
-
-/// Replace the limits, unless what is stored passes one of them.
-pub fn set_limits(limits: Limits) -> Result<(), String> {
-    let args = limit_args(&limits);
-    let op = Op::new("set_limits", "").args(args.iter().map(|arg| arg.as_bytes()));
-    let refused = match op.answer().map_err(|error| error.to_string())? {
-        Ok(_) => return Ok(()),
-        Err((code, _)) if code == "page-size-zero" => LimitsError::PageSizeZero,
-        Err((code, rest)) if code == "stored" => {
-            let at = |n: usize| rest.get(n).map(text).unwrap_or_default();
-            LimitsError::StoredDoesNotFit {
-                limit: limit(&at(0)),
-                needed: at(1).parse().unwrap_or_default(),
-                max: at(2).parse().unwrap_or_default(),
-            }
-        }
-        Err((code, rest)) => return Err(refusal(&code, &rest, "").to_string()),
-    };
-    Err(refused.to_string())
-}
-
-/// What the store holds, as its limits count it; zero if the server cannot be reached
-/// (`get-usage` has no error result).
-pub fn usage() -> Usage {
-    let fields = with_connection(|server, session| {
-        redis::cmd("HMGET")
-            .arg(&session.store_keys[0])
-            .arg(&["bytes", "entries", "buckets"])
-            .query::<Vec<Option<String>>>(server.connection())
-    })
-    .unwrap_or_default();
-    let field = |n: usize| fields.get(n).cloned().flatten().unwrap_or_default();
-    Usage {
-        total_bytes: field(0).parse().unwrap_or_default(),
-        entries: field(1).parse().unwrap_or_default(),
-        buckets: field(2).parse().unwrap_or_default(),
-    }
-}
-
-/// The whole store as a snapshot in memkv's format, read in one call (so it is one moment of
-/// the store). `save` has no error result: if the server cannot be reached, or memory for the
-/// snapshot cannot be had, it returns an empty list, which no `load` accepts (a Golem update
-/// then fails and the worker keeps its state).
-pub fn save() -> Vec<u8> {
-    dump().and_then(|store| store.save()).unwrap_or_default()
 }
 
 /// The store as the server holds it, as an in-memory [`store::Store`].
@@ -612,53 +542,133 @@ fn dump() -> Result<store::Store, Error> {
     Ok(store)
 }
 
-/// Replace every bucket with a snapshot's, in one call, or change nothing. The snapshot is
-/// checked completely first, by the same code as the in-memory engine's.
-pub fn load(bytes: &[u8]) -> Result<(), String> {
-    let loaded = store::Store::load(bytes).map_err(|error: SnapshotError| error.to_string())?;
-    let usage = loaded.usage();
-    let mut numbers: Vec<String> = limit_args(&loaded.limits()).into();
-    numbers.extend([
-        usage.total_bytes.to_string(),
-        usage.entries.to_string(),
-        usage.buckets.to_string(),
-    ]);
-    // Every number the arguments hold, made first so that the arguments can borrow them.
-    let counts: Vec<String> = loaded
-        .buckets()
-        .map(|(_, id)| loaded.len(id).to_string())
-        .collect();
-    let item_counts: Vec<String> = loaded
-        .buckets()
-        .flat_map(|(_, id)| loaded.entries(id))
-        .filter_map(|(_, value)| match value {
-            Entry::Bytes(_) => None,
-            collection => Some(collection.count().to_string()),
+/// The Redis engine.
+pub struct Redis;
+
+impl Engine for Redis {
+    type Bucket = BucketHandle;
+
+    /// `golem:examples/api.get`. It has no error result: if the server cannot be reached it
+    /// answers `none` (the other interfaces return the error).
+    fn api_get(bucket: &str, key: &str) -> Option<Vec<u8>> {
+        bucket::get(bucket, key).unwrap_or_else(unanswered)
+    }
+
+    /// `golem:examples/api.set`: a write a limit refuses, or that cannot reach the server, is not
+    /// applied (no bucket is created for it).
+    fn api_set(bucket: &str, key: &str, value: Vec<u8>) {
+        let _refused = bucket::set(bucket, key, &value);
+    }
+
+    /// The limits in force; the defaults if the server cannot be reached (`get-limits` has no
+    /// error result).
+    fn limits() -> Limits {
+        let fields = with_connection(|server, session| {
+            redis::cmd("HMGET")
+                .arg(&session.store_keys[0])
+                .arg(&LIMIT_FIELDS)
+                .query::<Vec<Option<String>>>(server.connection())
         })
-        .collect();
-    let mut item_counts = item_counts.iter();
-    let mut op = Op::new("load", "").args(numbers.iter().map(String::as_bytes));
-    for ((name, id), count) in loaded.buckets().zip(&counts) {
-        op = op.arg(name.as_bytes()).arg(count.as_bytes());
-        for (key, value) in loaded.entries(id) {
-            op = op.arg(key.as_bytes());
-            op = match value {
-                Entry::Bytes(value) => op.arg(b"b").arg(value),
-                collection => {
-                    let letter: &[u8] = if collection.kind() == Kind::List {
-                        b"L"
-                    } else {
-                        b"S"
-                    };
-                    let count = item_counts
-                        .next()
-                        .map_or(&b"0"[..], |count| count.as_bytes());
-                    op.arg(letter).arg(count).args(collection.items())
+        .unwrap_or_else(unanswered);
+        limits_from(&fields)
+    }
+
+    /// Replace the limits, unless what is stored passes one of them.
+    fn set_limits(limits: Limits) -> Result<(), String> {
+        let args = limit_args(&limits);
+        let op = Op::new("set_limits", "").args(args.iter().map(|arg| arg.as_bytes()));
+        let refused = match op.answer().map_err(|error| error.to_string())? {
+            Ok(_) => return Ok(()),
+            Err((code, _)) if code == "page-size-zero" => LimitsError::PageSizeZero,
+            Err((code, rest)) if code == "stored" => {
+                let at = |n: usize| rest.get(n).map(text).unwrap_or_default();
+                LimitsError::StoredDoesNotFit {
+                    limit: limit(&at(0)),
+                    needed: at(1).parse().unwrap_or_default(),
+                    max: at(2).parse().unwrap_or_default(),
                 }
-            };
+            }
+            Err((code, rest)) => return Err(refusal(&code, &rest, "").to_string()),
+        };
+        Err(refused.to_string())
+    }
+
+    /// What the store holds, as its limits count it; zero if the server cannot be reached
+    /// (`get-usage` has no error result).
+    fn usage() -> Usage {
+        let fields = with_connection(|server, session| {
+            redis::cmd("HMGET")
+                .arg(&session.store_keys[0])
+                .arg(&["bytes", "entries", "buckets"])
+                .query::<Vec<Option<String>>>(server.connection())
+        })
+        .unwrap_or_else(unanswered);
+        let field = |n: usize| fields.get(n).cloned().flatten().unwrap_or_default();
+        Usage {
+            total_bytes: field(0).parse().unwrap_or_default(),
+            entries: field(1).parse().unwrap_or_default(),
+            buckets: field(2).parse().unwrap_or_default(),
         }
     }
-    op.run("")
-        .map(drop)
-        .map_err(|error| format!("snapshot cannot be loaded: {error}"))
+
+    /// The whole store as a snapshot in memkv's format, read in one call (so it is one moment of
+    /// the store). `save` has no error result: if the server cannot be reached, or memory for the
+    /// snapshot cannot be had, it returns an empty list, which no `load` accepts (a Golem update
+    /// then fails and the worker keeps its state).
+    fn save() -> Vec<u8> {
+        dump()
+            .and_then(|store| store.save())
+            .unwrap_or_else(unanswered)
+    }
+
+    /// Replace every bucket with a snapshot's, in one call, or change nothing. The snapshot is
+    /// checked completely first, by the same code as the in-memory engine's.
+    fn load(bytes: &[u8]) -> Result<(), String> {
+        let loaded = store::Store::load(bytes).map_err(|error: SnapshotError| error.to_string())?;
+        let usage = loaded.usage();
+        let mut numbers: Vec<String> = limit_args(&loaded.limits()).into();
+        numbers.extend([
+            usage.total_bytes.to_string(),
+            usage.entries.to_string(),
+            usage.buckets.to_string(),
+        ]);
+        // Every number the arguments hold, made first so that the arguments can borrow them.
+        let counts: Vec<String> = loaded
+            .buckets()
+            .map(|(_, id)| loaded.len(id).to_string())
+            .collect();
+        let item_counts: Vec<String> = loaded
+            .buckets()
+            .flat_map(|(_, id)| loaded.entries(id))
+            .filter_map(|(_, value)| match value {
+                Entry::Bytes(_) => None,
+                collection => Some(collection.count().to_string()),
+            })
+            .collect();
+        let mut item_counts = item_counts.iter();
+        let mut op = Op::new("load", "").args(numbers.iter().map(String::as_bytes));
+        for ((name, id), count) in loaded.buckets().zip(&counts) {
+            op = op.arg(name.as_bytes()).arg(count.as_bytes());
+            for (key, value) in loaded.entries(id) {
+                op = op.arg(key.as_bytes());
+                op = match value {
+                    Entry::Bytes(value) => op.arg(b"b").arg(value),
+                    collection => {
+                        let letter: &[u8] = if collection.kind() == Kind::List {
+                            b"L"
+                        } else {
+                            b"S"
+                        };
+                        let count = item_counts
+                            .next()
+                            .map_or(&b"0"[..], |count| count.as_bytes());
+                        op.arg(letter).arg(count).args(collection.items())
+                    }
+                };
+            }
+        }
+        op.run("")
+            .map(drop)
+            .map_err(|error| format!("snapshot cannot be loaded: {error}"))
+    }
 }

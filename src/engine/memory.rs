@@ -1,0 +1,319 @@
+//! The in-memory engine (`memkv.wasm`, `memkv-golem.wasm`): the instance's one [`Store`].
+
+use std::cell::{Cell, RefCell};
+
+use super::{Bucket, Engine, unanswered};
+use crate::store::{BucketId, End, Error, Found, KeyPage, Kind, Limits, Store, Usage, Version};
+
+/// The in-memory engine.
+pub struct Memory;
+
+thread_local! {
+    /// The instance's one store. The component imports nothing, so no call can re-enter while
+    /// the store is borrowed.
+    static STORE: RefCell<Store> = const { RefCell::new(Store::new()) };
+}
+
+/// Run `f` on the instance's store.
+fn with_store<R>(f: impl FnOnce(&mut Store) -> R) -> R {
+    STORE.with_borrow_mut(f)
+}
+
+/// The exported `bucket` resource, for draft, draft2 and the Golem dialect alike: which bucket
+/// of the store it names. Handles share the bucket's data; dropping one changes nothing in the
+/// store.
+///
+/// A handle names its bucket by identifier. After a snapshot load the bucket may not exist in
+/// the loaded store: reads then see it empty and create nothing (usage and the next snapshot stay
+/// as loaded); the first write creates it, as `open` would.
+#[derive(Clone)]
+pub struct BucketHandle {
+    identifier: Box<str>,
+    /// The bucket, once it exists, and the store generation in which that id is valid.
+    id: Cell<Option<(BucketId, u64)>>,
+}
+
+impl BucketHandle {
+    /// The bucket in the store as it is now, if it exists; found again by identifier if a
+    /// snapshot was loaded since the handle last looked. Never creates it.
+    fn find(&self, store: &Store) -> Option<BucketId> {
+        if let Some((id, generation)) = self.id.get()
+            && generation == store.generation()
+        {
+            return Some(id);
+        }
+        let id = store.find(&self.identifier)?;
+        self.id.set(Some((id, store.generation())));
+        Some(id)
+    }
+
+    /// Run a read on the bucket: `None` if it does not exist (which reads as empty).
+    fn read<R>(&self, f: impl FnOnce(&Store, Option<BucketId>) -> R) -> R {
+        with_store(|store| f(store, self.find(store)))
+    }
+
+    /// Run a write on the bucket, creating it first if a snapshot load removed it (and not, if
+    /// the write is refused). The handle finds the new bucket by identifier on its next call.
+    fn write<R>(
+        &self,
+        f: impl FnOnce(&mut Store, BucketId) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        with_store(|store| match self.find(store) {
+            Some(id) => f(store, id),
+            None => store.write_to(&self.identifier, f),
+        })
+    }
+
+    /// Run a change that never creates anything on the bucket, if it exists (`None` if not).
+    fn change<R>(
+        &self,
+        f: impl FnOnce(&mut Store, BucketId) -> Result<R, Error>,
+    ) -> Result<Option<R>, Error> {
+        with_store(|store| self.find(store).map(|id| f(store, id)).transpose())
+    }
+}
+
+impl Bucket for BucketHandle {
+    type Version = Version;
+
+    /// Open (creating if need be) the bucket called `identifier`.
+    fn open(identifier: String) -> Result<Self, Error> {
+        let id =
+            with_store(|store| Ok::<_, Error>((store.open(&identifier)?, store.generation())))?;
+        Ok(Self {
+            identifier: identifier.into(),
+            id: Cell::new(Some(id)),
+        })
+    }
+
+    /// A handle on the bucket called `identifier` that does not open it: reads see it empty
+    /// until the first write creates it (for interfaces with one fixed bucket).
+    fn unopened(identifier: &str) -> Self {
+        Self {
+            identifier: identifier.into(),
+            id: Cell::new(None),
+        }
+    }
+
+    /// A copy of the value of `key`, if it exists.
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
+        self.read(|store, id| store.get_copy(id, key))
+    }
+
+    /// Store `value` under `key`.
+    fn set(&self, key: &str, value: Vec<u8>) -> Result<(), Error> {
+        self.write(|store, id| store.set(id, key, value))
+    }
+
+    /// Store `value` under `key`; the in-memory engine has no clock (`memkv.wasm` imports
+    /// nothing), so the lifetime `_seconds` is ignored.
+    fn set_expiring(&self, key: &str, value: Vec<u8>, _seconds: u32) -> Result<(), Error> {
+        self.set(key, value)
+    }
+
+    /// Remove `key`; returns whether it existed.
+    fn remove(&self, key: &str) -> Result<bool, Error> {
+        Ok(self
+            .change(|store, id| Ok(store.delete(id, key)))?
+            .unwrap_or(false))
+    }
+
+    /// What `key` holds, if it exists.
+    fn kind(&self, key: &str) -> Result<Option<Kind>, Error> {
+        Ok(self.read(|store, id| store.kind(id, key)))
+    }
+
+    /// Push `items` onto the list under `key`; returns its new length.
+    fn push(&self, key: &str, items: Vec<Vec<u8>>, end: End) -> Result<u64, Error> {
+        self.write(|store, id| store.push(id, key, items, end))
+    }
+
+    /// The items of the list under `key` from `start` to `stop`, both included.
+    fn range(&self, key: &str, start: i64, stop: i64) -> Result<Vec<Vec<u8>>, Error> {
+        self.read(|store, id| store.range(id, key, start, stop))
+    }
+
+    /// How many items the list under `key` holds.
+    fn list_len(&self, key: &str) -> Result<u64, Error> {
+        self.read(|store, id| store.list_len(id, key))
+    }
+
+    /// Remove the first item equal to `item` (every one, if `all`); returns how many went.
+    fn list_remove(&self, key: &str, item: &[u8], all: bool) -> Result<u64, Error> {
+        Ok(self
+            .change(|store, id| store.list_remove(id, key, item, all))?
+            .unwrap_or(0))
+    }
+
+    /// Remove the list or set (`kind`) under `key`; returns whether there was one.
+    fn clear(&self, key: &str, kind: Kind) -> Result<bool, Error> {
+        Ok(self
+            .change(|store, id| store.clear(id, key, kind))?
+            .unwrap_or(false))
+    }
+
+    /// Add `members` to the set under `key`; returns how many were new.
+    fn set_add(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
+        self.write(|store, id| store.set_add(id, key, members))
+    }
+
+    /// Remove `members` from the set under `key`; returns how many were in it.
+    fn set_remove(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
+        Ok(self
+            .change(|store, id| store.set_remove(id, key, members))?
+            .unwrap_or(0))
+    }
+
+    /// The members of the set under `key`, ascending.
+    fn members(&self, key: &str) -> Result<Vec<Vec<u8>>, Error> {
+        self.read(|store, id| store.members(id, key))
+    }
+
+    /// Whether `member` is in the set under `key`.
+    fn set_contains(&self, key: &str, member: &[u8]) -> Result<bool, Error> {
+        self.read(|store, id| store.set_contains(id, key, member))
+    }
+
+    /// How many members the set under `key` has.
+    fn cardinality(&self, key: &str) -> Result<u64, Error> {
+        self.read(|store, id| store.cardinality(id, key))
+    }
+
+    /// The union of the sets under `keys`, ascending.
+    fn union(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
+        self.read(|store, id| store.union(id, keys))
+    }
+
+    /// The intersection of the sets under `keys`, ascending.
+    fn intersection(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
+        self.read(|store, id| store.intersection(id, keys))
+    }
+
+    /// Whether `key` exists.
+    fn exists(&self, key: &str) -> Result<bool, Error> {
+        Ok(self.read(|store, id| store.exists(id, key)))
+    }
+
+    /// One page of keys after the draft's numbered `cursor`.
+    fn list_keys(&self, cursor: Option<u64>) -> Result<KeyPage, Error> {
+        // Issuing a cursor changes the store's cursor table, never the bucket.
+        with_store(|store| {
+            let id = self.find(store);
+            store.list_keys(id, cursor)
+        })
+    }
+
+    /// One page of keys after the key `after` (draft2's string cursor), and the next cursor.
+    fn list_keys_after(&self, after: Option<&str>) -> Result<(Vec<String>, Option<String>), Error> {
+        self.read(|store, id| store.list_keys_after(id, after))
+    }
+
+    /// Every key, in one list (Golem's `get-keys`).
+    fn all_keys(&self) -> Result<Vec<String>, Error> {
+        self.read(|store, id| store.all_keys(id))
+    }
+
+    /// Each requested key with a copy of its value, if it exists.
+    fn get_many(&self, keys: Vec<String>) -> Result<Vec<Found>, Error> {
+        self.read(|store, id| store.get_many(id, keys))
+    }
+
+    /// Every pair, or none of them.
+    fn set_many(&self, entries: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
+        self.write(|store, id| store.set_many(id, entries))
+    }
+
+    /// Remove each key; missing keys are skipped.
+    fn delete_many(&self, keys: Vec<String>) -> Result<(), Error> {
+        with_store(|store| {
+            if let Some(id) = self.find(store) {
+                store.delete_many(id, keys);
+            }
+        });
+        Ok(())
+    }
+
+    /// Add `delta` to the u64 counter under `key`.
+    fn increment(&self, key: &str, delta: u64) -> Result<u64, Error> {
+        self.write(|store, id| store.increment(id, key, delta))
+    }
+
+    /// Add `delta` to the s64 counter under `key`.
+    fn increment_signed(&self, key: &str, delta: i64) -> Result<i64, Error> {
+        self.write(|store, id| store.increment_signed(id, key, delta))
+    }
+
+    /// Add `delta` to the s32 counter under `key` (wasmCloud's `increment`).
+    fn increment_s32(&self, key: &str, delta: i32) -> Result<i32, Error> {
+        self.write(|store, id| store.increment_s32(id, key, delta))
+    }
+
+    /// Golem's compare-and-swap of a u64 counter: `None` if the key does not exist.
+    fn compare_and_swap_counter(
+        &self,
+        key: &str,
+        old: u64,
+        new: u64,
+    ) -> Result<Option<bool>, Error> {
+        if !self.exists(key)? {
+            return Ok(None);
+        }
+        self.write(|store, id| store.compare_and_swap_counter(id, key, old, new))
+    }
+
+    /// Where `key` stands now, and a copy of its value, for a later [`BucketHandle::swap`].
+    fn observe(&self, key: &str) -> Result<(Version, Option<Vec<u8>>), Error> {
+        self.read(|store, id| Ok((store.version(id, key), store.get_copy(id, key)?)))
+    }
+
+    /// Store `value` under `key` if nothing has written it since `expected`; returns whether
+    /// it did.
+    fn swap(&self, key: &str, expected: &Version, value: Vec<u8>) -> Result<bool, Error> {
+        // Checked before `write` too, so that a swap that fails creates no bucket.
+        if !expected.unchanged_at(&self.read(|store, id| store.version(id, key))) {
+            return Ok(false);
+        }
+        self.write(|store, id| store.swap(id, key, expected, value))
+    }
+}
+
+impl Engine for Memory {
+    type Bucket = BucketHandle;
+
+    fn api_get(bucket: &str, key: &str) -> Option<Vec<u8>> {
+        with_store(|store| {
+            let id = store.find(bucket)?;
+            match store.get_copy(id, key) {
+                Ok(value) => value,
+                Err(Error::WrongKind { .. }) => None,
+                Err(error) => unanswered(error),
+            }
+        })
+    }
+
+    fn api_set(bucket: &str, key: &str, value: Vec<u8>) {
+        with_store(|store| {
+            let _refused = store.write_to(bucket, |store, id| store.set(id, key, value));
+        });
+    }
+
+    fn limits() -> Limits {
+        with_store(|store| store.limits())
+    }
+
+    fn set_limits(limits: Limits) -> Result<(), String> {
+        with_store(|store| store.set_limits(limits)).map_err(|error| error.to_string())
+    }
+
+    fn usage() -> Usage {
+        with_store(|store| store.usage())
+    }
+
+    fn save() -> Vec<u8> {
+        with_store(|store| store.save()).unwrap_or_else(unanswered)
+    }
+
+    fn load(bytes: &[u8]) -> Result<(), String> {
+        with_store(|store| store.restore(bytes)).map_err(|error| error.to_string())
+    }
+}
