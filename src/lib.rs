@@ -54,6 +54,11 @@
 
 pub mod store;
 
+/// The bytes that mark, in `memkv.wasm`'s data, the slot where a composer puts the address and
+/// length of a preset snapshot (two little-endian `u32`s right after them), which the in-memory
+/// engine loads as its store on first use (`memkv_host::preset`). Unique in memkv's data.
+pub const PRESET_MAGIC: [u8; 8] = *b"mkv\xffpre1";
+
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod allocator;
 #[cfg(target_arch = "wasm32")]

@@ -10,11 +10,13 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use wasmtime::component::ResourceAny;
 
-use crate::bindings::exports::memkv::store::limits::Usage;
-use crate::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
-use crate::{
-    Collections, Compiled, DataFile, Draft, MemkvInstance, Side, component_names, describe,
+use memkv_host::bindings::exports::memkv::store::limits::Usage;
+use memkv_host::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
+use memkv_host::{
+    Collections, Compiled, Draft, MemkvInstance, Options, Preset, Side, component_names, describe,
 };
+
+use crate::DataFile;
 
 /// memkv, an in-memory wasi:keyvalue store inside a WebAssembly component, driven from the
 /// command line.
@@ -58,6 +60,21 @@ pub enum Command {
         /// must then provide them.
         #[arg(long)]
         allow_imports: bool,
+        /// Start the guest's store with this snapshot's data (a `--data` file, or a
+        /// `save-snapshot` result); the in-memory memkv only.
+        #[arg(long, value_name = "FILE", conflicts_with = "redis")]
+        preset: Option<PathBuf>,
+        /// Start the guest's store with KEY set to VALUE, in the bucket --bucket names (as
+        /// `wasmtime run -S keyvalue-in-memory-data=KEY=VALUE` does); repeatable, after --preset.
+        #[arg(long = "set", value_name = "KEY=VALUE", conflicts_with = "redis")]
+        sets: Vec<String>,
+        /// The bucket --set writes to.
+        #[arg(long, value_name = "NAME", default_value = "", requires = "sets")]
+        bucket: String,
+        /// Also export memkv's snapshot, limits and usage interfaces from the composition, so
+        /// that a host can read (or replace) the guest's store after a run.
+        #[arg(long)]
+        expose: bool,
     },
     /// Store a value under KEY in BUCKET: VALUE's bytes, or the contents of --file.
     Set {
@@ -172,6 +189,30 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command changes the `--data` file's store (which is then saved). Every
+    /// command is named here, so that a new one cannot be added without saying.
+    pub fn writes(&self) -> bool {
+        match self {
+            Command::Set { .. }
+            | Command::Rm { .. }
+            | Command::Incr { .. }
+            | Command::Rpush { .. }
+            | Command::Lpush { .. }
+            | Command::Sadd { .. } => true,
+            Command::Get { .. }
+            | Command::Keys { .. }
+            | Command::Lrange { .. }
+            | Command::Smembers { .. } => false,
+            // Not data commands: they save what they change themselves, or change nothing.
+            Command::Demo
+            | Command::Compose { .. }
+            | Command::Push { .. }
+            | Command::Pull { .. } => false,
+        }
+    }
+}
+
 /// Which memkv-redis store `push` and `pull` move data to or from.
 #[derive(Debug, clap::Args)]
 pub struct RedisStore {
@@ -216,16 +257,24 @@ pub fn run<C: Borrow<Compiled>>(
             golem,
             redis,
             allow_imports,
+            preset,
+            sets,
+            bucket,
+            expose,
         } => {
             let memkv = match (memkv, golem, redis) {
                 (Some(path), _, _) => {
                     std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?
                 }
-                (None, true, _) => crate::MEMKV_GOLEM.to_vec(),
-                (None, false, true) => crate::MEMKV_REDIS.to_vec(),
-                (None, false, false) => crate::MEMKV.to_vec(),
+                (None, true, _) => memkv_host::MEMKV_GOLEM.to_vec(),
+                (None, false, true) => memkv_host::MEMKV_REDIS.to_vec(),
+                (None, false, false) => memkv_host::MEMKV.to_vec(),
             };
-            compose(&guest, &output, &memkv, allow_imports, out)
+            let options = Options {
+                preset: preset_of(preset.as_deref(), &bucket, &sets)?,
+                expose,
+            };
+            compose(&guest, &output, &memkv, &options, allow_imports, out)
         }
         Command::Push { redis } => push(cli.data.as_deref(), &redis, compiled, out),
         Command::Pull { redis } => pull(cli.data.as_deref(), &redis, compiled, out),
@@ -305,15 +354,7 @@ fn data_command<C: Borrow<Compiled>>(
     out: &mut dyn Write,
 ) -> Result<()> {
     let path = data.ok_or_else(|| anyhow!("this command needs --data <FILE>"))?;
-    let writes = matches!(
-        command,
-        Command::Set { .. }
-            | Command::Rm { .. }
-            | Command::Incr { .. }
-            | Command::Rpush { .. }
-            | Command::Lpush { .. }
-            | Command::Sadd { .. }
-    );
+    let writes = command.writes();
     // Read the value before taking the lock: standard input may take its time.
     let value = match &command {
         Command::Set { value, file, .. } => {
@@ -551,18 +592,40 @@ fn print_lines(printed: &mut Vec<u8>, items: Vec<Vec<u8>>) {
     }
 }
 
+/// The store `compose --preset FILE --set KEY=VALUE…` asks for: the snapshot at `file`, then
+/// each `KEY=VALUE` (split at the first `=`) in `bucket`; `None` if neither is given.
+fn preset_of(file: Option<&Path>, bucket: &str, sets: &[String]) -> Result<Option<Preset>> {
+    let mut preset = match file {
+        Some(file) => {
+            let snapshot =
+                std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            Preset::from_snapshot(&snapshot).with_context(|| format!("in {}", file.display()))?
+        }
+        None if sets.is_empty() => return Ok(None),
+        None => Preset::new(),
+    };
+    for set in sets {
+        let (key, value) = set
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--set {set:?}: expected KEY=VALUE"))?;
+        preset.set(bucket, key, value.as_bytes())?;
+    }
+    Ok(Some(preset))
+}
+
 /// Plug `memkv` (a component's bytes) into the guest at `guest` and write the result to
 /// `output`, refusing unless `allow_imports` if the guest has imports memkv does not export.
 fn compose(
     guest: &Path,
     output: &Path,
     memkv: &[u8],
+    options: &Options,
     allow_imports: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     let guest_bytes =
         std::fs::read(guest).with_context(|| format!("reading {}", guest.display()))?;
-    let composition = crate::compose(&guest_bytes, memkv)?;
+    let composition = memkv_host::compose_with(&guest_bytes, memkv, options)?;
     if !composition.unsatisfied.is_empty() && !allow_imports {
         bail!(
             "memkv cannot satisfy these imports of {}: {}\n\

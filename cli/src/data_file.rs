@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::{Compiled, MemkvInstance};
+use memkv_host::{Compiled, MemkvInstance};
 
 /// A snapshot file, locked for the life of this value: shared for reading, exclusive for
 /// writing, through a `<file>.lock` beside it (the snapshot itself is replaced by each save, so

@@ -5,10 +5,12 @@ use std::io::Write;
 
 use anyhow::{Result, anyhow};
 
-use crate::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
-use crate::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
-use crate::bindings::exports::wasmcloud::keyvalue::key_value::{ListAddRequest, ListRangeRequest};
-use crate::{Compiled, Entry, describe};
+use memkv_host::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
+use memkv_host::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
+use memkv_host::bindings::exports::wasmcloud::keyvalue::key_value::{
+    ListAddRequest, ListRangeRequest,
+};
+use memkv_host::{Compiled, Entry, describe};
 
 /// A value as a person reads it: quoted text when it is UTF-8, bytes otherwise.
 fn show(bytes: &[u8]) -> String {
@@ -40,7 +42,7 @@ pub(crate) fn run(compiled: &Compiled, out: &mut dyn Write) -> Result<()> {
     writeln!(
         out,
         "  file     memkv.wasm, embedded in this binary ({} bytes)",
-        crate::MEMKV.len()
+        memkv_host::MEMKV.len()
     )?;
     let engine = compiled.engine();
     let ty = compiled.component().component_type();

@@ -4,7 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use memkv_cli::{CacheUse, Cli, Compiled, engine};
+use memkv_cli::Cli;
+use memkv_host::{CacheUse, Compiled, engine};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

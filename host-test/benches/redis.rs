@@ -246,14 +246,14 @@ impl AsyncRedis {
         let engine = host_test::engine()?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        let component = Component::new(&engine, memkv_cli::MEMKV_REDIS)?;
+        let component = Component::new(&engine, memkv_host::MEMKV_REDIS)?;
         let pre = async_bindings::MemkvPre::new(linker.instantiate_pre(&component)?)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .enable_time()
             .build()?;
         let env = [("MEMKV_REDIS_URL", url), ("MEMKV_REDIS_PREFIX", "bench")];
-        let mut store = Store::new(&engine, HostState::with_wasi(memkv_cli::network_ctx(&env)));
+        let mut store = Store::new(&engine, HostState::with_wasi(memkv_host::network_ctx(&env)));
         let (memkv, bucket) = runtime.block_on(async {
             let memkv = pre.instantiate_async(&mut store).await?;
             let bucket = memkv

@@ -165,7 +165,7 @@ impl Guests {
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
             Ok(KvClientPre::new(linker.instantiate_pre(&component)?)?)
         })?;
-        let wasi = memkv_cli::network_ctx(env);
+        let wasi = memkv_host::network_ctx(env);
         let mut store = new_store(&self.engine, HostState::with_wasi(wasi), None);
         let client = pre.instantiate(&mut store)?;
         Ok(ClientInstance { store, client })

@@ -137,7 +137,7 @@ impl Harness {
 
     /// A fresh instance with `env` as its environment, TCP and name lookups allowed.
     fn instantiate_with_env(&self, env: &[(&str, &str)]) -> Result<MemkvInstance<HostState>> {
-        let wasi = memkv_cli::network_ctx(env);
+        let wasi = memkv_host::network_ctx(env);
         MemkvInstance::new(
             &self.pre,
             new_store(self.engine(), HostState::with_wasi(wasi), None),

@@ -2,7 +2,8 @@
 //!
 //! The test rig of memkv: it loads the components that `memkv-artifacts` built into wasmtime and
 //! gives the tests and benchmarks one way to instantiate and call them. Nothing here ships; the
-//! `memkv` command is `memkv-cli`, whose typed views ([`MemkvInstance`]) the rig calls through.
+//! `memkv` command is `memkv-cli`; the embedding library, whose typed views ([`MemkvInstance`]) the
+//! rig calls through, is `memkv-host`.
 //!
 //! - [`Harness`]: `memkv.wasm`, compiled once, instantiated cheaply, each instance a
 //!   [`MemkvInstance`] with a typed view per exported interface; [`Supervised`] replaces an
@@ -48,7 +49,7 @@ use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx};
 pub use golem::{GolemHarness, GolemInstance};
 pub use guests::{BenchInstance, ClientInstance, Guests, Provider};
 pub use harness::Harness;
-pub use memkv_cli::{
+pub use memkv_host::{
     Composition, Entry, Found, Listing, MemkvInstance, Side, bindings, component_names, compose,
     describe,
 };
@@ -178,7 +179,7 @@ fn new_store(
 /// is already the default; with host-test's `wasmtime-defaults` feature it is compiled in, and
 /// this keeps it off so the rig measures the same engine either way (see BENCHMARKS.md).
 pub fn engine() -> Result<Engine> {
-    memkv_cli::engine(memkv_cli::CacheUse::Off)
+    memkv_host::engine(memkv_host::CacheUse::Off)
 }
 
 /// How long `f` takes; its answer is kept from the optimizer (the guests' loops return a count

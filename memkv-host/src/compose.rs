@@ -3,8 +3,10 @@
 
 use anyhow::{Context, Result, bail};
 use wac_graph::types::Package;
-use wac_graph::{CompositionGraph, EncodeOptions, PlugError};
+use wac_graph::{CompositionGraph, EncodeOptions, NodeKind, PackageId, PlugError};
 use wasmparser::{Parser, Payload};
+
+use crate::Preset;
 
 /// A guest with memkv plugged in.
 #[derive(Debug, Clone)]
@@ -16,12 +18,42 @@ pub struct Composition {
     pub unsatisfied: Vec<String>,
 }
 
+/// What [`compose_with`] does besides plugging memkv in.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Bake this store into memkv first ([`crate::preset()`]): the composition starts with it.
+    pub preset: Option<Preset>,
+    /// Also export memkv's own interfaces from the composition — [`EXPOSED`]: snapshots, limits
+    /// and usage — so that the host can read and set the guest's store, before a run or after.
+    pub expose: bool,
+}
+
+/// The interfaces of memkv that [`Options::expose`] exports from a composition.
+pub const EXPOSED: [&str; 3] = [
+    "golem:api/save-snapshot@1.1.7",
+    "golem:api/load-snapshot@1.1.7",
+    "memkv:store/limits",
+];
+
 /// Plug `memkv` (the component's bytes) into every import of `guest` that it exports.
 ///
 /// Fails if either is not a component, or if the guest imports none of memkv's exports. Imports
 /// memkv does not export are left as imports of the composition and listed in
 /// [`Composition::unsatisfied`]; whether that is acceptable is the caller's decision.
 pub fn compose(guest: &[u8], memkv: &[u8]) -> Result<Composition> {
+    compose_with(guest, memkv, &Options::default())
+}
+
+/// [`compose()`], with a preset store and memkv's own interfaces exported, as `options` asks.
+pub fn compose_with(guest: &[u8], memkv: &[u8], options: &Options) -> Result<Composition> {
+    let preset_memkv;
+    let memkv = match &options.preset {
+        Some(preset) => {
+            preset_memkv = crate::preset(memkv, preset)?;
+            &preset_memkv[..]
+        }
+        None => memkv,
+    };
     let mut graph = CompositionGraph::new();
     let socket = Package::from_bytes("guest:guest", None, guest, graph.types_mut())
         .context("reading the guest component")?;
@@ -39,11 +71,34 @@ pub fn compose(guest: &[u8], memkv: &[u8]) -> Result<Composition> {
         ),
         Err(error) => return Err(error).context("plugging memkv into the guest"),
     }
+    if options.expose {
+        expose(&mut graph, plug)?;
+    }
     let bytes = graph
         .encode(EncodeOptions::default())
         .context("encoding the composition")?;
     let unsatisfied = component_names(&bytes, Side::Imports)?;
     Ok(Composition { bytes, unsatisfied })
+}
+
+/// Export [`EXPOSED`] from the instance of `memkv` that plugging made.
+fn expose(graph: &mut CompositionGraph, memkv: PackageId) -> Result<()> {
+    let instance = graph
+        .node_ids()
+        .find(|&id| {
+            matches!(graph[id].kind(), NodeKind::Instantiation(_))
+                && graph[id].package() == Some(memkv)
+        })
+        .context("memkv was not instantiated")?;
+    for name in EXPOSED {
+        let export = graph
+            .alias_instance_export(instance, name)
+            .with_context(|| format!("this memkv component does not export {name}"))?;
+        graph
+            .export(export, name)
+            .with_context(|| format!("exporting memkv's {name} (does the guest export it too?)"))?;
+    }
+    Ok(())
 }
 
 /// Which names [`component_names`] reads.

@@ -9,9 +9,18 @@ use crate::store::{BucketId, End, Error, Found, KeyPage, Kind, Limits, Store, Us
 pub struct Memory;
 
 thread_local! {
-    /// The instance's one store. The component imports nothing, so no call can re-enter while
-    /// the store is borrowed.
-    static STORE: RefCell<Store> = const { RefCell::new(Store::new()) };
+    /// The instance's one store: empty, or the snapshot a composer preset (`super::preset`),
+    /// loaded on first use. The component imports nothing, so no call can re-enter while the
+    /// store is borrowed.
+    static STORE: RefCell<Store> = RefCell::new(initial_store());
+}
+
+/// The store an instance starts with. A preset the composer checked always loads; should one
+/// not, the instance starts empty rather than trap.
+fn initial_store() -> Store {
+    super::preset::snapshot()
+        .and_then(|snapshot| Store::load(snapshot).ok())
+        .unwrap_or_default()
 }
 
 /// Run `f` on the instance's store.

@@ -27,6 +27,8 @@ use crate::store::{End, Error, Found, KeyPage, Kind, Limits, Usage};
 
 #[cfg(not(feature = "redis"))]
 pub mod memory;
+#[cfg(not(feature = "redis"))]
+mod preset;
 #[cfg(feature = "redis")]
 pub mod redis;
 

@@ -9,7 +9,7 @@
 
 use std::cell::RefCell;
 
-use crate::engine::{Bucket as _, BucketHandle};
+use crate::engine::{Bucket as _, BucketHandle, unanswered};
 use crate::exports::Component;
 use crate::exports::bindings::exports::wasi::keyvalue::types::{
     self, Bucket, BucketBorrow, IncomingValue, IncomingValueAsyncBody, OutgoingValue,
@@ -149,14 +149,13 @@ impl batch::Guest for Component {
     }
 
     /// Every key of the bucket in byte order, in one list: this function has no paging, so the
-    /// `page-size` limit does not apply. It has no error result either: if memory for the list
-    /// cannot be reserved, the component traps rather than answer with a list that is not the
-    /// bucket's.
+    /// `page-size` limit does not apply. It has no error result either: if the engine cannot
+    /// answer, no keys (`crate::engine`'s one rule).
     fn get_keys(bucket: BucketBorrow<'_>) -> Vec<String> {
         bucket
             .get::<BucketHandle>()
             .all_keys()
-            .unwrap_or_else(|error| panic!("wasi:keyvalue/batch.get-keys: {error}"))
+            .unwrap_or_else(unanswered)
     }
 
     /// All of them or, if a limit refuses one, none of them.

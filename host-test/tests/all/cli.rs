@@ -7,7 +7,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use clap::Parser;
-use memkv_cli::{Cli, Compiled};
+use memkv_cli::Cli;
+use memkv_host::Compiled;
 use tempfile::TempDir;
 
 /// The component the commands run, compiled once for the whole suite.

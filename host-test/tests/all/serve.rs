@@ -107,7 +107,7 @@ impl Server {
                 self.pre.engine(),
                 Request {
                     table: ResourceTable::new(),
-                    wasi: memkv_cli::network_ctx(&env),
+                    wasi: memkv_host::network_ctx(&env),
                     http: WasiHttpCtx::new(),
                     hooks: NoOutgoingRequests,
                 },

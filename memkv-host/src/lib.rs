@@ -1,0 +1,210 @@
+//! # memkv-host
+//!
+//! memkv for embedders and test harnesses: memkv's components embedded in the library (from
+//! `memkv-artifacts`), wasmtime to run them, and `wac-graph` to plug them into guests. Nothing is
+//! read from the build directory at run time.
+//!
+//! - [`Compiled`]: the embedded `memkv.wasm`, compiled for an engine and instantiated cheaply;
+//!   [`MemkvInstance`] calls it through one typed view per exported interface (snapshots in and
+//!   out, limits and usage among them).
+//! - [`compose()`] and [`compose_with`]: plug memkv into a guest that imports what it exports;
+//!   with [`Options`], bake data into the composition ([`Preset`]) and re-export memkv's
+//!   snapshot, limits and usage interfaces so that the host can look into the store after a run.
+//! - [`engine`]: the wasmtime engine memkv runs on, with wasmtime's compilation cache.
+//!
+//! Compose a guest with a preset store, run it, and look into its store afterwards:
+//!
+//! ```
+//! use memkv_host::bindings::exports::golem::examples::api;
+//! use memkv_host::{CacheUse, Exposed, Options, Preset, compose_with, engine};
+//! use wasmtime::Store;
+//! use wasmtime::component::{Component, Linker};
+//!
+//! # fn main() -> anyhow::Result<()> {
+//! // One key in the bucket "users", baked into memkv; memkv's own interfaces exported.
+//! let mut preset = Preset::new();
+//! preset.set("users", "alice", b"30")?;
+//! let options = Options { preset: Some(preset), expose: true };
+//! // A guest that serves `golem:examples/api` over `wasi:keyvalue/store@0.2.0-draft`.
+//! let guest = memkv_artifacts::KV_CLIENT;
+//! let composition = compose_with(guest, memkv_host::MEMKV, &options)?;
+//! assert!(composition.unsatisfied.is_empty());
+//!
+//! let engine = engine(CacheUse::Off)?;
+//! let component = Component::new(&engine, &composition.bytes)?;
+//! let mut store = Store::new(&engine, ());
+//! let instance = Linker::new(&engine).instantiate(&mut store, &component)?;
+//!
+//! // The guest reads the preset value and writes one of its own.
+//! let pre = instance.instance_pre(&store);
+//! let guest = api::GuestIndices::new(&pre)?.load(&mut store, &instance)?;
+//! assert_eq!(guest.call_get(&mut store, "users", "alice")?, Some(b"30".to_vec()));
+//! guest.call_set(&mut store, "users", "bob", b"41")?;
+//!
+//! // The store afterwards, through the exposed interfaces.
+//! let exposed = Exposed::new(&mut store, &instance)?;
+//! assert_eq!(exposed.limits.call_get_usage(&mut store)?.entries, 2);
+//! let snapshot = exposed.save.call_save(&mut store)?;
+//! assert!(Preset::from_snapshot(&snapshot).is_ok());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The library compiles the component once per machine: [`engine`] with [`CacheUse::User`]
+//! turns on wasmtime's compilation cache (the one `wasmtime run` uses, configured by the same
+//! `~/.config/wasmtime/config.toml`), so later runs load the compiled code instead of compiling.
+
+mod compose;
+mod exposed;
+mod instance;
+mod preset;
+
+use std::sync::OnceLock;
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Cache, Config, Engine, Result, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+pub use compose::{Composition, EXPOSED, Options, Side, component_names, compose, compose_with};
+pub use exposed::Exposed;
+pub use instance::{
+    Api, Collections, Draft, Draft2, Entry, Found, Limits, Listing, MemkvInstance, Snapshot,
+    Wasmcloud,
+};
+pub use memkv_artifacts::{MEMKV, MEMKV_GOLEM, MEMKV_REDIS};
+pub use preset::{Preset, preset};
+
+/// Host bindings of the world `memkv:store/memkv`, generated from the workspace's `wit/`.
+#[allow(missing_docs, reason = "generated code; the WIT documents it")]
+pub mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "memkv:store/memkv",
+        additional_derives: [PartialEq, Eq],
+    });
+}
+
+use bindings::MemkvPre;
+use bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
+
+/// Whether [`engine`] keeps compiled code in wasmtime's compilation cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheUse {
+    /// Use the user's cache, as `wasmtime run` does; if it cannot be set up (no home
+    /// directory, a bad config file), compile without it.
+    User,
+    /// Compile every time (tests).
+    Off,
+}
+
+/// The engine memkv runs on: wasmtime's defaults with concurrency support off (no component
+/// here is async, and it costs every component-to-component call; see BENCHMARKS.md).
+pub fn engine(cache: CacheUse) -> Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.concurrency_support(false);
+    if cache == CacheUse::User {
+        config.cache(Cache::from_file(None).ok());
+    }
+    Engine::new(&config)
+}
+
+/// The embedded `memkv.wasm`, compiled for one engine, ready to be instantiated many times;
+/// and `memkv-redis.wasm`, compiled the first time it is asked for.
+pub struct Compiled {
+    component: Component,
+    pre: MemkvPre<()>,
+    redis: OnceLock<MemkvPre<Network>>,
+}
+
+/// What memkv-redis runs with: WASI 0.2 with TCP and name lookups allowed, and the environment
+/// that names its server (`MEMKV_REDIS_URL` or `MEMKV_REDIS_CLUSTER`, `MEMKV_REDIS_PREFIX`).
+pub struct Network {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl Network {
+    /// Networking allowed, and `env` as the environment.
+    pub fn new(env: &[(&str, &str)]) -> Self {
+        Self {
+            ctx: network_ctx(env),
+            table: ResourceTable::new(),
+        }
+    }
+}
+
+/// The WASI context memkv-redis needs: TCP and name lookups allowed, `env` as the environment.
+pub fn network_ctx(env: &[(&str, &str)]) -> WasiCtx {
+    let mut ctx = WasiCtx::builder();
+    ctx.inherit_network()
+        .allow_tcp(true)
+        .allow_ip_name_lookup(true);
+    for (name, value) in env {
+        ctx.env(name, value);
+    }
+    ctx.build()
+}
+
+impl WasiView for Network {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl Compiled {
+    /// Compile the embedded `memkv.wasm` for `engine` (or load it from the engine's cache).
+    pub fn new(engine: &Engine) -> Result<Self> {
+        let component = Component::new(engine, MEMKV)?;
+        let pre = MemkvPre::new(Linker::new(engine).instantiate_pre(&component)?)?;
+        Ok(Self {
+            component,
+            pre,
+            redis: OnceLock::new(),
+        })
+    }
+
+    /// A fresh instance of the embedded `memkv-redis.wasm` with `env` as its environment
+    /// (compiled, or loaded from the engine's cache, on first use).
+    pub fn instantiate_redis(&self, env: &[(&str, &str)]) -> Result<MemkvInstance<Network>> {
+        let pre = match self.redis.get() {
+            Some(pre) => pre,
+            None => {
+                let engine = self.engine();
+                let mut linker = Linker::new(engine);
+                wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+                let component = Component::new(engine, MEMKV_REDIS)?;
+                let pre = MemkvPre::new(linker.instantiate_pre(&component)?)?;
+                self.redis.get_or_init(|| pre)
+            }
+        };
+        MemkvInstance::new(pre, Store::new(self.engine(), Network::new(env)))
+    }
+
+    /// The compiled component.
+    pub fn component(&self) -> &Component {
+        &self.component
+    }
+
+    /// The engine it was compiled for.
+    pub fn engine(&self) -> &Engine {
+        self.pre.engine()
+    }
+
+    /// A fresh instance, with an empty store of its own.
+    pub fn instantiate(&self) -> Result<MemkvInstance<()>> {
+        MemkvInstance::new(&self.pre, Store::new(self.engine(), ()))
+    }
+}
+
+/// The message of an `error::other`, or the name of the other variants, for display.
+pub fn describe(error: &Error) -> String {
+    match error {
+        Error::NoSuchStore => "no-such-store".into(),
+        Error::AccessDenied => "access-denied".into(),
+        Error::Other(message) => format!("other({message:?})"),
+    }
+}
