@@ -1,10 +1,13 @@
 //! Builds every wasm artifact of the workspace, once, for every crate that needs one.
 //!
 //! 1. `cargo build --target wasm32-unknown-unknown --profile component` of `memkv` (and, with
-//!    this crate's `guests` feature, of the test guests `kv-client`, `kv-bench`,
-//!    `golem-example` and `wascc-client`), then of `memkv` once more with its `golem` feature;
-//!    then for `wasm32-wasip2`, of `memkv` with its `redis` feature (and, with `guests`, of the
-//!    demo guest `counter`). The guest build has a target directory of its own, `<target>/wasm-guests`,
+//!    this crate's `guests` feature, of the test guests), then of `memkv` once more with its
+//!    `golem` feature; then for `wasm32-wasip2`, of `memkv` with its `redis` feature (and, with
+//!    `guests`, of the guests for that target). The guests are found with `cargo metadata`:
+//!    every workspace member under `host-test/guests/` or `examples/` says in its manifest's
+//!    `[package.metadata.memkv-artifact]` which target it is built for (`target`), what it is
+//!    (`doc`) and, for a command, which binary (`bin`); a member there without it fails the
+//!    build. The guest build has a target directory of its own, `<target>/wasm-guests`,
 //!    shared by debug and release builds of the host (sharing the outer one would deadlock on its
 //!    lock); cargo keeps every build's fingerprints there, so nothing is rebuilt that did not
 //!    change.
@@ -35,78 +38,114 @@ const PROFILE: &str = "component";
 /// target it is built for, and the artifact's name (its constant is the name in upper snake
 /// case).
 struct Artifact {
-    krate: &'static str,
+    krate: String,
     features: Option<&'static str>,
     target: &'static str,
-    name: &'static str,
-    doc: &'static str,
+    name: String,
+    doc: String,
+    /// The binary to build, for a command; `None` for a library (`cdylib`).
+    bin: Option<String>,
 }
 
-const MEMKV: [Artifact; 3] = [
-    Artifact {
-        krate: "memkv",
-        features: None,
-        target: TARGET,
-        name: "memkv",
-        doc: "`memkv.wasm`: world `memkv:store/memkv`; imports nothing.",
-    },
-    Artifact {
-        krate: "memkv",
-        features: Some("memkv/golem"),
-        target: TARGET,
-        name: "memkv-golem",
-        doc: "`memkv-golem.wasm`: world `memkv:store/memkv-golem`, the main world plus Golem's \
-              December 2023 `wasi:keyvalue`; imports the `wasi:io` stream types.",
-    },
-    Artifact {
-        krate: "memkv",
-        features: Some("memkv/redis"),
-        target: TARGET_WASI,
-        name: "memkv-redis",
-        doc: "`memkv-redis.wasm`: the exports of `memkv.wasm` with the buckets in Redis; \
-              imports WASI 0.2 (sockets, environment).",
-    },
-];
+/// The memkv artifacts: one crate, three builds.
+fn memkv_artifacts() -> [Artifact; 3] {
+    let memkv = |features, target, name: &str, doc: &str| Artifact {
+        krate: "memkv".into(),
+        features,
+        target,
+        name: name.into(),
+        doc: doc.into(),
+        bin: None,
+    };
+    [
+        memkv(
+            None,
+            TARGET,
+            "memkv",
+            "`memkv.wasm`: world `memkv:store/memkv`; imports nothing.",
+        ),
+        memkv(
+            Some("memkv/golem"),
+            TARGET,
+            "memkv-golem",
+            "`memkv-golem.wasm`: world `memkv:store/memkv-golem`, the main world plus Golem's \
+             December 2023 `wasi:keyvalue`; imports the `wasi:io` stream types.",
+        ),
+        memkv(
+            Some("memkv/redis"),
+            TARGET_WASI,
+            "memkv-redis",
+            "`memkv-redis.wasm`: the exports of `memkv.wasm` with the buckets in Redis; \
+             imports WASI 0.2 (sockets, environment).",
+        ),
+    ]
+}
 
-const GUESTS: [Artifact; 5] = [
-    Artifact {
-        krate: "kv-client",
-        features: None,
-        target: TARGET,
-        name: "kv-client",
-        doc: "The `kv-client` test guest: `golem:examples/api` over `wasi:keyvalue/store@0.2.0-draft`.",
-    },
-    Artifact {
-        krate: "kv-bench",
-        features: None,
-        target: TARGET,
-        name: "kv-bench",
-        doc: "The `kv-bench` test guest: benchmark loops over `wasi:keyvalue@0.2.0-draft`.",
-    },
-    Artifact {
-        krate: "golem-example",
-        features: None,
-        target: TARGET,
-        name: "golem-example",
-        doc: "The Golem docs' key-value example, over Golem's `wasi:keyvalue/readwrite`.",
-    },
-    Artifact {
-        krate: "wascc-client",
-        features: None,
-        target: TARGET,
-        name: "wascc-client",
-        doc: "The `wascc-client` test guest: every function of `wasmcloud:keyvalue/key-value`, \
-              checked from inside the guest.",
-    },
-    Artifact {
-        krate: "counter",
-        features: None,
-        target: TARGET_WASI,
-        name: "counter",
-        doc: "The demo guest: `wasi:http/proxy`, counting requests through \
-              `wasi:keyvalue/atomics@0.2.0-draft`.",
-    },
-];
+/// Where guests live: every workspace member under these folders is one.
+const GUEST_DIRS: [&str; 2] = ["host-test/guests", "examples"];
+
+/// What `cargo metadata` says of the workspace: its target directory, and every guest.
+fn workspace(root: &Path) -> Result<(PathBuf, Vec<Artifact>)> {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .output()
+        .context("running cargo metadata")?;
+    if !output.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let target_dir = metadata["target_directory"]
+        .as_str()
+        .context("cargo metadata names no target directory")?
+        .into();
+    let mut guests = Vec::new();
+    for package in metadata["packages"].as_array().into_iter().flatten() {
+        let manifest = Path::new(package["manifest_path"].as_str().unwrap_or_default());
+        let Ok(relative) = manifest.strip_prefix(root) else {
+            continue;
+        };
+        if !GUEST_DIRS.iter().any(|dir| relative.starts_with(dir)) {
+            continue;
+        }
+        let name = package["name"].as_str().unwrap_or_default();
+        let artifact = &package["metadata"]["memkv-artifact"];
+        let target = match artifact["target"].as_str() {
+            Some(TARGET) => TARGET,
+            Some(TARGET_WASI) => TARGET_WASI,
+            _ => bail!(
+                "{}: a guest must say how it is built, in [package.metadata.memkv-artifact]: \
+                 target = \"{TARGET}\" or \"{TARGET_WASI}\", doc = \"what it is\", and \
+                 bin = \"name\" for a command",
+                relative.display()
+            ),
+        };
+        let bin = artifact["bin"].as_str().map(str::to_owned);
+        guests.push(Artifact {
+            krate: name.into(),
+            features: None,
+            target,
+            name: bin.clone().unwrap_or_else(|| name.into()),
+            doc: artifact["doc"]
+                .as_str()
+                .with_context(|| format!("{}: memkv-artifact has no doc", relative.display()))?
+                .into(),
+            bin,
+        });
+    }
+    guests.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((target_dir, guests))
+}
 
 fn main() -> Result<()> {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
@@ -114,7 +153,7 @@ fn main() -> Result<()> {
         .parent()
         .context("memkv-artifacts lives inside the workspace")?;
     let out_dir = PathBuf::from(env::var("OUT_DIR")?);
-    let target_dir = host_target_dir(&out_dir)?;
+    let (target_dir, guests) = workspace(root)?;
 
     for input in [
         "src",
@@ -132,9 +171,10 @@ fn main() -> Result<()> {
     ensure_wasm_target(TARGET)?;
     ensure_wasm_target(TARGET_WASI)?;
     let with_guests = env::var_os("CARGO_FEATURE_GUESTS").is_some();
-    let mut artifacts: Vec<&Artifact> = MEMKV.iter().collect();
+    let memkv = memkv_artifacts();
+    let mut artifacts: Vec<&Artifact> = memkv.iter().collect();
     if with_guests {
-        artifacts.extend(&GUESTS);
+        artifacts.extend(&guests);
     }
 
     let guest_target = target_dir.join("wasm-guests");
@@ -156,8 +196,7 @@ fn main() -> Result<()> {
         if batch.is_empty() {
             continue;
         }
-        let crates: Vec<&str> = batch.iter().map(|artifact| artifact.krate).collect();
-        build_core_modules(root, &guest_target, target, &crates, features)?;
+        build_core_modules(root, &guest_target, target, &batch, features)?;
         for artifact in batch {
             let component = encode(&guest_target, artifact)?;
             let path = out_dir.join(format!("{}.wasm", artifact.name));
@@ -180,20 +219,13 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// The directory of the host build's profile directories (`target`, or `target/<triple>` when
-/// cross-compiling): `OUT_DIR` is `<that>/<profile>/build/<package>-<hash>/out`.
-fn host_target_dir(out_dir: &Path) -> Result<PathBuf> {
-    out_dir
-        .ancestors()
-        .nth(4)
-        .map(Path::to_owned)
-        .context("OUT_DIR is not inside a cargo target directory")
-}
-
 /// The core module `artifact` was built as, encoded as a component (for wasm32-wasip2, the
 /// component rustc's linker already wrote).
 fn encode(guest_target: &Path, artifact: &Artifact) -> Result<Vec<u8>> {
-    let file = format!("{}.wasm", artifact.krate.replace('-', "_"));
+    let file = match &artifact.bin {
+        Some(bin) => format!("{bin}.wasm"),
+        None => format!("{}.wasm", artifact.krate.replace('-', "_")),
+    };
     let dir = guest_target.join(artifact.target).join(PROFILE);
     let module = dir.join(&file);
     let module = fs::read(&module).with_context(|| format!("reading {}", module.display()))?;
@@ -239,20 +271,35 @@ fn ensure_wasm_target(target: &str) -> Result<()> {
     }
 }
 
-/// Build `crates` as core wasm modules for `target`, in one cargo run, with `features` if given.
+/// Build `artifacts` as wasm for `target`, in one cargo run, with `features` if given: each
+/// library's core module, or each command's binary.
 fn build_core_modules(
     root: &Path,
     target_dir: &Path,
     target: &str,
-    crates: &[&str],
+    artifacts: &[&Artifact],
     features: Option<&str>,
 ) -> Result<()> {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut build = Command::new(cargo);
     build
         .current_dir(root)
-        .args(["build", "--lib", "--target", target, "--profile", PROFILE])
-        .args(crates.iter().flat_map(|name| ["--package", name]))
+        .args(["build", "--target", target, "--profile", PROFILE])
+        .args(
+            artifacts
+                .iter()
+                .flat_map(|artifact| ["--package", &artifact.krate]),
+        );
+    if artifacts.iter().any(|artifact| artifact.bin.is_none()) {
+        build.arg("--lib");
+    }
+    for bin in artifacts
+        .iter()
+        .filter_map(|artifact| artifact.bin.as_deref())
+    {
+        build.args(["--bin", bin]);
+    }
+    build
         .args(
             features
                 .iter()

@@ -5,7 +5,9 @@
 //! reads nothing from the build directory at run time.
 //!
 //! - [`MEMKV`], [`MEMKV_GOLEM`] and [`MEMKV_REDIS`]: the memkv artifacts, always;
-//! - `KV_CLIENT`, `KV_BENCH` and `GOLEM_EXAMPLE`: the test guests, with the `guests` feature.
+//! - with the `guests` feature, one constant per test guest (every workspace member under
+//!   `host-test/guests/` and `examples/`, named in upper snake case: `KV_CLIENT`, `COUNTER`,
+//!   `KEYVALUE_MAIN`, …), each documented with what it is.
 //!
 //! The build also leaves `target/memkv.wasm`, `target/memkv-golem.wasm` and
 //! `target/memkv-redis.wasm` for users.

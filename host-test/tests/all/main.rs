@@ -64,6 +64,7 @@ mod snapshot;
 mod store;
 mod traps;
 mod wasmcloud;
+mod wasmtime_program;
 
 /// The component the engine suites at this level run against: `memkv.wasm`.
 fn harness() -> &'static Harness {
