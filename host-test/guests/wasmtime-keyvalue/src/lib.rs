@@ -7,7 +7,6 @@
 
 #![allow(missing_docs, reason = "generated bindings")]
 
-#[cfg(target_arch = "wasm32")]
 wit_bindgen::generate!({
     inline: "
         package wasmtime:test;
