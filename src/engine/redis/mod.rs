@@ -21,7 +21,8 @@
 //! deletion count); for lists and sets, `…:k` (each one's kind and charge) and `…:e<hex of the
 //! key>` (its items, a native Redis list or set); for values with a lifetime (wasmCloud's `set`
 //! with `expires`), `…:x` (their deadlines, a sorted set). Every operation that touches more than one key is one call of a Lua
-//! function (`memkv.lua`, loaded as a Redis Function library, so Redis 7 or later), so it is
+//! function (`memkv.lua`, the files of `lua/` joined, loaded as a Redis Function library, so
+//! Redis 7 or later), so it is
 //! atomic however many instances share the store.
 //!
 //! One hash tag for the whole store, not one per bucket, because the contract is store-wide:
@@ -65,8 +66,54 @@ const DEADLINE: usize = 13;
 /// The limits' fields in the store's hash, in the order of [`Limits`]'s fields.
 const LIMIT_FIELDS: [&str; 6] = ["lk", "lv", "lt", "le", "lb", "lp"];
 
-/// The function library every multi-key operation runs in.
-const LIBRARY: &str = include_str!("memkv.lua");
+/// The function library every multi-key operation runs in (`memkv.lua`): its files, joined in
+/// order. Its constants come first, from Rust ([`library`]).
+const LIBRARY: &str = concat!(
+    include_str!("lua/0-state.lua"),
+    "\n",
+    include_str!("lua/1-store.lua"),
+    "\n",
+    include_str!("lua/2-write.lua"),
+    "\n",
+    include_str!("lua/3-counters.lua"),
+    "\n",
+    include_str!("lua/4-values.lua"),
+    "\n",
+    include_str!("lua/5-store-ops.lua"),
+    "\n",
+    include_str!("lua/6-collections.lua"),
+    "\n",
+    include_str!("lua/7-run.lua"),
+);
+
+/// `memkv.lua` as `FUNCTION LOAD` takes it, and its function's name (`memkv_<hash>`): the name
+/// line, the function's name, the constants it shares with the core (so that both engines charge
+/// and default alike), then [`LIBRARY`]. The hash covers the constants too: a change of either
+/// is a new version, which never mixes with the old one on a server.
+fn library() -> (String, String) {
+    let defaults = limit_args(&Limits::DEFAULT);
+    let fields = LIMIT_FIELDS
+        .iter()
+        .zip(&defaults)
+        .map(|(field, default)| format!("{field} = '{default}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let source = format!(
+        "local ENTRY_OVERHEAD, BUCKET_OVERHEAD, ITEM_OVERHEAD, STAMP = {}, {}, {}, {STAMP}\n\
+         local DEADLINE = {DEADLINE}\n\
+         local CURSORS = {}\n\
+         local DEFAULTS = {{ {fields} }}\n\
+         {LIBRARY}",
+        store::ENTRY_OVERHEAD,
+        store::BUCKET_OVERHEAD,
+        store::ITEM_OVERHEAD,
+        store::CURSOR_CAPACITY,
+    );
+    let hash = Script::new(&source).get_hash().to_owned();
+    let function = format!("memkv_{}", &hash[..16]);
+    let library = format!("#!lua name={function}\nlocal FUNCTION = '{function}'\n{source}");
+    (function, library)
+}
 
 /// Where the server is, and the keys of the store in it.
 struct Session {
@@ -77,9 +124,9 @@ struct Session {
     /// The store's own keys, `g`, `n` and `c`, as every call names them.
     store_keys: [String; 3],
     connection: Option<Server>,
-    /// The library's function, `memkv_<hash of memkv.lua>`.
+    /// The library's function, `memkv_<hash of memkv.lua and its constants>`.
     function: String,
-    /// `memkv.lua` as `FUNCTION LOAD` takes it: its name line first.
+    /// `memkv.lua` as `FUNCTION LOAD` takes it ([`library`]).
     library: String,
 }
 
@@ -122,6 +169,26 @@ impl Server {
         }
     }
 
+    /// Whether the server, or every primary of the cluster, has the library of `function` (its
+    /// library has the function's name). One `FUNCTION LIST LIBRARYNAME`, on every primary.
+    fn has_library(&mut self, function: &str) -> RedisResult<bool> {
+        let mut list = redis::cmd("FUNCTION");
+        list.arg("LIST").arg("LIBRARYNAME").arg(function);
+        match self {
+            Server::Single(connection) => Ok(!list.query::<Vec<Value>>(connection)?.is_empty()),
+            Server::Cluster(connection) => {
+                let everywhere =
+                    RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllMasters, None));
+                let Value::Map(answers) = connection.route_command(&list, everywhere)? else {
+                    return Ok(false);
+                };
+                Ok(answers.iter().all(
+                    |(_, libraries)| matches!(libraries, Value::Array(found) if !found.is_empty()),
+                ))
+            }
+        }
+    }
+
     /// Load `library` into the server, or into every primary of the cluster (functions are
     /// not shared between a cluster's shards).
     fn load_library(&mut self, library: &str) -> RedisResult<()> {
@@ -160,9 +227,7 @@ impl Session {
                  Redis hash tags"
             )));
         }
-        let hash = Script::new(LIBRARY).get_hash().to_owned();
-        let function = format!("memkv_{}", &hash[..16]);
-        let library = format!("#!lua name={function}\nlocal FUNCTION = '{function}'\n{LIBRARY}");
+        let (function, library) = library();
         let store_keys = ["g", "n", "c"].map(|suffix| format!("{prefix}:{{{prefix}}}:{suffix}"));
         Ok(Self {
             url,
@@ -301,8 +366,13 @@ impl<'a> Op<'a> {
                 call.arg(*arg);
             }
             match call.query::<Vec<Value>>(server.connection()) {
-                // The first call on a server that lacks this version's library loads it.
-                Err(error) if error.to_string().contains("Function not found") => {
+                // An error reply (memkv.lua answers refusals as tables, never as errors): if the
+                // server lacks this version's library — one seen for the first time, restarted
+                // empty, or flushed — load it and call once more. `FUNCTION LIST` decides, not
+                // the error's text.
+                Err(error)
+                    if error.code().is_some() && !server.has_library(&session.function)? =>
+                {
                     server.load_library(&session.library)?;
                     call.query::<Vec<Value>>(server.connection())
                 }

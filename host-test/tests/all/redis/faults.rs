@@ -106,3 +106,24 @@ fn a_prefix_with_a_brace_is_refused() -> Result<()> {
     assert!(message.contains("MEMKV_REDIS_PREFIX \"a{b\""), "{message}");
     Ok(())
 }
+
+#[test]
+fn a_library_flushed_while_connected_is_loaded_again_by_the_next_call() -> Result<()> {
+    let server = RedisServer::start()?;
+    let mut memkv = harness().instantiate_at(&server.url(), "flushed")?;
+    let bucket = memkv.draft().open("b")?.unwrap();
+    memkv.draft().set(bucket, "k", b"v")?.unwrap();
+    assert!(server.cli(&["FUNCTION", "LIST"])?.contains("memkv_"));
+
+    // The same connection: the call's error reply sends memkv to FUNCTION LIST, which finds
+    // nothing, so it loads the library and calls again.
+    server.cli(&["FUNCTION", "FLUSH"])?;
+    assert!(!server.cli(&["FUNCTION", "LIST"])?.contains("memkv_"));
+    memkv.draft().set(bucket, "k2", b"w")?.unwrap();
+    assert!(server.cli(&["FUNCTION", "LIST"])?.contains("memkv_"));
+    assert_eq!(
+        memkv.draft().get(bucket, "k")?.unwrap(),
+        Some(b"v".to_vec())
+    );
+    Ok(memkv.draft().drop_bucket(bucket)?)
+}

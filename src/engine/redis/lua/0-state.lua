@@ -1,0 +1,42 @@
+-- memkv-redis: every operation that touches more than one key, as one atomic call of one Redis
+-- Function. This folder's files, joined in order, are `memkv.lua`; memkv-redis loads it as a
+-- function library (`FUNCTION LOAD`) the first time a server lacks it, with lines in front: the
+-- library's name, `local FUNCTION = 'memkv_<hash>'` (so two versions never mix), and the
+-- constants it shares with memkv's core, which Rust writes (`library()` in `../mod.rs`):
+-- ENTRY_OVERHEAD, BUCKET_OVERHEAD, ITEM_OVERHEAD, STAMP, DEADLINE, CURSORS and DEFAULTS (the
+-- default limits by field). Then it calls `FCALL memkv_<hash> 6 KEYS… ARGV…`: the helpers below
+-- are defined once, when the library loads, not per call.
+--
+-- KEYS: 1 the store's hash `g` (limits, usage, generation, next cursor), 2 the registry `n` (a
+-- sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 values `v` (a hash
+-- of key -> 16 hex digits of write stamp followed by the value), 5 index `i` (a sorted set of
+-- its keys, all with score 0, for byte-ordered paging) and 6 meta `m` (`st`, the last stamp
+-- issued; `rm`, how many deletions). A key holding a list or a set has, in `v`, a marker of 16
+-- characters instead (`L` or `S` and 15 hex digits of stamp), in the bucket's kinds hash `k`
+-- its kind letter and charge (`L123`), and its items in a native Redis list or set `e<hex of
+-- the key>` beside the bucket's other keys. A value written with a lifetime (wasmCloud's `set`
+-- with `expires`) has a stamp starting with `E` followed by its deadline (13 digits of
+-- milliseconds since the epoch, by the server's clock) before the value, and its key is in the
+-- bucket's deadlines `x` (a sorted set scored by deadline); every call first removes the keys of
+-- its bucket whose deadline has passed, as a delete would, and any other write of a key ends its
+-- lifetime, as Redis's SET does. Every key of a store carries the store's hash tag, so the
+-- keys a call names here, or finds from a bucket's name (`bucket_key`), are in one slot, on
+-- one server or one Redis Cluster node.
+-- ARGV: 1 the operation, 2 the bucket's name, 3 the key prefix, then the operation's own.
+--
+-- Answers are tables: {'ok', ...} or a refusal {code, ...}, which the client turns into the same
+-- error memkv's in-memory engine gives. A refused operation changes nothing: every check comes
+-- before the first write.
+
+-- The call in progress: its keys and arguments (set by `run` at the start of every call).
+local KEYS, ARGV = {}, {}
+local g, reg, cur, vals, idx, meta
+-- The bucket's keys without their last letter: `P:{P}:b<hex>:`.
+local base
+local op, bucket, prefix
+-- Whether the call's bucket has values with a lifetime (its deadlines `x` exist).
+local has_deadlines
+-- Defined with the collections, used earlier by set_limits and dump.
+local collection_items
+
+local KIND_OF_LETTER = { L = 'list', S = 'set' }

@@ -1,0 +1,225 @@
+-- Values: open, set, delete, counters, compare-and-swap, listings.
+
+-- The bytes under `key`, or nil; refused if the key holds a list or a set.
+local function value_of(key)
+  local raw = redis.call('HGET', vals, key)
+  if not raw then
+    return nil
+  end
+  local kind = marked(raw)
+  if kind then
+    refuse('wrong-kind', kind, 'bytes')
+  end
+  return payload(raw)
+end
+
+-- Remove the keys of bucket `name` whose deadline has passed, as a delete does (only values
+-- with a lifetime are in its deadlines: any other write of a key takes it out).
+local function purge(name)
+  local x = bucket_key(name, 'x')
+  local expired = redis.call('ZRANGE', x, '-inf', now_ms(), 'BYSCORE')
+  if #expired == 0 then
+    return
+  end
+  local values, freed = bucket_key(name, 'v'), 0
+  for _, key in ipairs(expired) do
+    freed = freed + #key + redis.call('HSTRLEN', values, key) - STAMP - DEADLINE + ENTRY_OVERHEAD
+  end
+  batched('HDEL', values, expired)
+  batched('ZREM', bucket_key(name, 'i'), expired)
+  batched('ZREM', x, expired)
+  redis.call('HINCRBY', bucket_key(name, 'm'), 'rm', #expired)
+  redis.call('HINCRBY', g, 'bytes', dec(-freed))
+  redis.call('HINCRBY', g, 'entries', -#expired)
+end
+
+local function purge_all()
+  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+    purge(name)
+  end
+end
+
+local ops = {}
+
+function ops.open()
+  local total, create = open_for_write()
+  if create then
+    create_bucket()
+  end
+  return { 'ok' }
+end
+
+function ops.set()
+  set_one(ARGV[4], ARGV[5])
+  return { 'ok' }
+end
+
+-- wasmCloud's `set` with a lifetime. ARGV: key, value, seconds (at least 1).
+function ops.set_ex()
+  local key = ARGV[4]
+  set_one(key, ARGV[5])
+  local deadline = now_ms() + tonumber(ARGV[6]) * 1000
+  local raw = redis.call('HGET', vals, key)
+  local stamp = 'E' .. raw:sub(2, STAMP) .. string.format('%013d', deadline)
+  redis.call('HSET', vals, key, stamp .. raw:sub(STAMP + 1))
+  redis.call('ZADD', deadlines(), deadline, key)
+  -- The deadline is charged nowhere: the entry's charge stays its value's length.
+  return { 'ok' }
+end
+
+function ops.set_many()
+  local w = start_write()
+  for n = 4, #ARGV, 2 do
+    check_sizes(ARGV[n], ARGV[n + 1])
+  end
+  for n = 4, #ARGV, 2 do
+    plan(w, ARGV[n], ARGV[n + 1])
+  end
+  commit(w)
+  return { 'ok' }
+end
+
+function ops.delete()
+  -- Every key once, with what removing it frees; then one command of each kind removes them.
+  local removed, gone, freed, collections = {}, {}, 0, {}
+  for n = 4, #ARGV do
+    local key = ARGV[n]
+    local kind, len = nil, nil
+    if not gone[key] then
+      kind, len = entry_of(key)
+    end
+    if kind then
+      gone[key] = true
+      table.insert(removed, key)
+      freed = freed + #key + len + ENTRY_OVERHEAD
+      if kind ~= 'bytes' then
+        table.insert(collections, key)
+      end
+    end
+  end
+  for _, key in ipairs(collections) do
+    redis.call('DEL', items_key(key))
+    redis.call('HDEL', kinds(), key)
+  end
+  if #removed > 0 then
+    batched('HDEL', vals, removed)
+    batched('ZREM', idx, removed)
+    if has_deadlines then
+      batched('ZREM', deadlines(), removed)
+    end
+    redis.call('HINCRBY', meta, 'rm', #removed)
+    redis.call('HINCRBY', g, 'bytes', dec(-freed))
+    redis.call('HINCRBY', g, 'entries', -#removed)
+  end
+  return { 'ok', #removed }
+end
+
+-- ARGV: key, delta (decimal), type ('u64' or 's64').
+function ops.increment()
+  local key, ty = ARGV[4], ARGV[6]
+  local w = start_write()
+  local current = { neg = false, mag = '0' }
+  local text = value_of(key)
+  if text then
+    current = parse(text, ty)
+    if not current then
+      refuse('not-a-counter', ty)
+    end
+  end
+  local delta = parse(ARGV[5], ty)
+  local sum = signed_add(current, delta)
+  if not fits(sum, ty) then
+    refuse('overflow', show(current), ARGV[5], ty)
+  end
+  local value = show(sum)
+  check_sizes(key, value)
+  plan(w, key, value)
+  commit(w)
+  return { 'ok', value }
+end
+
+-- Where a key stands, for compare-and-swap: generation, stamp ('' if absent), deletions, value,
+-- and the kind of collection it holds, if it holds one (its marker is then its stamp).
+local function version(key)
+  local raw = redis.call('HGET', vals, key)
+  local stamp, value, kind = '', false, nil
+  if raw then
+    stamp, value, kind = raw:sub(1, STAMP), payload(raw), marked(raw)
+  end
+  return redis.call('HGET', g, 'gen') or '0', stamp, redis.call('HGET', meta, 'rm') or '0', value,
+    kind
+end
+
+function ops.observe()
+  local generation, stamp, removals, value, kind = version(ARGV[4])
+  if kind then
+    refuse('wrong-kind', kind, 'bytes')
+  end
+  return { 'ok', generation, stamp, removals, value }
+end
+
+-- ARGV: key, generation, stamp ('' if absent), deletions, value.
+function ops.swap()
+  local key = ARGV[4]
+  local generation, stamp, removals = version(key)
+  if generation ~= ARGV[5] or stamp ~= ARGV[6] or (stamp == '' and removals ~= ARGV[7]) then
+    return { 'ok', 0 }
+  end
+  set_one(key, ARGV[8])
+  return { 'ok', 1 }
+end
+
+-- One page of keys after `after` (nil: from the start): the keys, and whether more follow.
+local function page(after)
+  local size = tonumber(limit('lp'))
+  local start = after and ('(' .. after) or '-'
+  local keys = redis.call('ZRANGE', idx, start, '+', 'BYLEX', 'LIMIT', 0, size + 1)
+  local more = #keys > size
+  if more then
+    table.remove(keys)
+  end
+  return keys, more
+end
+
+-- draft2: ARGV: '' for the first page, or '>' followed by the last key of the previous one.
+function ops.page_after()
+  local after = nil
+  if ARGV[4] ~= '' then
+    after = ARGV[4]:sub(2)
+  end
+  local keys, more = page(after)
+  return { 'ok', keys, more and 1 or 0 }
+end
+
+-- The draft's numbered cursors. ARGV: the cursor in decimal, or ''.
+function ops.list()
+  local after = nil
+  local id = ARGV[4]
+  if id ~= '' then
+    local record = redis.call('HGET', cur, id)
+    if record then
+      local colon = record:find(':', 1, true)
+      local len = tonumber(record:sub(1, colon - 1))
+      if record:sub(colon + 1, colon + len) ~= bucket then
+        refuse('cursor-of-another-bucket', id)
+      end
+      after = record:sub(colon + len + 1)
+    elseif id == '0' or not less(id, redis.call('HGET', g, 'cursor') or '1') then
+      refuse('unknown-cursor', id)
+    else
+      refuse('expired-cursor', id)
+    end
+  end
+  local keys, more = page(after)
+  local next_id = ''
+  if more then
+    next_id = redis.call('HGET', g, 'cursor') or '1'
+    local n = tonumber(next_id)
+    redis.call('HSET', cur, next_id, #bucket .. ':' .. bucket .. keys[#keys])
+    if n > CURSORS then
+      redis.call('HDEL', cur, dec(n - CURSORS))
+    end
+    redis.call('HSET', g, 'cursor', dec(n + 1))
+  end
+  return { 'ok', keys, next_id }
+end

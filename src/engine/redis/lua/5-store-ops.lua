@@ -1,0 +1,128 @@
+-- The whole store: limits, and snapshots out and in.
+
+-- ARGV: the six limits in decimal, in the order of LIMITS.
+function ops.set_limits()
+  purge_all()
+  local new = {}
+  for n, name in ipairs(LIMITS) do
+    new[name] = ARGV[3 + n]
+  end
+  if new.lp == '0' then
+    refuse('page-size-zero')
+  end
+  local function over(code, needed, max)
+    if needed > tonumber(max) then
+      refuse('stored', code, dec(needed), max)
+    end
+  end
+  over('total', number('bytes'), new.lt)
+  over('buckets', number('buckets'), new.lb)
+  local max_key, max_value = tonumber(new.lk), tonumber(new.lv)
+  local lowered = max_key < tonumber(limit('lk')) or max_value < tonumber(limit('lv'))
+  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+    over('name', #name, new.lk)
+    local index = bucket_key(name, 'i')
+    over('entries', redis.call('ZCARD', index), new.le)
+    if lowered then
+      local values, longest_key, longest_value = bucket_key(name, 'v'), 0, 0
+      local kinds_of = bucket_key(name, 'k')
+      for _, key in ipairs(redis.call('ZRANGE', index, 0, -1)) do
+        longest_key = math.max(longest_key, #key)
+        local info = redis.call('HGET', kinds_of, key)
+        if info then
+          for _, item in ipairs(collection_items(items_key_of(name, key), info)) do
+            longest_value = math.max(longest_value, #item)
+          end
+        else
+          local len = redis.call('HSTRLEN', values, key) - STAMP
+          if redis.call('ZSCORE', bucket_key(name, 'x'), key) then
+            len = len - DEADLINE
+          end
+          longest_value = math.max(longest_value, len)
+        end
+      end
+      over('key', longest_key, new.lk)
+      over('value', longest_value, new.lv)
+    end
+  end
+  for _, name in ipairs(LIMITS) do
+    redis.call('HSET', g, name, new[name])
+  end
+  return { 'ok' }
+end
+
+-- Every bucket's name and entries, for a snapshot: {'ok', limits, {name, {key, value, ...}}...}.
+function ops.dump()
+  purge_all()
+  local limits = {}
+  for _, name in ipairs(LIMITS) do
+    table.insert(limits, limit(name))
+  end
+  local out = { 'ok', limits }
+  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+    local entries = redis.call('HGETALL', bucket_key(name, 'v'))
+    for n = 2, #entries, 2 do
+      local raw = entries[n]
+      if marked(raw) then
+        local letter = raw:sub(1, 1)
+        local items = collection_items(items_key_of(name, entries[n - 1]), letter)
+        table.insert(items, 1, letter)
+        entries[n] = items
+      else
+        entries[n] = payload(raw)
+      end
+    end
+    table.insert(out, { name, entries })
+  end
+  return out
+end
+
+-- Replace the whole store with a snapshot's, which the client has already checked completely:
+-- remove every bucket and cursor, start a new generation, and write what the snapshot holds.
+-- ARGV: the six limits (as set_limits), the usage (bytes, entries, buckets), then for each
+-- bucket its name and its number of entries, and per entry its key, its kind (`b`, `L` or
+-- `S`) and its value (bytes), or its number of items and the items.
+function ops.load()
+  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+    local kinds_of = bucket_key(name, 'k')
+    for _, key in ipairs(redis.call('HKEYS', kinds_of)) do
+      redis.call('DEL', items_key_of(name, key))
+    end
+    redis.call('DEL', bucket_key(name, 'v'), bucket_key(name, 'i'), bucket_key(name, 'm'), kinds_of,
+      bucket_key(name, 'x'))
+  end
+  redis.call('DEL', reg, cur)
+  for n, name in ipairs(LIMITS) do
+    redis.call('HSET', g, name, ARGV[3 + n])
+  end
+  redis.call('HSET', g, 'bytes', ARGV[10], 'entries', ARGV[11], 'buckets', ARGV[12])
+  redis.call('HINCRBY', g, 'gen', 1)
+  local n = 13
+  while n <= #ARGV do
+    local name, count = ARGV[n], tonumber(ARGV[n + 1])
+    n = n + 2
+    redis.call('ZADD', reg, 0, name)
+    local values, index = bucket_key(name, 'v'), bucket_key(name, 'i')
+    for _ = 1, count do
+      local key, kind = ARGV[n], ARGV[n + 1]
+      redis.call('ZADD', index, 0, key)
+      if kind == 'b' then
+        redis.call('HSET', values, key, '0000000000000001' .. ARGV[n + 2])
+        n = n + 3
+      else
+        local items, charge = {}, 0
+        for i = 1, tonumber(ARGV[n + 2]) do
+          local item = ARGV[n + 2 + i]
+          table.insert(items, item)
+          charge = charge + #item + ITEM_OVERHEAD
+        end
+        n = n + 3 + #items
+        batched(kind == 'L' and 'RPUSH' or 'SADD', items_key_of(name, key), items)
+        redis.call('HSET', values, key, kind .. '000000000000001')
+        redis.call('HSET', bucket_key(name, 'k'), key, kind .. dec(charge))
+      end
+    end
+    redis.call('HSET', bucket_key(name, 'm'), 'st', 1, 'rm', 0)
+  end
+  return { 'ok' }
+end
