@@ -100,28 +100,32 @@ impl<T: 'static> MemkvInstance<T> {
     }
 }
 
-/// Methods of a view that call one function of its interface each, as they are.
+/// Methods of a view that call one function of its interface each, as they are: the interface
+/// is reached through the bindings' accessors in brackets (`[wasi_keyvalue0_2_0_draft_store.
+/// bucket]`), and each method names the bindings' function it calls. One method at a time, so
+/// that the accessors and each method's arguments repeat apart.
 macro_rules! calls {
-    ($view:ident, $interface:ident, $(
+    ($view:ident, [$($accessor:ident).+],
         $(#[$doc:meta])* fn $name:ident => $call:ident($($arg:ident: $ty:ty),*) -> $answer:ty;
-    )*) => {
+        $($rest:tt)*
+    ) => {
         impl<T: 'static> $view<'_, T> {
-            $(
-                $(#[$doc])*
-                pub fn $name(&mut self, $($arg: $ty),*) -> Result<$answer> {
-                    let View { memkv, store } = &mut self.0;
-                    memkv.$interface().$call(store, $($arg),*)
-                }
-            )*
+            $(#[$doc])*
+            pub fn $name(&mut self, $($arg: $ty),*) -> Result<$answer> {
+                let View { memkv, store } = &mut self.0;
+                memkv$(.$accessor())+.$call(store, $($arg),*)
+            }
         }
+        calls!($view, [$($accessor).+], $($rest)*);
     };
+    ($view:ident, [$($accessor:ident).+],) => {};
 }
 
 /// `memkv:store/collections` of one instance: lists and sets in the draft's buckets (open one
 /// with [`Draft::open`]).
 pub struct Collections<'a, T: 'static>(View<'a, T>);
 
-calls!(Collections, memkv_store_collections,
+calls!(Collections, [memkv_store_collections],
     /// `kind-of`.
     fn kind_of => call_kind_of(bucket: ResourceAny, key: &str) -> Result<Option<Kind>, Error>;
     /// `list-push`.
@@ -171,7 +175,7 @@ calls!(Collections, memkv_store_collections,
 /// `wasmcloud:keyvalue/key-value` of one instance: waSCC's contract, on the bucket `""`.
 pub struct Wasmcloud<'a, T: 'static>(View<'a, T>);
 
-calls!(Wasmcloud, wasmcloud_keyvalue_key_value,
+calls!(Wasmcloud, [wasmcloud_keyvalue_key_value],
     /// `contains`.
     fn contains => call_contains(key: &str) -> bool;
     /// `del`.
@@ -222,95 +226,20 @@ impl<'a, T: 'static> View<'a, T> {
 /// `golem:examples/api` of one instance.
 pub struct Api<'a, T: 'static>(View<'a, T>);
 
-impl<T: 'static> Api<'_, T> {
+calls!(Api, [golem_examples_api],
     /// `get(bucket, key)`.
-    pub fn get(&mut self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
-        let View { memkv, store } = &mut self.0;
-        memkv.golem_examples_api().call_get(store, bucket, key)
-    }
-
+    fn get => call_get(bucket: &str, key: &str) -> Option<Vec<u8>>;
     /// `set(bucket, key, value)`.
-    pub fn set(&mut self, bucket: &str, key: &str, value: &[u8]) -> Result<()> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .golem_examples_api()
-            .call_set(store, bucket, key, value)
-    }
-}
+    fn set => call_set(bucket: &str, key: &str, value: &[u8]) -> ();
+);
 
 /// `wasi:keyvalue/{store,atomics,batch}@0.2.0-draft` of one instance.
 pub struct Draft<'a, T: 'static>(View<'a, T>);
 
 impl<T: 'static> Draft<'_, T> {
-    /// `store.open`.
-    pub fn open(&mut self, identifier: &str) -> Result<Result<ResourceAny, Error>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft_store()
-            .call_open(store, identifier)
-    }
-
     /// Give a bucket handle back to the component.
     pub fn drop_bucket(&mut self, bucket: ResourceAny) -> Result<()> {
         bucket.resource_drop(&mut *self.0.store)
-    }
-
-    /// `bucket.get`.
-    pub fn get(
-        &mut self,
-        bucket: ResourceAny,
-        key: &str,
-    ) -> Result<Result<Option<Vec<u8>>, Error>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft_store()
-            .bucket()
-            .call_get(store, bucket, key)
-    }
-
-    /// `bucket.set`.
-    pub fn set(
-        &mut self,
-        bucket: ResourceAny,
-        key: &str,
-        value: &[u8],
-    ) -> Result<Result<(), Error>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft_store()
-            .bucket()
-            .call_set(store, bucket, key, value)
-    }
-
-    /// `bucket.delete`.
-    pub fn delete(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<(), Error>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft_store()
-            .bucket()
-            .call_delete(store, bucket, key)
-    }
-
-    /// `bucket.exists`.
-    pub fn exists(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<bool, Error>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft_store()
-            .bucket()
-            .call_exists(store, bucket, key)
-    }
-
-    /// `bucket.list-keys`.
-    pub fn list_keys(
-        &mut self,
-        bucket: ResourceAny,
-        cursor: Option<u64>,
-    ) -> Result<Result<KeyResponse, Error>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft_store()
-            .bucket()
-            .call_list_keys(store, bucket, cursor)
     }
 
     /// Every key of `bucket`, following `list-keys` cursors to the end. The inner error is that
@@ -334,250 +263,118 @@ impl<T: 'static> Draft<'_, T> {
             }
         }
     }
-
-    /// `atomics.increment`.
-    pub fn increment(
-        &mut self,
-        bucket: ResourceAny,
-        key: &str,
-        delta: u64,
-    ) -> Result<Result<u64, Error>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft_atomics()
-            .call_increment(store, bucket, key, delta)
-    }
-
-    /// `batch.get-many`.
-    pub fn get_many(
-        &mut self,
-        bucket: ResourceAny,
-        keys: &[String],
-    ) -> Result<Result<Vec<Option<Entry>>, Error>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft_batch()
-            .call_get_many(store, bucket, keys)
-    }
-
-    /// `batch.set-many`.
-    pub fn set_many(
-        &mut self,
-        bucket: ResourceAny,
-        key_values: &[Entry],
-    ) -> Result<Result<(), Error>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft_batch()
-            .call_set_many(store, bucket, key_values)
-    }
-
-    /// `batch.delete-many`.
-    pub fn delete_many(
-        &mut self,
-        bucket: ResourceAny,
-        keys: &[String],
-    ) -> Result<Result<(), Error>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft_batch()
-            .call_delete_many(store, bucket, keys)
-    }
 }
+
+calls!(Draft, [wasi_keyvalue0_2_0_draft_store],
+    /// `store.open`.
+    fn open => call_open(identifier: &str) -> Result<ResourceAny, Error>;
+);
+
+calls!(Draft, [wasi_keyvalue0_2_0_draft_store.bucket],
+    /// `bucket.get`.
+    fn get => call_get(bucket: ResourceAny, key: &str) -> Result<Option<Vec<u8>>, Error>;
+    /// `bucket.set`.
+    fn set => call_set(bucket: ResourceAny, key: &str, value: &[u8]) -> Result<(), Error>;
+    /// `bucket.delete`.
+    fn delete => call_delete(bucket: ResourceAny, key: &str) -> Result<(), Error>;
+    /// `bucket.exists`.
+    fn exists => call_exists(bucket: ResourceAny, key: &str) -> Result<bool, Error>;
+    /// `bucket.list-keys`.
+    fn list_keys => call_list_keys(bucket: ResourceAny, cursor: Option<u64>) -> Result<KeyResponse, Error>;
+);
+
+calls!(Draft, [wasi_keyvalue0_2_0_draft_atomics],
+    /// `atomics.increment`.
+    fn increment => call_increment(bucket: ResourceAny, key: &str, delta: u64) -> Result<u64, Error>;
+);
+
+calls!(Draft, [wasi_keyvalue0_2_0_draft_batch],
+    /// `batch.get-many`.
+    fn get_many => call_get_many(bucket: ResourceAny, keys: &[String]) -> Result<Vec<Option<Entry>>, Error>;
+    /// `batch.set-many`.
+    fn set_many => call_set_many(bucket: ResourceAny, key_values: &[Entry]) -> Result<(), Error>;
+    /// `batch.delete-many`.
+    fn delete_many => call_delete_many(bucket: ResourceAny, keys: &[String]) -> Result<(), Error>;
+);
 
 /// `wasi:keyvalue/{store,atomics,batch}@0.2.0-draft2` of one instance. `swap` consumes a `cas`
 /// handle; [`Draft2::drop_cas`] gives back one that is not swapped.
 pub struct Draft2<'a, T: 'static>(View<'a, T>);
 
 impl<T: 'static> Draft2<'_, T> {
-    /// `store.open`.
-    pub fn open(&mut self, identifier: &str) -> Result<Result<ResourceAny, Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_store()
-            .call_open(store, identifier)
-    }
-
     /// Give a bucket handle back.
     pub fn drop_bucket(&mut self, bucket: ResourceAny) -> Result<()> {
         bucket.resource_drop(&mut *self.0.store)
-    }
-
-    /// `bucket.get`.
-    pub fn get(
-        &mut self,
-        bucket: ResourceAny,
-        key: &str,
-    ) -> Result<Result<Option<Vec<u8>>, Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_store()
-            .bucket()
-            .call_get(store, bucket, key)
-    }
-
-    /// `bucket.set`.
-    pub fn set(
-        &mut self,
-        bucket: ResourceAny,
-        key: &str,
-        value: &[u8],
-    ) -> Result<Result<(), Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_store()
-            .bucket()
-            .call_set(store, bucket, key, value)
-    }
-
-    /// `bucket.delete`.
-    pub fn delete(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<(), Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_store()
-            .bucket()
-            .call_delete(store, bucket, key)
-    }
-
-    /// `bucket.exists`.
-    pub fn exists(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<bool, Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_store()
-            .bucket()
-            .call_exists(store, bucket, key)
-    }
-
-    /// `bucket.list-keys`.
-    pub fn list_keys(
-        &mut self,
-        bucket: ResourceAny,
-        cursor: Option<&str>,
-    ) -> Result<Result<KeyResponse2, Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_store()
-            .bucket()
-            .call_list_keys(store, bucket, cursor)
-    }
-
-    /// `atomics.increment`.
-    pub fn increment(
-        &mut self,
-        bucket: ResourceAny,
-        key: &str,
-        delta: i64,
-    ) -> Result<Result<i64, Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_atomics()
-            .call_increment(store, bucket, key, delta)
-    }
-
-    /// `cas.new`.
-    pub fn cas(&mut self, bucket: ResourceAny, key: &str) -> Result<Result<ResourceAny, Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_atomics()
-            .cas()
-            .call_new(store, bucket, key)
-    }
-
-    /// `cas.current`.
-    pub fn current(&mut self, cas: ResourceAny) -> Result<Result<Option<Vec<u8>>, Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_atomics()
-            .cas()
-            .call_current(store, cas)
-    }
-
-    /// `atomics.swap`: consumes `cas`.
-    pub fn swap(&mut self, cas: ResourceAny, value: &[u8]) -> Result<Result<(), CasError>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_atomics()
-            .call_swap(store, cas, value)
     }
 
     /// Give a `cas` handle back without swapping.
     pub fn drop_cas(&mut self, cas: ResourceAny) -> Result<()> {
         cas.resource_drop(&mut *self.0.store)
     }
-
-    /// `batch.get-many`.
-    pub fn get_many(
-        &mut self,
-        bucket: ResourceAny,
-        keys: &[String],
-    ) -> Result<Result<Vec<Found>, Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_batch()
-            .call_get_many(store, bucket, keys)
-    }
-
-    /// `batch.set-many`.
-    pub fn set_many(
-        &mut self,
-        bucket: ResourceAny,
-        key_values: &[Entry],
-    ) -> Result<Result<(), Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_batch()
-            .call_set_many(store, bucket, key_values)
-    }
-
-    /// `batch.delete-many`.
-    pub fn delete_many(
-        &mut self,
-        bucket: ResourceAny,
-        keys: &[String],
-    ) -> Result<Result<(), Error2>> {
-        let View { memkv, store } = &mut self.0;
-        memkv
-            .wasi_keyvalue0_2_0_draft2_batch()
-            .call_delete_many(store, bucket, keys)
-    }
 }
+
+calls!(Draft2, [wasi_keyvalue0_2_0_draft2_store],
+    /// `store.open`.
+    fn open => call_open(identifier: &str) -> Result<ResourceAny, Error2>;
+);
+
+calls!(Draft2, [wasi_keyvalue0_2_0_draft2_store.bucket],
+    /// `bucket.get`.
+    fn get => call_get(bucket: ResourceAny, key: &str) -> Result<Option<Vec<u8>>, Error2>;
+    /// `bucket.set`.
+    fn set => call_set(bucket: ResourceAny, key: &str, value: &[u8]) -> Result<(), Error2>;
+    /// `bucket.delete`.
+    fn delete => call_delete(bucket: ResourceAny, key: &str) -> Result<(), Error2>;
+    /// `bucket.exists`.
+    fn exists => call_exists(bucket: ResourceAny, key: &str) -> Result<bool, Error2>;
+    /// `bucket.list-keys`.
+    fn list_keys => call_list_keys(bucket: ResourceAny, cursor: Option<&str>) -> Result<KeyResponse2, Error2>;
+);
+
+calls!(Draft2, [wasi_keyvalue0_2_0_draft2_atomics],
+    /// `atomics.increment`.
+    fn increment => call_increment(bucket: ResourceAny, key: &str, delta: i64) -> Result<i64, Error2>;
+    /// `atomics.swap`: consumes `cas`.
+    fn swap => call_swap(cas: ResourceAny, value: &[u8]) -> Result<(), CasError>;
+);
+
+calls!(Draft2, [wasi_keyvalue0_2_0_draft2_atomics.cas],
+    /// `cas.new`.
+    fn cas => call_new(bucket: ResourceAny, key: &str) -> Result<ResourceAny, Error2>;
+    /// `cas.current`.
+    fn current => call_current(cas: ResourceAny) -> Result<Option<Vec<u8>>, Error2>;
+);
+
+calls!(Draft2, [wasi_keyvalue0_2_0_draft2_batch],
+    /// `batch.get-many`.
+    fn get_many => call_get_many(bucket: ResourceAny, keys: &[String]) -> Result<Vec<Found>, Error2>;
+    /// `batch.set-many`.
+    fn set_many => call_set_many(bucket: ResourceAny, key_values: &[Entry]) -> Result<(), Error2>;
+    /// `batch.delete-many`.
+    fn delete_many => call_delete_many(bucket: ResourceAny, keys: &[String]) -> Result<(), Error2>;
+);
 
 /// `memkv:store/limits` of one instance.
 pub struct Limits<'a, T: 'static>(View<'a, T>);
 
-impl<T: 'static> Limits<'_, T> {
+calls!(Limits, [memkv_store_limits],
     /// `get-limits`.
-    pub fn get(&mut self) -> Result<LimitsRecord> {
-        let View { memkv, store } = &mut self.0;
-        memkv.memkv_store_limits().call_get_limits(store)
-    }
-
+    fn get => call_get_limits() -> LimitsRecord;
     /// `set-limits`.
-    pub fn set(&mut self, limits: LimitsRecord) -> Result<Result<(), String>> {
-        let View { memkv, store } = &mut self.0;
-        memkv.memkv_store_limits().call_set_limits(store, limits)
-    }
-
+    fn set => call_set_limits(limits: LimitsRecord) -> Result<(), String>;
     /// `get-usage`.
-    pub fn usage(&mut self) -> Result<Usage> {
-        let View { memkv, store } = &mut self.0;
-        memkv.memkv_store_limits().call_get_usage(store)
-    }
-}
+    fn usage => call_get_usage() -> Usage;
+);
 
 /// Golem's snapshot interfaces of one instance.
 pub struct Snapshot<'a, T: 'static>(View<'a, T>);
 
-impl<T: 'static> Snapshot<'_, T> {
+calls!(Snapshot, [golem_api_save_snapshot],
     /// `save-snapshot.save`: the whole store as bytes.
-    pub fn save(&mut self) -> Result<Vec<u8>> {
-        let View { memkv, store } = &mut self.0;
-        memkv.golem_api_save_snapshot().call_save(store)
-    }
+    fn save => call_save() -> Vec<u8>;
+);
 
+calls!(Snapshot, [golem_api_load_snapshot],
     /// `load-snapshot.load`: replace the whole store with a snapshot's.
-    pub fn load(&mut self, snapshot: &[u8]) -> Result<Result<(), String>> {
-        let View { memkv, store } = &mut self.0;
-        memkv.golem_api_load_snapshot().call_load(store, snapshot)
-    }
-}
+    fn load => call_load(snapshot: &[u8]) -> Result<(), String>;
+);

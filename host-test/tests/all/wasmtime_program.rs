@@ -13,11 +13,14 @@ use wasmtime_wasi::p2::bindings::sync::Command;
 
 use crate::cli::memkv_command;
 
+/// A key of the bucket `""` and its value.
+type Pair = (String, Vec<u8>);
+
 /// Compose `keyvalue_main` with memkv and `options`, run it, and return what `run` answered
 /// (`Err` if it trapped: a failed assertion in the program panics) and, if it did not trap, the
 /// store afterwards as `(key, value)` pairs of the bucket `""` (a trapped instance cannot be
 /// entered again).
-fn run(options: &Options) -> Result<(Result<()>, Vec<(String, Vec<u8>)>)> {
+fn run(options: &Options) -> Result<(Result<()>, Vec<Pair>)> {
     let composition = compose_with(KEYVALUE_MAIN, MEMKV, options)?;
     let plugged = composition
         .unsatisfied
