@@ -108,3 +108,36 @@ fn copies_that_do_not_fit_are_refused_not_trapped() -> Result<()> {
     assert!(memkv.traps().is_empty());
     Ok(())
 }
+
+#[test]
+fn functions_with_no_error_result_answer_empty_when_memory_runs_out_and_the_instance_lives_on()
+-> Result<()> {
+    let mut memkv = Supervised::new(Harness::shared(), Some(48 * MIB))?;
+    let value = vec![5; 14 * MIB];
+    let (get, save, small, saved_later) = memkv
+        .call(|memkv| {
+            let bucket = memkv.draft().open("b")?.unwrap();
+            for key in ["one", "two", "three"] {
+                memkv.draft().set(bucket, key, &value)?.unwrap();
+            }
+            memkv.draft().set(bucket, "small", b"s")?.unwrap();
+            // 42 MiB stored: neither a copy of 14 MiB nor a snapshot of 42 fits in 48.
+            let get = memkv.api().get("b", "one")?;
+            let save = memkv.snapshot().save()?;
+            // The instance lives on: what fits is answered, and once memory is freed, so is the
+            // snapshot.
+            let small = memkv.api().get("b", "small")?;
+            memkv.draft().delete(bucket, "two")?.unwrap();
+            memkv.draft().delete(bucket, "three")?.unwrap();
+            let saved_later = memkv.snapshot().save()?;
+            memkv.draft().drop_bucket(bucket)?;
+            Ok((get, save, small, saved_later))
+        })?
+        .expect("no trap: the answers are empty instead");
+    assert_eq!(get, None);
+    assert_eq!(save, Vec::<u8>::new());
+    assert_eq!(small, Some(b"s".to_vec()));
+    assert!(saved_later.len() > 14 * MIB);
+    assert!(memkv.traps().is_empty());
+    Ok(())
+}
