@@ -13,6 +13,7 @@
 //! - `memkv:store/collections` — lists and sets beside bytes in the draft's buckets, with Redis's
 //!   semantics ([`store::Entry`]);
 //! - `wasmcloud:keyvalue/key-value` — waSCC's contract as wasmCloud's WIT, on the bucket `""`;
+//! - `fermyon:spin/key-value@2.0.0` — Spin 2 to 5's store, whose labels are bucket identifiers;
 //! - `golem:api/save-snapshot@1.1.7` and `load-snapshot@1.1.7` — the whole store as bytes
 //!   ([`store::Store::save`], [`store::Store::restore`]; the format is in `SNAPSHOT.md`).
 //!

@@ -308,3 +308,50 @@ impl Guests {
         Ok(client.call_check(&mut store)?)
     }
 }
+
+/// Host bindings of the world `memkv:fixtures/spin-v2-client`.
+#[allow(missing_docs, reason = "generated code; the WIT documents it")]
+pub mod spin_v2_bindings {
+    wasmtime::component::bindgen!({
+        path: ["../wit", "wit"],
+        world: "memkv:fixtures/spin-v2-client",
+    });
+}
+
+impl Guests {
+    /// Run the `spin-v2-client` guest's `check` of the store `label` — every function of
+    /// `fermyon:spin/key-value@2.0.0`, through the published spin-sdk 5.2.0 — composed with
+    /// `memkv` (`MEMKV`, or `MEMKV_REDIS` with `env` naming its server and prefix), with memkv's
+    /// interfaces exposed: the check's answer, and the store afterwards, as a snapshot.
+    pub fn check_spin_v2_client(
+        &self,
+        memkv: &[u8],
+        env: &[(&str, &str)],
+        label: &str,
+    ) -> Result<(Result<(), String>, Vec<u8>)> {
+        let options = memkv_host::Options {
+            preset: None,
+            expose: true,
+        };
+        let composition =
+            memkv_host::compose_with(memkv_artifacts::SPIN_V2_CLIENT, memkv, &options)?;
+        if let Some(other) = composition
+            .unsatisfied
+            .iter()
+            .find(|name| !name.starts_with("wasi:"))
+        {
+            bail!("memkv left a non-WASI import unsatisfied: {other}");
+        }
+        let component = Component::new(&self.engine, composition.bytes)?;
+        let mut linker = Linker::new(&self.engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        let wasi = memkv_host::network_ctx(env);
+        let mut store = new_store(&self.engine, HostState::with_wasi(wasi), None);
+        let instance = linker.instantiate(&mut store, &component)?;
+        let client = spin_v2_bindings::SpinV2Client::new(&mut store, &instance)?;
+        let checked = client.call_check(&mut store, label)?;
+        let exposed = memkv_host::Exposed::new(&mut store, &instance)?;
+        let snapshot = exposed.save.call_save(&mut store)?;
+        Ok((checked, snapshot))
+    }
+}

@@ -13,6 +13,8 @@ use crate::{HostState, MemkvInstance, engine, new_store};
 
 /// A memkv artifact, compiled once and ready to be instantiated cheaply, many times.
 pub struct Harness {
+    /// The artifact's bytes, for guests to compose with.
+    artifact: &'static [u8],
     component: Component,
     pre: MemkvPre<HostState>,
     /// For memkv-redis: the server its instances use.
@@ -55,10 +57,11 @@ impl Harness {
     }
 
     /// Compile the memkv artifact `bytes`, to be linked with `linker`.
-    pub(crate) fn compile(linker: &Linker<HostState>, bytes: &[u8]) -> Result<Self> {
+    pub(crate) fn compile(linker: &Linker<HostState>, bytes: &'static [u8]) -> Result<Self> {
         let component = Component::new(linker.engine(), bytes)?;
         let pre = MemkvPre::new(linker.instantiate_pre(&component)?)?;
         Ok(Self {
+            artifact: bytes,
             component,
             pre,
             redis: None,
@@ -100,6 +103,7 @@ impl Harness {
         SHARED.get_or_init(|| {
             let single = Self::redis();
             Self {
+                artifact: single.artifact,
                 component: single.component.clone(),
                 pre: single.pre.clone(),
                 redis: Some(RedisTarget::new(
@@ -142,6 +146,26 @@ impl Harness {
             &self.pre,
             new_store(self.engine(), HostState::with_wasi(wasi), None),
         )
+    }
+
+    /// What a guest composed with this harness's artifact needs for a store of its own: the
+    /// artifact's bytes, and its environment (for memkv-redis, the server and a fresh prefix;
+    /// nothing for the in-memory artifacts).
+    pub fn guest_store(&self) -> (&'static [u8], Vec<(String, String)>) {
+        let env = match &self.redis {
+            Some(redis) => {
+                let n = redis.stores.fetch_add(1, Ordering::Relaxed);
+                vec![
+                    (redis.variable.to_owned(), redis.server.clone()),
+                    (
+                        "MEMKV_REDIS_PREFIX".to_owned(),
+                        format!("guest-{}-{n}", std::process::id()),
+                    ),
+                ]
+            }
+            None => Vec::new(),
+        };
+        (self.artifact, env)
     }
 
     /// Whether this is memkv-redis.

@@ -182,6 +182,15 @@ pub fn engine() -> Result<Engine> {
     memkv_host::engine(memkv_host::CacheUse::Off)
 }
 
+/// The value of `key` in the bucket `bucket` of a snapshot (memkv's format), if there is one.
+pub fn snapshot_value(snapshot: &[u8], bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
+    let store = memkv::store::Store::load(snapshot)?;
+    let Some(id) = store.find(bucket) else {
+        return Ok(None);
+    };
+    Ok(store.get(id, key)?.map(<[u8]>::to_vec))
+}
+
 /// How long `f` takes; its answer is kept from the optimizer (the guests' loops return a count
 /// that depends on every call). For the benchmarks' `iter_custom` rows.
 pub fn timed<T>(f: impl FnOnce() -> T) -> std::time::Duration {

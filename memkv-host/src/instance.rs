@@ -7,6 +7,7 @@
 use wasmtime::component::{Instance, ResourceAny};
 use wasmtime::{Result, Store};
 
+use crate::bindings::exports::fermyon::spin::key_value::Error as SpinError;
 use crate::bindings::exports::memkv::store::collections::Kind;
 use crate::bindings::exports::memkv::store::limits::{Limits as LimitsRecord, Usage};
 use crate::bindings::exports::wasi::keyvalue0_2_0_draft::store::{Error, KeyResponse};
@@ -97,6 +98,11 @@ impl<T: 'static> MemkvInstance<T> {
     /// `wasmcloud:keyvalue/key-value`.
     pub fn wasmcloud(&mut self) -> Wasmcloud<'_, T> {
         Wasmcloud(View::new(self))
+    }
+
+    /// `fermyon:spin/key-value@2.0.0`.
+    pub fn spin(&mut self) -> Spin<'_, T> {
+        Spin(View::new(self))
     }
 }
 
@@ -206,6 +212,31 @@ calls!(Wasmcloud, [wasmcloud_keyvalue_key_value],
     fn set_union => call_set_union(keys: &[String]) -> Vec<String>;
     /// `set`.
     fn set => call_set(request: &SetRequest) -> ();
+);
+
+/// `fermyon:spin/key-value@2.0.0` of one instance: Spin 2 to 5's stores, by label.
+pub struct Spin<'a, T: 'static>(View<'a, T>);
+
+impl<T: 'static> Spin<'_, T> {
+    /// Give a store handle back to the component.
+    pub fn drop_store(&mut self, store: ResourceAny) -> Result<()> {
+        store.resource_drop(&mut *self.0.store)
+    }
+}
+
+calls!(Spin, [fermyon_spin_key_value.store],
+    /// `store.open`.
+    fn open => call_open(label: &str) -> Result<ResourceAny, SpinError>;
+    /// `store.get`.
+    fn get => call_get(store: ResourceAny, key: &str) -> Result<Option<Vec<u8>>, SpinError>;
+    /// `store.set`.
+    fn set => call_set(store: ResourceAny, key: &str, value: &[u8]) -> Result<(), SpinError>;
+    /// `store.delete`.
+    fn delete => call_delete(store: ResourceAny, key: &str) -> Result<(), SpinError>;
+    /// `store.exists`.
+    fn exists => call_exists(store: ResourceAny, key: &str) -> Result<bool, SpinError>;
+    /// `store.get-keys`.
+    fn get_keys => call_get_keys(store: ResourceAny) -> Result<Vec<String>, SpinError>;
 );
 
 /// What every view holds: the generated bindings and the store to call them in.

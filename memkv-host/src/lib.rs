@@ -68,7 +68,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 pub use compose::{Composition, EXPOSED, Options, Side, component_names, compose, compose_with};
 pub use exposed::Exposed;
 pub use instance::{
-    Api, Collections, Draft, Draft2, Entry, Found, Limits, Listing, MemkvInstance, Snapshot,
+    Api, Collections, Draft, Draft2, Entry, Found, Limits, Listing, MemkvInstance, Snapshot, Spin,
     Wasmcloud,
 };
 pub use memkv_artifacts::{MEMKV, MEMKV_GOLEM, MEMKV_REDIS};

@@ -153,14 +153,8 @@ pub trait Bucket: Sized {
     /// One page of keys after the key `after` (draft2's string cursor), and the next cursor.
     fn list_keys_after(&self, after: Option<&str>) -> Result<(Vec<String>, Option<String>), Error>;
 
-    /// Every key, in byte order, in one list (Golem's `get-keys`, which has no paging).
-    #[cfg_attr(
-        not(feature = "golem"),
-        expect(
-            dead_code,
-            reason = "only Golem's dialect calls it; every engine has it"
-        )
-    )]
+    /// Every key, in byte order, in one list (Spin's and Golem's `get-keys`, which have no
+    /// paging).
     fn all_keys(&self) -> Result<Vec<String>, Error>;
 
     /// Each requested key with a copy of its value, if it exists.
@@ -185,7 +179,7 @@ pub trait Bucket: Sized {
     /// whether it held `old` (and now holds `new`).
     #[cfg_attr(
         not(feature = "golem"),
-        expect(
+        allow(
             dead_code,
             reason = "only Golem's dialect calls it; every engine has it"
         )

@@ -5,6 +5,7 @@ mod api;
 mod collections;
 mod limits;
 mod snapshot;
+mod spin;
 mod wasmcloud;
 
 /// `wasi:keyvalue@0.2.0-draft`: wasmtime's and wasmCloud's.

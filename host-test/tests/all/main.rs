@@ -1,7 +1,7 @@
 //! The test rig's one integration-test binary: the real components in wasmtime, a module per
 //! interface or area, so the suite links (and compiles memkv with Cranelift) once.
 //!
-//! The engine suites (api, store, atomics, batch, draft2, limits, snapshots, collections,
+//! The engine suites (api, store, atomics, batch, draft2, spin, limits, snapshots, collections,
 //! wasmcloud and the model test)
 //! run three times with the same expected answers: against `memkv.wasm` at the top level, and
 //! against `memkv-redis.wasm` on a real `redis-server` in [`redis`] and on a local 3-node Redis
@@ -33,8 +33,12 @@ macro_rules! engine_suites {
         mod limits;
         #[path = "../model.rs"]
         mod model;
+        #[path = "../sdk_guests.rs"]
+        mod sdk_guests;
         #[path = "../snapshot.rs"]
         mod snapshot;
+        #[path = "../spin.rs"]
+        mod spin;
         #[path = "../store.rs"]
         mod store;
         #[path = "../wasmcloud.rs"]
@@ -59,8 +63,10 @@ mod model;
 mod providers;
 mod redis;
 mod redis_cluster;
+mod sdk_guests;
 mod serve;
 mod snapshot;
+mod spin;
 mod store;
 mod traps;
 mod wasmcloud;
