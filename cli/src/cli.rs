@@ -37,27 +37,32 @@ pub struct Cli {
 pub enum Command {
     /// Load the component, show what it is, and walk through each interface it exports.
     Demo,
-    /// Plug memkv into a guest component that imports what memkv exports.
+    /// Plug memkv into a guest component that imports what memkv exports. The artifact inside
+    /// this binary that serves every key-value interface the guest imports is chosen for it.
     Compose {
         /// The guest component.
-        guest: PathBuf,
+        #[arg(required_unless_present = "list")]
+        guest: Option<PathBuf>,
         /// Where to write the composed component.
-        #[arg(short, long)]
-        output: PathBuf,
-        /// The memkv component to plug in (default: the `memkv.wasm` inside this binary).
+        #[arg(short, long, required_unless_present = "list")]
+        output: Option<PathBuf>,
+        /// List the artifacts inside this binary, what each exports and imports, and stop.
+        #[arg(long, exclusive = true)]
+        list: bool,
+        /// The memkv component to plug in, instead of one of this binary's.
         #[arg(long, value_name = "FILE")]
         memkv: Option<PathBuf>,
-        /// Plug in the `memkv-golem.wasm` inside this binary, for a guest of Golem's
-        /// `wasi:keyvalue/readwrite` (add --allow-imports: it imports the wasi:io stream types).
+        /// Plug in `memkv-golem.wasm` whatever the guest imports (chosen anyway for a guest of
+        /// Golem's `wasi:keyvalue/readwrite`).
         #[arg(long, conflicts_with = "memkv")]
         golem: bool,
-        /// Plug in the `memkv-redis.wasm` inside this binary: the buckets live in the Redis
-        /// server MEMKV_REDIS_URL names at run time (add --allow-imports: it imports WASI 0.2
-        /// sockets and environment, which the runtime provides).
+        /// Choose the Redis-backed artifact: the buckets live in the Redis server
+        /// MEMKV_REDIS_URL names at run time (the composition imports WASI 0.2 sockets and
+        /// environment, which the runtime provides).
         #[arg(long, conflicts_with_all = ["memkv", "golem"])]
         redis: bool,
-        /// Write the composition even if the guest has imports memkv cannot satisfy; the runtime
-        /// must then provide them.
+        /// Write the composition even if the guest has imports that are neither memkv's nor
+        /// WASI's (WASI imports are left to the runtime without it).
         #[arg(long)]
         allow_imports: bool,
         /// Start the guest's store with this snapshot's data (a `--data` file, or a
@@ -250,9 +255,11 @@ pub fn run<C: Borrow<Compiled>>(
 ) -> Result<()> {
     match cli.command {
         Command::Demo => crate::demo::run(compiled()?.borrow(), out),
+        Command::Compose { list: true, .. } => list_artifacts(out),
         Command::Compose {
             guest,
             output,
+            list: false,
             memkv,
             golem,
             redis,
@@ -262,19 +269,35 @@ pub fn run<C: Borrow<Compiled>>(
             bucket,
             expose,
         } => {
-            let memkv = match (memkv, golem, redis) {
-                (Some(path), _, _) => {
-                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?
-                }
-                (None, true, _) => memkv_host::MEMKV_GOLEM.to_vec(),
-                (None, false, true) => memkv_host::MEMKV_REDIS.to_vec(),
-                (None, false, false) => memkv_host::MEMKV.to_vec(),
+            let (Some(guest), Some(output)) = (guest, output) else {
+                bail!("compose needs a guest and -o <OUTPUT>");
             };
             let options = Options {
                 preset: preset_of(preset.as_deref(), &bucket, &sets)?,
                 expose,
             };
-            compose(&guest, &output, &memkv, &options, allow_imports, out)
+            let guest_bytes =
+                std::fs::read(&guest).with_context(|| format!("reading {}", guest.display()))?;
+            let (name, memkv) = match (memkv, golem) {
+                (Some(path), _) => {
+                    let bytes = std::fs::read(&path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    (path.display().to_string(), bytes)
+                }
+                (None, true) => ("memkv-golem.wasm".into(), memkv_host::MEMKV_GOLEM.to_vec()),
+                (None, false) => {
+                    let artifact = memkv_host::choose(&guest_bytes, redis)
+                        .with_context(|| format!("composing {}", guest.display()))?;
+                    (artifact.name.into(), artifact.bytes.to_vec())
+                }
+            };
+            let plug = Plug {
+                guest: &guest,
+                guest_bytes: &guest_bytes,
+                name: &name,
+                memkv: &memkv,
+            };
+            compose(&plug, &output, &options, allow_imports, out)
         }
         Command::Push { redis } => push(cli.data.as_deref(), &redis, compiled, out),
         Command::Pull { redis } => pull(cli.data.as_deref(), &redis, compiled, out),
@@ -613,30 +636,66 @@ fn preset_of(file: Option<&Path>, bucket: &str, sets: &[String]) -> Result<Optio
     Ok(Some(preset))
 }
 
-/// Plug `memkv` (a component's bytes) into the guest at `guest` and write the result to
-/// `output`, refusing unless `allow_imports` if the guest has imports memkv does not export.
+/// What `compose` plugs into what: the guest (its path and bytes) and memkv (a name for
+/// messages and the component's bytes).
+struct Plug<'a> {
+    guest: &'a Path,
+    guest_bytes: &'a [u8],
+    name: &'a str,
+    memkv: &'a [u8],
+}
+
+/// `memkv compose --list`: each artifact inside this binary, what it exports and imports.
+fn list_artifacts(out: &mut dyn Write) -> Result<()> {
+    for artifact in memkv_host::ARTIFACTS {
+        let store = if artifact.redis {
+            "the buckets in Redis"
+        } else {
+            "the buckets in the instance"
+        };
+        writeln!(out, "{} ({store})", artifact.name)?;
+        writeln!(out, "  exports  {}", artifact.exports()?.join(", "))?;
+        let imports = artifact.imports()?;
+        let imports = if imports.is_empty() {
+            "nothing".into()
+        } else {
+            imports.join(", ")
+        };
+        writeln!(out, "  imports  {imports}")?;
+    }
+    Ok(())
+}
+
+/// Plug memkv into the guest and write the result to `output`, refusing unless
+/// `allow_imports` if the guest has imports that are neither memkv's nor WASI's.
 fn compose(
-    guest: &Path,
+    plug: &Plug<'_>,
     output: &Path,
-    memkv: &[u8],
     options: &Options,
     allow_imports: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let guest_bytes =
-        std::fs::read(guest).with_context(|| format!("reading {}", guest.display()))?;
-    let composition = memkv_host::compose_with(&guest_bytes, memkv, options)?;
-    if !composition.unsatisfied.is_empty() && !allow_imports {
+    let composition = memkv_host::compose_with(plug.guest_bytes, plug.memkv, options)?;
+    let foreign: Vec<&String> = composition
+        .unsatisfied
+        .iter()
+        .filter(|name| !memkv_host::is_wasi(name))
+        .collect();
+    if !foreign.is_empty() && !allow_imports {
         bail!(
-            "memkv cannot satisfy these imports of {}: {}\n\
+            "memkv cannot satisfy these imports of {}, which are not WASI's either: {}\n\
              (pass --allow-imports to write the composition anyway; the runtime must then provide them)",
-            guest.display(),
-            composition.unsatisfied.join(", ")
+            plug.guest.display(),
+            foreign
+                .iter()
+                .map(|name| name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     crate::write_atomically(output, &composition.bytes)
         .with_context(|| format!("writing {}", output.display()))?;
-    let plugged: Vec<String> = component_names(&guest_bytes, Side::Imports)?
+    let plugged: Vec<String> = component_names(plug.guest_bytes, Side::Imports)?
         .into_iter()
         .filter(|name| !composition.unsatisfied.contains(name))
         .collect();
@@ -646,6 +705,7 @@ fn compose(
         output.display(),
         composition.bytes.len()
     )?;
+    writeln!(out, "  memkv artifact   {}", plug.name)?;
     writeln!(out, "  served by memkv  {}", plugged.join(", "))?;
     writeln!(
         out,

@@ -10,6 +10,7 @@
 //! - [`compose()`] and [`compose_with`]: plug memkv into a guest that imports what it exports;
 //!   with [`Options`], bake data into the composition ([`Preset`]) and re-export memkv's
 //!   snapshot, limits and usage interfaces so that the host can look into the store after a run.
+//! - [`choose`]: which of memkv's [`ARTIFACTS`] serves a guest, from the guest's imports.
 //! - [`engine`]: the wasmtime engine memkv runs on, with wasmtime's compilation cache.
 //!
 //! Compose a guest with a preset store, run it, and look into its store afterwards:
@@ -54,6 +55,7 @@
 //! turns on wasmtime's compilation cache (the one `wasmtime run` uses, configured by the same
 //! `~/.config/wasmtime/config.toml`), so later runs load the compiled code instead of compiling.
 
+mod artifacts;
 mod compose;
 mod exposed;
 mod instance;
@@ -65,6 +67,7 @@ use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Cache, Config, Engine, Result, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+pub use artifacts::{ARTIFACTS, Artifact, choose, is_wasi};
 pub use compose::{Composition, EXPOSED, Options, Side, component_names, compose, compose_with};
 pub use exposed::Exposed;
 pub use instance::{

@@ -10,6 +10,7 @@ const STORE: &str = "wasi:keyvalue/store@0.2.0-draft";
 const ATOMICS: &str = "wasi:keyvalue/atomics@0.2.0-draft";
 const BATCH: &str = "wasi:keyvalue/batch@0.2.0-draft";
 const CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.0";
+const FOREIGN: &str = "example:other/thing";
 
 /// A guest that imports `golem:examples/api` (which memkv exports) and a clock (which it does not).
 fn guest_importing_api_and_clock() -> Vec<u8> {
@@ -20,6 +21,21 @@ fn guest_importing_api_and_clock() -> Vec<u8> {
                 (export "set" (func (param "bucket" string) (param "key" string) (param "value" (list u8))))
             ))
             (import "wasi:clocks/monotonic-clock@0.2.0" (instance
+                (export "now" (func (result u64)))
+            ))
+        )"#,
+    )
+    .unwrap()
+}
+
+/// A guest that imports `golem:examples/api` and an interface that is neither memkv's nor WASI's.
+fn guest_importing_api_and_a_foreign_interface() -> Vec<u8> {
+    wat::parse_str(
+        r#"(component
+            (import "golem:examples/api" (instance
+                (export "get" (func (param "bucket" string) (param "key" string) (result (option (list u8)))))
+            ))
+            (import "example:other/thing" (instance
                 (export "now" (func (result u64)))
             ))
         )"#,
@@ -125,10 +141,34 @@ fn memkv_compose_writes_a_self_contained_component() {
 }
 
 #[test]
-fn memkv_compose_refuses_and_names_an_import_it_cannot_satisfy() {
+fn memkv_compose_leaves_wasi_imports_to_the_runtime_without_being_asked() {
     let dir = tempfile::TempDir::new().unwrap();
     let guest = dir.path().join("guest.wasm");
     std::fs::write(&guest, guest_importing_api_and_clock()).unwrap();
+    let out = dir.path().join("out.wasm");
+    let printed = memkv_command(&[
+        "compose".as_ref(),
+        guest.as_ref(),
+        "-o".as_ref(),
+        out.as_ref(),
+    ])
+    .expect("a WASI import passes through");
+    assert!(
+        String::from_utf8_lossy(&printed).contains(&format!("imports left     {CLOCK}")),
+        "{}",
+        String::from_utf8_lossy(&printed)
+    );
+    assert_eq!(
+        component_names(&std::fs::read(&out).unwrap(), Side::Imports).unwrap(),
+        [CLOCK]
+    );
+}
+
+#[test]
+fn memkv_compose_refuses_and_names_an_import_neither_memkv_nor_wasi_serves() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let guest = dir.path().join("guest.wasm");
+    std::fs::write(&guest, guest_importing_api_and_a_foreign_interface()).unwrap();
     let out = dir.path().join("out.wasm");
     let args = [
         "compose".as_ref(),
@@ -137,7 +177,7 @@ fn memkv_compose_refuses_and_names_an_import_it_cannot_satisfy() {
         out.as_ref(),
     ];
     let error = memkv_command(&args).expect_err("composition is refused");
-    assert!(error.contains(CLOCK), "{error}");
+    assert!(error.contains(FOREIGN), "{error}");
     assert!(error.contains("--allow-imports"), "{error}");
     assert!(
         !out.exists(),
@@ -149,7 +189,7 @@ fn memkv_compose_refuses_and_names_an_import_it_cannot_satisfy() {
     memkv_command(&allowed).expect("--allow-imports writes the composition");
     assert_eq!(
         component_names(&std::fs::read(&out).unwrap(), Side::Imports).unwrap(),
-        [CLOCK]
+        [FOREIGN]
     );
 }
 
@@ -178,7 +218,7 @@ fn bench_guest_loops_do_real_work_on_both_providers() -> anyhow::Result<()> {
 }
 
 #[test]
-fn memkv_compose_golem_plugs_the_golem_build_it_carries() {
+fn memkv_compose_chooses_the_golem_build_for_a_guest_of_golems_dialect() {
     let dir = tempfile::TempDir::new().unwrap();
     let guest = dir.path().join("golem-example.wasm");
     std::fs::write(&guest, memkv_artifacts::GOLEM_EXAMPLE).unwrap();
@@ -189,18 +229,81 @@ fn memkv_compose_golem_plugs_the_golem_build_it_carries() {
         "-o".as_ref(),
         out.as_ref(),
     ];
-    let refused = memkv_command(&args).expect_err("memkv.wasm does not export readwrite");
-    assert!(refused.contains("wasi:keyvalue/readwrite"), "{refused}");
-
-    let mut golem = args.to_vec();
-    golem.extend(["--golem", "--allow-imports"].map(std::ffi::OsStr::new));
-    memkv_command(&golem).expect("memkv compose --golem succeeds");
+    let printed = memkv_command(&args).expect("memkv-golem.wasm is chosen, no flag needed");
+    let printed = String::from_utf8(printed).unwrap();
+    assert!(
+        printed.contains("memkv artifact   memkv-golem.wasm"),
+        "{printed}"
+    );
     let imports = component_names(&std::fs::read(&out).unwrap(), Side::Imports).unwrap();
     assert!(!imports.is_empty());
     assert!(
         imports.iter().all(|name| name.starts_with("wasi:io/")),
         "{imports:?}"
     );
+
+    // --redis asks for a Redis-backed artifact, and none serves Golem's dialect.
+    let mut redis = args.to_vec();
+    redis.push("--redis".as_ref());
+    let refused = memkv_command(&redis).expect_err("memkv-redis does not export readwrite");
+    assert!(
+        refused.contains("wasi:keyvalue/readwrite (memkv-golem.wasm)"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn the_choice_of_artifact_follows_the_guests_imports() -> anyhow::Result<()> {
+    use memkv_host::choose;
+    assert_eq!(choose(KV_CLIENT, false)?.name, "memkv.wasm");
+    assert_eq!(choose(KV_CLIENT, true)?.name, "memkv-redis.wasm");
+    assert_eq!(
+        choose(memkv_artifacts::SPIN_V2_CLIENT, false)?.name,
+        "memkv.wasm"
+    );
+    assert_eq!(
+        choose(memkv_artifacts::GOLEM_EXAMPLE, false)?.name,
+        "memkv-golem.wasm"
+    );
+    // A key-value interface no artifact serves (yet) is named, not ignored.
+    let unserved = wat::parse_str(
+        r#"(component
+            (import "wasi:keyvalue/store@0.2.0-draft" (instance))
+            (import "spin:key-value/key-value@3.0.0" (instance))
+        )"#,
+    )?;
+    let refused = format!("{:#}", choose(&unserved, false).unwrap_err());
+    assert!(
+        refused.contains("spin:key-value/key-value@3.0.0 (no artifact)"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(
+            "wasi:keyvalue/store@0.2.0-draft (memkv.wasm, memkv-golem.wasm, memkv-redis.wasm)"
+        ),
+        "{refused}"
+    );
+    let error = format!(
+        "{:#}",
+        choose(&guest_importing_only_a_clock(), false).unwrap_err()
+    );
+    assert!(error.contains("no key-value interface"), "{error}");
+    Ok(())
+}
+
+#[test]
+fn memkv_compose_list_names_each_artifact_with_its_exports_and_imports() {
+    let printed = memkv_command(&["compose".as_ref(), "--list".as_ref()]).unwrap();
+    let printed = String::from_utf8(printed).unwrap();
+    for artifact in ["memkv.wasm", "memkv-golem.wasm", "memkv-redis.wasm"] {
+        assert!(printed.contains(&format!("{artifact} (")), "{printed}");
+    }
+    assert!(
+        printed.contains("fermyon:spin/key-value@2.0.0"),
+        "{printed}"
+    );
+    assert!(printed.contains("  imports  nothing"), "{printed}");
+    assert!(printed.contains("wasi:sockets/tcp@0.2."), "{printed}");
 }
 
 #[test]

@@ -100,7 +100,6 @@ fn the_command_line_presets_and_exposes_as_the_library_does() -> Result<()> {
         "--set".as_ref(),
         "atomics_key=5".as_ref(),
         "--expose".as_ref(),
-        "--allow-imports".as_ref(),
         "-o".as_ref(),
         composed.as_os_str(),
     ])
