@@ -13,7 +13,7 @@ use anyhow::{Result, bail};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
-use crate::{HostState, KeyValueApi, compose, engine, new_store};
+use crate::{Composition, HostState, KeyValueApi, compose, engine, new_store};
 
 /// Host bindings of the world `memkv:fixtures/kv-client`.
 #[allow(missing_docs, reason = "generated code; the WIT documents it")]
@@ -153,22 +153,31 @@ impl Guests {
     pub fn client_on_redis(&self, env: &[(&str, &str)]) -> Result<ClientInstance> {
         let pre = get_or_try_init(&self.client_on_redis, || {
             let composition = compose(memkv_artifacts::KV_CLIENT, memkv_artifacts::MEMKV_REDIS)?;
-            if let Some(other) = composition
-                .unsatisfied
-                .iter()
-                .find(|name| !name.starts_with("wasi:"))
-            {
-                bail!("memkv-redis left a non-WASI import unsatisfied: {other}");
-            }
-            let component = Component::new(&self.engine, composition.bytes)?;
-            let mut linker = Linker::new(&self.engine);
-            wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+            let (component, linker) = self.with_wasi(composition)?;
             Ok(KvClientPre::new(linker.instantiate_pre(&component)?)?)
         })?;
         let wasi = memkv_host::network_ctx(env);
         let mut store = new_store(&self.engine, HostState::with_wasi(wasi), None);
         let client = pre.instantiate(&mut store)?;
         Ok(ClientInstance { store, client })
+    }
+}
+
+impl Guests {
+    /// `composition`'s component, refused if it left an import that is not WASI's, and a linker
+    /// that serves its WASI 0.2 imports.
+    fn with_wasi(&self, composition: Composition) -> Result<(Component, Linker<HostState>)> {
+        if let Some(other) = composition
+            .unsatisfied
+            .iter()
+            .find(|name| !memkv_host::is_wasi(name))
+        {
+            bail!("memkv left an import unsatisfied that WASI does not provide: {other}");
+        }
+        let component = Component::new(&self.engine, composition.bytes)?;
+        let mut linker = Linker::new(&self.engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        Ok((component, linker))
     }
 }
 
@@ -335,16 +344,7 @@ impl Guests {
         };
         let composition =
             memkv_host::compose_with(memkv_artifacts::SPIN_V2_CLIENT, memkv, &options)?;
-        if let Some(other) = composition
-            .unsatisfied
-            .iter()
-            .find(|name| !name.starts_with("wasi:"))
-        {
-            bail!("memkv left a non-WASI import unsatisfied: {other}");
-        }
-        let component = Component::new(&self.engine, composition.bytes)?;
-        let mut linker = Linker::new(&self.engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        let (component, linker) = self.with_wasi(composition)?;
         let wasi = memkv_host::network_ctx(env);
         let mut store = new_store(&self.engine, HostState::with_wasi(wasi), None);
         let instance = linker.instantiate(&mut store, &component)?;
