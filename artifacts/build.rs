@@ -2,8 +2,9 @@
 //!
 //! 1. `cargo build --target wasm32-unknown-unknown --profile component` of `memkv` (and, with
 //!    this crate's `guests` feature, of the test guests), then of `memkv` once more with its
-//!    `golem` feature; then for `wasm32-wasip2`, of `memkv` with its `redis` feature (and, with
-//!    `guests`, of the guests for that target). The guests are found with `cargo metadata`:
+//!    `golem` feature; for `wasm32-wasip2`, of `memkv` with its `redis` feature; `memkv` with
+//!    `p3` (and with `redis,p3` for `wasm32-wasip2`) for the async artifacts; then, with
+//!    `guests`, the guests for `wasm32-wasip2`. The guests are found with `cargo metadata`:
 //!    every workspace member under `host-test/guests/` or `examples/` says in its manifest's
 //!    `[package.metadata.memkv-artifact]` which target it is built for (`target`), what it is
 //!    (`doc`) and, for a command, which binary (`bin`); a member there without it fails the
@@ -17,7 +18,8 @@
 //! 3. `OUT_DIR/artifacts.rs`, the crate's one module of constants, embeds each component's bytes
 //!    with `include_bytes!`, so nothing is read from the build directory at run time.
 //! 4. The memkv artifacts are also copied (atomically) to `<target>/memkv.wasm`,
-//!    `<target>/memkv-golem.wasm` and `<target>/memkv-redis.wasm`, for users and other tools.
+//!    `<target>/memkv-golem.wasm`, `<target>/memkv-redis.wasm`, `<target>/memkv-p3.wasm` and
+//!    `<target>/memkv-redis-p3.wasm`, for users and other tools.
 
 use std::env;
 use std::fmt::Write as _;
@@ -47,8 +49,8 @@ struct Artifact {
     bin: Option<String>,
 }
 
-/// The memkv artifacts: one crate, three builds.
-fn memkv_artifacts() -> [Artifact; 3] {
+/// The memkv artifacts: one crate, five builds.
+fn memkv_artifacts() -> [Artifact; 5] {
     let memkv = |features, target, name: &str, doc: &str| Artifact {
         krate: "memkv".into(),
         features,
@@ -76,6 +78,20 @@ fn memkv_artifacts() -> [Artifact; 3] {
             TARGET_WASI,
             "memkv-redis",
             "`memkv-redis.wasm`: the exports of `memkv.wasm` with the buckets in Redis; \
+             imports WASI 0.2 (sockets, environment).",
+        ),
+        memkv(
+            Some("memkv/p3"),
+            TARGET,
+            "memkv-p3",
+            "`memkv-p3.wasm`: world `memkv:store/memkv-p3`, the main world plus the async \
+             dialects (Spin 6-7's `spin:key-value@3.0.0`); imports nothing.",
+        ),
+        memkv(
+            Some("memkv/redis,memkv/p3"),
+            TARGET_WASI,
+            "memkv-redis-p3",
+            "`memkv-redis-p3.wasm`: the exports of `memkv-p3.wasm` with the buckets in Redis; \
              imports WASI 0.2 (sockets, environment).",
         ),
     ]
@@ -179,15 +195,15 @@ fn main() -> Result<()> {
 
     let guest_target = target_dir.join("wasm-guests");
     let mut constants = String::new();
-    // One cargo run per feature set and target, each encoded before the next overwrites its
-    // module: the plain crates together, then memkv with `golem`, then the wasip2 crates (memkv
-    // with `redis`; the demo guest).
-    for (features, target) in [
-        (None, TARGET),
-        (Some("memkv/golem"), TARGET),
-        (Some("memkv/redis"), TARGET_WASI),
-        (None, TARGET_WASI),
-    ] {
+    // One cargo run per feature set and target, in the order the artifacts first name them,
+    // each encoded before the next overwrites its module (memkv's builds share a file name).
+    let mut batches: Vec<(Option<&str>, &str)> = Vec::new();
+    for artifact in &artifacts {
+        if !batches.contains(&(artifact.features, artifact.target)) {
+            batches.push((artifact.features, artifact.target));
+        }
+    }
+    for (features, target) in batches {
         let batch: Vec<&Artifact> = artifacts
             .iter()
             .copied()

@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -64,6 +64,8 @@ pub struct Guests {
     client: [OnceLock<KvClientPre<HostState>>; 2],
     bench: [OnceLock<KvBenchPre<HostState>>; 2],
     client_on_redis: OnceLock<KvClientPre<HostState>>,
+    /// The engine for async guests and artifacts, made on first use.
+    async_engine: OnceLock<Engine>,
 }
 
 impl Guests {
@@ -79,6 +81,7 @@ impl Guests {
             client: Default::default(),
             bench: Default::default(),
             client_on_redis: OnceLock::new(),
+            async_engine: OnceLock::new(),
         }
     }
 
@@ -353,5 +356,71 @@ impl Guests {
         let exposed = memkv_host::Exposed::new(&mut store, &instance)?;
         let snapshot = exposed.save.call_save(&mut store)?;
         Ok((checked, snapshot))
+    }
+}
+
+/// What a command guest's run answered, and its store afterwards.
+pub struct CommandRun {
+    /// What `wasi:cli/run`'s `run` returned.
+    pub ran: Result<(), ()>,
+    /// The in-memory store afterwards, as a snapshot; `None` for memkv-redis, whose store is
+    /// the server's.
+    pub store: Option<Vec<u8>>,
+}
+
+impl Guests {
+    /// Run the `spin-v3-client` guest — spin-sdk 7.0.0, `spin:key-value/key-value@3.0.0`, an async
+    /// `wasi:cli/run@0.3.0` — composed with the artifact [`memkv_host::choose`] picks for it (the
+    /// async `memkv-p3.wasm`, or `memkv-redis-p3.wasm` if `redis`, with `env` naming its server
+    /// and prefix), on an engine with the component model's async support on. Answers what `run`
+    /// returned and, for the in-memory artifact, the store afterwards as a snapshot (read through
+    /// the exposed interfaces; memkv-redis's store is the server's, for the caller to read).
+    pub fn check_spin_v3_client(&self, env: &[(&str, &str)], redis: bool) -> Result<CommandRun> {
+        let guest = memkv_artifacts::SPIN_V3_CLIENT;
+        let artifact = memkv_host::choose(guest, redis)?;
+        if !artifact.p3 {
+            bail!("{} was chosen for an async guest", artifact.name);
+        }
+        let options = memkv_host::Options {
+            preset: None,
+            expose: true,
+        };
+        let composition = memkv_host::compose_with(guest, artifact.bytes, &options)?;
+        if let Some(other) = composition
+            .unsatisfied
+            .iter()
+            .find(|name| !memkv_host::is_wasi(name))
+        {
+            bail!("memkv left an import unsatisfied that WASI does not provide: {other}");
+        }
+        let engine = get_or_try_init(&self.async_engine, || {
+            Ok(memkv_host::async_engine(memkv_host::CacheUse::Off)?)
+        })?;
+        let component = Component::new(engine, composition.bytes)?;
+        let mut linker = Linker::new(engine);
+        if artifact.redis {
+            wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        }
+        let wasi = memkv_host::network_ctx(env);
+        let mut store = new_store(engine, HostState::with_wasi(wasi), None);
+        wasmtime_wasi::runtime::in_tokio(async {
+            let instance = linker.instantiate_async(&mut store, &component).await?;
+            let run_interface = instance
+                .get_export_index(&mut store, None, "wasi:cli/run@0.3.0")
+                .context("the guest exports wasi:cli/run@0.3.0")?;
+            let run = instance
+                .get_export_index(&mut store, Some(&run_interface), "run")
+                .context("wasi:cli/run@0.3.0 has run")?;
+            let run = instance.get_typed_func::<(), (Result<(), ()>,)>(&mut store, run)?;
+            let (ran,) = store
+                .run_concurrent(async |accessor| run.call_concurrent(accessor, ()).await)
+                .await??;
+            if artifact.redis {
+                return Ok(CommandRun { ran, store: None });
+            }
+            let exposed = memkv_host::Exposed::new(&mut store, &instance)?;
+            let store = Some(exposed.save.call_save(&mut store)?);
+            Ok(CommandRun { ran, store })
+        })
     }
 }

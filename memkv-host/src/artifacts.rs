@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use crate::{Side, component_names};
 
 /// One of memkv's components.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Artifact {
     /// Its file name, as the build leaves it in `target/`.
     pub name: &'static str,
@@ -14,26 +14,56 @@ pub struct Artifact {
     pub bytes: &'static [u8],
     /// Whether its store is a Redis server's (else the instance's memory).
     pub redis: bool,
+    /// Whether it exports async (WASI P3) dialects: it then needs a runtime with the component
+    /// model's async support ([`crate::async_engine`]), which costs every call.
+    pub p3: bool,
 }
 
-/// memkv's artifacts, in the order [`choose`] prefers them: the one that imports least first.
-pub const ARTIFACTS: [Artifact; 3] = [
+/// memkv's artifacts, in the order [`choose`] prefers them: sync before async (a sync guest
+/// must not pay for async support), and the one that imports least first.
+pub const ARTIFACTS: [Artifact; 5] = [
     Artifact {
         name: "memkv.wasm",
         bytes: crate::MEMKV,
         redis: false,
+        p3: false,
     },
     Artifact {
         name: "memkv-golem.wasm",
         bytes: crate::MEMKV_GOLEM,
         redis: false,
+        p3: false,
     },
     Artifact {
         name: "memkv-redis.wasm",
         bytes: crate::MEMKV_REDIS,
         redis: true,
+        p3: false,
+    },
+    Artifact {
+        name: "memkv-p3.wasm",
+        bytes: crate::MEMKV_P3,
+        redis: false,
+        p3: true,
+    },
+    Artifact {
+        name: "memkv-redis-p3.wasm",
+        bytes: crate::MEMKV_REDIS_P3,
+        redis: true,
+        p3: true,
     },
 ];
+
+impl std::fmt::Debug for Artifact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Artifact")
+            .field("name", &self.name)
+            .field("bytes", &self.bytes.len())
+            .field("redis", &self.redis)
+            .field("p3", &self.p3)
+            .finish()
+    }
+}
 
 impl Artifact {
     /// The names of the interfaces it exports.

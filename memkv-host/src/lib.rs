@@ -74,7 +74,7 @@ pub use instance::{
     Api, Collections, Draft, Draft2, Entry, Found, Limits, Listing, MemkvInstance, Snapshot, Spin,
     Wasmcloud,
 };
-pub use memkv_artifacts::{MEMKV, MEMKV_GOLEM, MEMKV_REDIS};
+pub use memkv_artifacts::{MEMKV, MEMKV_GOLEM, MEMKV_P3, MEMKV_REDIS, MEMKV_REDIS_P3};
 pub use preset::{Preset, preset};
 
 /// Host bindings of the world `memkv:store/memkv`, generated from the workspace's `wit/`.
@@ -100,12 +100,24 @@ pub enum CacheUse {
     Off,
 }
 
-/// The engine memkv runs on: wasmtime's defaults with concurrency support off (no component
-/// here is async, and it costs every component-to-component call; see BENCHMARKS.md).
+/// The engine memkv's sync artifacts run on: wasmtime's defaults with concurrency support off
+/// (it costs every component-to-component call; see BENCHMARKS.md). It refuses the async
+/// artifacts ([`Artifact::p3`]), which need [`async_engine`].
 pub fn engine(cache: CacheUse) -> Result<Engine> {
+    engine_with(cache, false)
+}
+
+/// The engine the async artifacts ([`MEMKV_P3`], [`MEMKV_REDIS_P3`]) and async guests run on:
+/// the component model's async support on. Call their async exports inside
+/// `Store::run_concurrent`.
+pub fn async_engine(cache: CacheUse) -> Result<Engine> {
+    engine_with(cache, true)
+}
+
+fn engine_with(cache: CacheUse, concurrency: bool) -> Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
-    config.concurrency_support(false);
+    config.concurrency_support(concurrency);
     if cache == CacheUse::User {
         config.cache(Cache::from_file(None).ok());
     }

@@ -26,14 +26,25 @@ mod draft2 {
 #[cfg(feature = "golem")]
 mod golem;
 
+/// `spin:key-value/key-value@3.0.0`: Spin 6–7's, async; in the `p3` build only.
+#[cfg(feature = "p3")]
+mod spin3;
+
 #[cfg(all(feature = "golem", feature = "redis"))]
 compile_error!("memkv-redis does not export the Golem dialect: build `golem` or `redis`, not both");
+#[cfg(all(feature = "golem", feature = "p3"))]
+compile_error!("the Golem build has no async artifact: build `golem` or `p3`, not both");
 
 mod bindings {
-    #[cfg(not(feature = "golem"))]
+    #[cfg(not(any(feature = "golem", feature = "p3")))]
     wit_bindgen::generate!({
         path: "wit",
         world: "memkv:store/memkv",
+    });
+    #[cfg(feature = "p3")]
+    wit_bindgen::generate!({
+        path: "wit",
+        world: "memkv:store/memkv-p3",
     });
     #[cfg(feature = "golem")]
     wit_bindgen::generate!({

@@ -269,20 +269,26 @@ fn the_choice_of_artifact_follows_the_guests_imports() -> anyhow::Result<()> {
     let unserved = wat::parse_str(
         r#"(component
             (import "wasi:keyvalue/store@0.2.0-draft" (instance))
-            (import "spin:key-value/key-value@3.0.0" (instance))
+            (import "wasmcloud:keyvalue/store@0.2.0" (instance))
         )"#,
     )?;
     let refused = format!("{:#}", choose(&unserved, false).unwrap_err());
     assert!(
-        refused.contains("spin:key-value/key-value@3.0.0 (no artifact)"),
+        refused.contains("wasmcloud:keyvalue/store@0.2.0 (no artifact)"),
         "{refused}"
     );
     assert!(
         refused.contains(
-            "wasi:keyvalue/store@0.2.0-draft (memkv.wasm, memkv-golem.wasm, memkv-redis.wasm)"
+            "wasi:keyvalue/store@0.2.0-draft (memkv.wasm, memkv-golem.wasm, memkv-redis.wasm, \
+             memkv-p3.wasm, memkv-redis-p3.wasm)"
         ),
         "{refused}"
     );
+    // An async dialect gets the async artifact; sync ones never do.
+    let spin7 = memkv_artifacts::SPIN_V3_CLIENT;
+    assert_eq!(choose(spin7, false)?.name, "memkv-p3.wasm");
+    assert_eq!(choose(spin7, true)?.name, "memkv-redis-p3.wasm");
+    assert!(!choose(KV_CLIENT, false)?.p3);
     let error = format!(
         "{:#}",
         choose(&guest_importing_only_a_clock(), false).unwrap_err()
@@ -295,7 +301,13 @@ fn the_choice_of_artifact_follows_the_guests_imports() -> anyhow::Result<()> {
 fn memkv_compose_list_names_each_artifact_with_its_exports_and_imports() {
     let printed = memkv_command(&["compose".as_ref(), "--list".as_ref()]).unwrap();
     let printed = String::from_utf8(printed).unwrap();
-    for artifact in ["memkv.wasm", "memkv-golem.wasm", "memkv-redis.wasm"] {
+    for artifact in [
+        "memkv.wasm",
+        "memkv-golem.wasm",
+        "memkv-redis.wasm",
+        "memkv-p3.wasm",
+        "memkv-redis-p3.wasm",
+    ] {
         assert!(printed.contains(&format!("{artifact} (")), "{printed}");
     }
     assert!(

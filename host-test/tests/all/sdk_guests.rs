@@ -21,3 +21,37 @@ fn a_spin_sdk_5_guest_passes_its_check_and_its_label_is_a_bucket() -> Result<()>
     assert_eq!(snapshot_value(&snapshot, "default", "k")?, None);
     Ok(())
 }
+
+/// The spin-sdk 7.0.0 guest (async `spin:key-value/key-value@3.0.0`, `get-keys` streaming 10^4
+/// keys), composed with the async artifact `memkv compose` chooses for it, on the label `default`.
+#[test]
+fn a_spin_sdk_7_guest_passes_its_check_on_the_async_artifact() -> Result<()> {
+    let (_, env) = harness().guest_store();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let run = Guests::shared().check_spin_v3_client(&env, harness().is_redis())?;
+    let (written_by, failed) = match run.store {
+        Some(snapshot) => (
+            snapshot_value(&snapshot, "default", "written-by")?,
+            snapshot_value(&snapshot, "default", "check-failed")?,
+        ),
+        None => {
+            let prefix = env
+                .iter()
+                .find(|(name, _)| *name == "MEMKV_REDIS_PREFIX")
+                .map(|(_, prefix)| *prefix)
+                .expect("memkv-redis has a prefix");
+            let mut memkv = harness().instantiate_on(prefix)?;
+            (
+                memkv.api().get("default", "written-by")?,
+                memkv.api().get("default", "check-failed")?,
+            )
+        }
+    };
+    assert_eq!(
+        failed.map(|message| String::from_utf8_lossy(&message).into_owned()),
+        None
+    );
+    assert_eq!(run.ran, Ok(()));
+    assert_eq!(written_by, Some(b"spin-sdk 7.0.0".to_vec()));
+    Ok(())
+}
