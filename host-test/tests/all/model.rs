@@ -1,11 +1,13 @@
 //! Differential test: random sequences of every exported operation — the Golem example API, both
-//! drafts of `wasi:keyvalue` (cursors, signed counters, compare-and-swap), lists and sets
+//! drafts of `wasi:keyvalue` (cursors, signed counters, compare-and-swap), Spin 2's store, lists
+//! and sets
 //! (`memkv:store/collections`), the Golem dialect, limits and snapshots — run on the real component and on `memkv-model`, the contract in plain
 //! Rust; every answer must agree, refusals by kind and limit.
 //!
 //! CI runs a few cases of 10,000 operations on each artifact. A long run (10^6 operations each):
 //! `MEMKV_MODEL_CASES=100 MEMKV_MODEL_OPS=10000 cargo test --release -p host-test --test all model::`
 
+use host_test::bindings::exports::fermyon::spin::key_value::Error as SpinError;
 use host_test::bindings::exports::memkv::store::collections::Kind as WitKind;
 use host_test::bindings::exports::memkv::store::limits::Limits;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
@@ -53,6 +55,12 @@ enum Op {
     /// draft2 `cas.new`: kept per bucket until the next `Swap` there.
     Observe(usize, usize),
     Swap(usize, Vec<u8>),
+    /// `fermyon:spin/key-value@2.0.0`, on the store of the bucket's label.
+    SpinGet(usize, usize),
+    SpinSet(usize, usize, Vec<u8>),
+    SpinDelete(usize, usize),
+    SpinExists(usize, usize),
+    SpinGetKeys(usize),
     /// The Golem dialect (memkv-golem only).
     GolemGet(usize, usize),
     GolemGetMany(usize, Vec<usize>),
@@ -152,6 +160,11 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (b(), k()).prop_map(|(b, k)| Op::GolemGet(b, k)),
         1 => (b(), keys()).prop_map(|(b, ks)| Op::GolemGetMany(b, ks)),
         1 => b().prop_map(Op::GolemGetKeys),
+        2 => (b(), k()).prop_map(|(b, k)| Op::SpinGet(b, k)),
+        2 => (b(), k(), value()).prop_map(|(b, k, v)| Op::SpinSet(b, k, v)),
+        1 => (b(), k()).prop_map(|(b, k)| Op::SpinDelete(b, k)),
+        1 => (b(), k()).prop_map(|(b, k)| Op::SpinExists(b, k)),
+        1 => b().prop_map(Op::SpinGetKeys),
         1 => (b(), k(), 0u64..3).prop_map(|(b, k, d)| Op::GolemIncrement(b, k, d)),
         1 => (b(), k(), 0u64..4, 0u64..4)
             .prop_map(|(b, k, old, new)| Op::GolemCompareAndSwap(b, k, old, new)),
@@ -238,20 +251,24 @@ fn expect(model: &mut Model, pending: &mut Pending, op: &Op) -> Answer {
     let name = |b: &usize| BUCKETS[*b];
     match op {
         Op::ApiGet(b, k) => Answer::Value(model.api_get(name(b), KEYS[*k])),
-        Op::Get(b, k) | Op::Get2(b, k) => answer(model.get(name(b), KEYS[*k]), Answer::Value),
+        Op::Get(b, k) | Op::Get2(b, k) | Op::SpinGet(b, k) => {
+            answer(model.get(name(b), KEYS[*k]), Answer::Value)
+        }
         Op::ApiSet(b, k, v) => {
             let _refused_silently = model.set(name(b), KEYS[*k], v);
             Answer::Unit
         }
-        Op::Set(b, k, v) | Op::Set2(b, k, v) => {
+        Op::Set(b, k, v) | Op::Set2(b, k, v) | Op::SpinSet(b, k, v) => {
             answer(model.set(name(b), KEYS[*k], v), |()| Answer::Unit)
         }
-        Op::Delete(b, k) => {
+        Op::Delete(b, k) | Op::SpinDelete(b, k) => {
             model.delete(name(b), KEYS[*k]);
             Answer::Unit
         }
-        Op::Exists(b, k) => Answer::Bool(model.exists(name(b), KEYS[*k])),
-        Op::ListAll(b) | Op::GolemGetKeys(b) => Answer::Keys(model.keys(name(b))),
+        Op::Exists(b, k) | Op::SpinExists(b, k) => Answer::Bool(model.exists(name(b), KEYS[*k])),
+        Op::ListAll(b) | Op::GolemGetKeys(b) | Op::SpinGetKeys(b) => {
+            Answer::Keys(model.keys(name(b)))
+        }
         Op::Increment(b, k, d) | Op::GolemIncrement(b, k, d) => {
             answer(model.increment(name(b), KEYS[*k], *d), Answer::Count)
         }
@@ -395,8 +412,17 @@ struct Subject<A: Artifact> {
     instance: A,
     draft: Vec<ResourceAny>,
     draft2: Vec<ResourceAny>,
+    spin: Vec<ResourceAny>,
     golem: Vec<ResourceAny>,
     cas: [Option<ResourceAny>; 3],
+}
+
+fn spin_answer<T>(result: Result<T, SpinError>, ok: impl FnOnce(T) -> Answer) -> Answer {
+    match result {
+        Ok(value) => ok(value),
+        Err(SpinError::Other(message)) => refused(&message),
+        Err(error) => Answer::Unclassified(format!("{error:?}")),
+    }
 }
 
 fn draft_answer<T>(result: Result<T, Error>, ok: impl FnOnce(T) -> Answer) -> Answer {
@@ -427,10 +453,12 @@ impl<A: Artifact> Subject<A> {
     fn with(mut instance: A) -> wasmtime::Result<Self> {
         let mut draft = Vec::new();
         let mut draft2 = Vec::new();
+        let mut spin = Vec::new();
         let mut golem = Vec::new();
         for name in BUCKETS {
             draft.push(instance.memkv().draft().open(name)?.expect("open"));
             draft2.push(instance.memkv().draft2().open(name)?.expect("open"));
+            spin.push(instance.memkv().spin().open(name)?.expect("open"));
             if let Some(mut dialect) = instance.golem() {
                 golem.push(dialect.open_bucket(name)?.expect("open-bucket"));
             }
@@ -439,6 +467,7 @@ impl<A: Artifact> Subject<A> {
             instance,
             draft,
             draft2,
+            spin,
             golem,
             cas: Default::default(),
         })
@@ -446,9 +475,20 @@ impl<A: Artifact> Subject<A> {
 
     /// Run `op`; a trap is an `Err`, which fails the test.
     fn apply(&mut self, op: &Op, page_size: u32) -> wasmtime::Result<Answer> {
-        let (d, d2) = (&self.draft, &self.draft2);
+        let (d, d2, sp) = (&self.draft, &self.draft2, &self.spin);
         let memkv = self.instance.memkv();
         Ok(match op {
+            Op::SpinGet(b, k) => spin_answer(memkv.spin().get(sp[*b], KEYS[*k])?, Answer::Value),
+            Op::SpinSet(b, k, v) => {
+                spin_answer(memkv.spin().set(sp[*b], KEYS[*k], v)?, |()| Answer::Unit)
+            }
+            Op::SpinDelete(b, k) => {
+                spin_answer(memkv.spin().delete(sp[*b], KEYS[*k])?, |()| Answer::Unit)
+            }
+            Op::SpinExists(b, k) => {
+                spin_answer(memkv.spin().exists(sp[*b], KEYS[*k])?, Answer::Bool)
+            }
+            Op::SpinGetKeys(b) => spin_answer(memkv.spin().get_keys(sp[*b])?, Answer::Keys),
             Op::ApiGet(b, k) => Answer::Value(memkv.api().get(BUCKETS[*b], KEYS[*k])?),
             Op::ApiSet(b, k, v) => {
                 memkv.api().set(BUCKETS[*b], KEYS[*k], v)?;
