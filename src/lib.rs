@@ -48,10 +48,15 @@
 //! A feature, not a trait object, because each artifact carries exactly one engine: the
 //! in-memory build stays free of any Redis code, and every call is static.
 //!
+//! With the `p3` feature (and `redis` or not) the crate builds the async artifacts, world
+//! `memkv:store/memkv-p3`: all of the main world plus the dialects whose functions are `async`
+//! (Spin 6–7's `spin:key-value/key-value@3.0.0`), still importing nothing of its own.
+//!
 //! Build: any build of `memkv-artifacts` (so `cargo test --workspace`, or building the `memkv`
-//! command) builds this crate for `wasm32-unknown-unknown` with the `component` profile, with
-//! and without `golem`, and encodes each as a component; and for `wasm32-wasip2` with `redis`. Natively this crate is only the
-//! [`store`] core, which is what its unit tests exercise.
+//! command) builds this crate for `wasm32-unknown-unknown` with the `component` profile — plain,
+//! with `golem` and with `p3` — and encodes each as a component; and for `wasm32-wasip2` with
+//! `redis` and with `redis,p3`. Natively this crate is only the [`store`] core, which is what its
+//! unit tests exercise.
 
 pub mod store;
 
