@@ -9,7 +9,8 @@ fn component_imports_nothing() {
 }
 
 #[test]
-fn component_exports_exactly_the_api_both_drafts_limits_collections_wasmcloud_and_snapshots() {
+fn component_exports_exactly_the_api_both_drafts_limits_collections_wasmcloud_snapshots_and_spin_2()
+{
     assert_eq!(
         Harness::shared().export_names(),
         [
@@ -25,8 +26,34 @@ fn component_exports_exactly_the_api_both_drafts_limits_collections_wasmcloud_an
             "wasmcloud:keyvalue/key-value",
             "golem:api/save-snapshot@1.1.7",
             "golem:api/load-snapshot@1.1.7",
+            "fermyon:spin/key-value@2.0.0",
         ]
     );
+}
+
+#[test]
+fn the_async_artifact_imports_nothing_and_exports_the_sync_ones_and_spin_3() -> anyhow::Result<()> {
+    use memkv_host::{Side, component_names};
+    let p3 = memkv_artifacts::MEMKV_P3;
+    assert_eq!(component_names(p3, Side::Imports)?, Vec::<String>::new());
+    let sorted = |mut names: Vec<String>| {
+        names.sort();
+        names
+    };
+    let mut expected = Harness::shared().export_names();
+    expected.push("spin:key-value/key-value@3.0.0".into());
+    let expected = sorted(expected);
+    assert_eq!(sorted(component_names(p3, Side::Exports)?), expected);
+    // The Redis twin: the same exports.
+    let redis_p3 = memkv_artifacts::MEMKV_REDIS_P3;
+    assert_eq!(sorted(component_names(redis_p3, Side::Exports)?), expected);
+    // The sync engine refuses it (the async ABI needs concurrency support on); the async one
+    // takes it.
+    let sync = memkv_host::engine(memkv_host::CacheUse::Off)?;
+    assert!(wasmtime::component::Component::new(&sync, p3).is_err());
+    let concurrent = memkv_host::async_engine(memkv_host::CacheUse::Off)?;
+    wasmtime::component::Component::new(&concurrent, p3)?;
+    Ok(())
 }
 
 #[test]
