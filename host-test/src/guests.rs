@@ -170,17 +170,25 @@ impl Guests {
     /// `composition`'s component, refused if it left an import that is not WASI's, and a linker
     /// that serves its WASI 0.2 imports.
     fn with_wasi(&self, composition: Composition) -> Result<(Component, Linker<HostState>)> {
-        if let Some(other) = composition
-            .unsatisfied
-            .iter()
-            .find(|name| !memkv_host::is_wasi(name))
-        {
-            bail!("memkv left an import unsatisfied that WASI does not provide: {other}");
-        }
+        only_wasi_left(&composition)?;
         let component = Component::new(&self.engine, composition.bytes)?;
         let mut linker = Linker::new(&self.engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Ok((component, linker))
+    }
+}
+
+/// Refuse a composition that left an import WASI does not provide.
+fn only_wasi_left(composition: &Composition) -> Result<()> {
+    match composition
+        .unsatisfied
+        .iter()
+        .find(|name| !memkv_host::is_wasi(name))
+    {
+        Some(other) => {
+            bail!("memkv left an import unsatisfied that WASI does not provide: {other}")
+        }
+        None => Ok(()),
     }
 }
 
@@ -386,13 +394,7 @@ impl Guests {
             expose: true,
         };
         let composition = memkv_host::compose_with(guest, artifact.bytes, &options)?;
-        if let Some(other) = composition
-            .unsatisfied
-            .iter()
-            .find(|name| !memkv_host::is_wasi(name))
-        {
-            bail!("memkv left an import unsatisfied that WASI does not provide: {other}");
-        }
+        only_wasi_left(&composition)?;
         let engine = get_or_try_init(&self.async_engine, || {
             Ok(memkv_host::async_engine(memkv_host::CacheUse::Off)?)
         })?;

@@ -3,6 +3,7 @@
 
 use anyhow::{Result, bail};
 
+use crate::compose::list_or_none;
 use crate::{Side, component_names};
 
 /// One of memkv's components.
@@ -133,12 +134,4 @@ pub fn choose(guest: &[u8], redis: bool) -> Result<Artifact> {
         .join("; ");
     let which = if redis { "Redis-backed " } else { "" };
     bail!("no {which}memkv artifact serves every key-value interface the guest imports: {who}")
-}
-
-fn list_or_none(names: &[String]) -> String {
-    if names.is_empty() {
-        "none".into()
-    } else {
-        names.join(", ")
-    }
 }

@@ -135,7 +135,8 @@ pub fn component_names(component: &[u8], side: Side) -> Result<Vec<String>> {
     Ok(names)
 }
 
-fn list_or_none(names: &[String]) -> String {
+/// `names` joined by commas, or `none`.
+pub(crate) fn list_or_none(names: &[String]) -> String {
     if names.is_empty() {
         "none".into()
     } else {
