@@ -85,7 +85,6 @@ impl BucketHandle {
 impl Bucket for BucketHandle {
     type Version = Version;
 
-    /// Open (creating if need be) the bucket called `identifier`.
     fn open(identifier: String) -> Result<Self, Error> {
         let id =
             with_store(|store| Ok::<_, Error>((store.open(&identifier)?, store.generation())))?;
@@ -95,8 +94,6 @@ impl Bucket for BucketHandle {
         })
     }
 
-    /// A handle on the bucket called `identifier` that does not open it: reads see it empty
-    /// until the first write creates it (for interfaces with one fixed bucket).
     fn unopened(identifier: &str) -> Self {
         Self {
             identifier: identifier.into(),
@@ -104,12 +101,10 @@ impl Bucket for BucketHandle {
         }
     }
 
-    /// A copy of the value of `key`, if it exists.
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
         self.read(|store, id| store.get_copy(id, key))
     }
 
-    /// Store `value` under `key`.
     fn set(&self, key: &str, value: Vec<u8>) -> Result<(), Error> {
         self.write(|store, id| store.set(id, key, value))
     }
@@ -127,83 +122,68 @@ impl Bucket for BucketHandle {
             .unwrap_or(false))
     }
 
-    /// What `key` holds, if it exists.
     fn kind(&self, key: &str) -> Result<Option<Kind>, Error> {
         Ok(self.read(|store, id| store.kind(id, key)))
     }
 
-    /// Push `items` onto the list under `key`; returns its new length.
     fn push(&self, key: &str, items: Vec<Vec<u8>>, end: End) -> Result<u64, Error> {
         self.write(|store, id| store.push(id, key, items, end))
     }
 
-    /// The items of the list under `key` from `start` to `stop`, both included.
     fn range(&self, key: &str, start: i64, stop: i64) -> Result<Vec<Vec<u8>>, Error> {
         self.read(|store, id| store.range(id, key, start, stop))
     }
 
-    /// How many items the list under `key` holds.
     fn list_len(&self, key: &str) -> Result<u64, Error> {
         self.read(|store, id| store.list_len(id, key))
     }
 
-    /// Remove the first item equal to `item` (every one, if `all`); returns how many went.
     fn list_remove(&self, key: &str, item: &[u8], all: bool) -> Result<u64, Error> {
         Ok(self
             .change(|store, id| store.list_remove(id, key, item, all))?
             .unwrap_or(0))
     }
 
-    /// Remove the list or set (`kind`) under `key`; returns whether there was one.
     fn clear(&self, key: &str, kind: Kind) -> Result<bool, Error> {
         Ok(self
             .change(|store, id| store.clear(id, key, kind))?
             .unwrap_or(false))
     }
 
-    /// Add `members` to the set under `key`; returns how many were new.
     fn set_add(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
         self.write(|store, id| store.set_add(id, key, members))
     }
 
-    /// Remove `members` from the set under `key`; returns how many were in it.
     fn set_remove(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
         Ok(self
             .change(|store, id| store.set_remove(id, key, members))?
             .unwrap_or(0))
     }
 
-    /// The members of the set under `key`, ascending.
     fn members(&self, key: &str) -> Result<Vec<Vec<u8>>, Error> {
         self.read(|store, id| store.members(id, key))
     }
 
-    /// Whether `member` is in the set under `key`.
     fn set_contains(&self, key: &str, member: &[u8]) -> Result<bool, Error> {
         self.read(|store, id| store.set_contains(id, key, member))
     }
 
-    /// How many members the set under `key` has.
     fn cardinality(&self, key: &str) -> Result<u64, Error> {
         self.read(|store, id| store.cardinality(id, key))
     }
 
-    /// The union of the sets under `keys`, ascending.
     fn union(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
         self.read(|store, id| store.union(id, keys))
     }
 
-    /// The intersection of the sets under `keys`, ascending.
     fn intersection(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
         self.read(|store, id| store.intersection(id, keys))
     }
 
-    /// Whether `key` exists.
     fn exists(&self, key: &str) -> Result<bool, Error> {
         Ok(self.read(|store, id| store.exists(id, key)))
     }
 
-    /// One page of keys after the draft's numbered `cursor`.
     fn list_keys(&self, cursor: Option<u64>) -> Result<KeyPage, Error> {
         // Issuing a cursor changes the store's cursor table, never the bucket.
         with_store(|store| {
@@ -212,27 +192,22 @@ impl Bucket for BucketHandle {
         })
     }
 
-    /// One page of keys after the key `after` (draft2's string cursor), and the next cursor.
     fn list_keys_after(&self, after: Option<&str>) -> Result<(Vec<String>, Option<String>), Error> {
         self.read(|store, id| store.list_keys_after(id, after))
     }
 
-    /// Every key, in one list (Golem's `get-keys`).
     fn all_keys(&self) -> Result<Vec<String>, Error> {
         self.read(|store, id| store.all_keys(id))
     }
 
-    /// Each requested key with a copy of its value, if it exists.
     fn get_many(&self, keys: Vec<String>) -> Result<Vec<Found>, Error> {
         self.read(|store, id| store.get_many(id, keys))
     }
 
-    /// Every pair, or none of them.
     fn set_many(&self, entries: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
         self.write(|store, id| store.set_many(id, entries))
     }
 
-    /// Remove each key; missing keys are skipped.
     fn delete_many(&self, keys: Vec<String>) -> Result<(), Error> {
         with_store(|store| {
             if let Some(id) = self.find(store) {
@@ -242,17 +217,14 @@ impl Bucket for BucketHandle {
         Ok(())
     }
 
-    /// Add `delta` to the u64 counter under `key`.
     fn increment(&self, key: &str, delta: u64) -> Result<u64, Error> {
         self.write(|store, id| store.increment(id, key, delta))
     }
 
-    /// Add `delta` to the s64 counter under `key`.
     fn increment_signed(&self, key: &str, delta: i64) -> Result<i64, Error> {
         self.write(|store, id| store.increment_signed(id, key, delta))
     }
 
-    /// Add `delta` to the s32 counter under `key` (wasmCloud's `increment`).
     fn increment_s32(&self, key: &str, delta: i32) -> Result<i32, Error> {
         self.write(|store, id| store.increment_s32(id, key, delta))
     }
@@ -270,13 +242,10 @@ impl Bucket for BucketHandle {
         self.write(|store, id| store.compare_and_swap_counter(id, key, old, new))
     }
 
-    /// Where `key` stands now, and a copy of its value, for a later [`BucketHandle::swap`].
     fn observe(&self, key: &str) -> Result<(Version, Option<Vec<u8>>), Error> {
         self.read(|store, id| Ok((store.version(id, key), store.get_copy(id, key)?)))
     }
 
-    /// Store `value` under `key` if nothing has written it since `expected`; returns whether
-    /// it did.
     fn swap(&self, key: &str, expected: &Version, value: Vec<u8>) -> Result<bool, Error> {
         // Checked before `write` too, so that a swap that fails creates no bucket.
         if !expected.unchanged_at(&self.read(|store, id| store.version(id, key))) {

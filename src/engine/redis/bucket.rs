@@ -90,7 +90,6 @@ impl BucketHandle {
 impl Bucket for BucketHandle {
     type Version = Version;
 
-    /// Open (creating if need be) the bucket called `identifier`.
     fn open(identifier: String) -> Result<Self, Error> {
         Op::new("open", &identifier).run("")?;
         Ok(Self {
@@ -98,20 +97,16 @@ impl Bucket for BucketHandle {
         })
     }
 
-    /// A handle on the bucket called `identifier` that does not open it: reads see it empty
-    /// until the first write creates it (for interfaces with one fixed bucket).
     fn unopened(identifier: &str) -> Self {
         Self {
             name: identifier.into(),
         }
     }
 
-    /// A copy of the value of `key`, if it exists.
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
         get(&self.name, key)
     }
 
-    /// Store `value` under `key`.
     fn set(&self, key: &str, value: Vec<u8>) -> Result<(), Error> {
         set(&self.name, key, &value)
     }
@@ -121,13 +116,11 @@ impl Bucket for BucketHandle {
         Ok(number::<u64>(&self.call("delete", key, &[])?) == 1)
     }
 
-    /// What `key` holds, if it exists.
     fn kind(&self, key: &str) -> Result<Option<Kind>, Error> {
         let kind = text(&self.call("kind", key, &[])?);
         Ok((!kind.is_empty()).then(|| kind_named(&kind)))
     }
 
-    /// Push `items` onto the list under `key`; returns its new length.
     fn push(&self, key: &str, items: Vec<Vec<u8>>, end: End) -> Result<u64, Error> {
         let front: &[u8] = if end == End::Front { b"1" } else { b"0" };
         let args: Vec<&[u8]> = std::iter::once(front)
@@ -136,63 +129,52 @@ impl Bucket for BucketHandle {
         Ok(number(&self.call("push", key, &args)?))
     }
 
-    /// The items of the list under `key` from `start` to `stop`, both included.
     fn range(&self, key: &str, start: i64, stop: i64) -> Result<Vec<Vec<u8>>, Error> {
         let (start, stop) = (start.to_string(), stop.to_string());
         let answer = self.call("range", key, &[start.as_bytes(), stop.as_bytes()])?;
         Ok(items(answer))
     }
 
-    /// How many items the list under `key` holds.
     fn list_len(&self, key: &str) -> Result<u64, Error> {
         Ok(number(&self.call("llen", key, &[])?))
     }
 
-    /// Remove the first item equal to `item` (every one, if `all`); returns how many went.
     fn list_remove(&self, key: &str, item: &[u8], all: bool) -> Result<u64, Error> {
         let all: &[u8] = if all { b"1" } else { b"0" };
         Ok(number(&self.call("lrem", key, &[item, all])?))
     }
 
-    /// Remove the list or set (`kind`) under `key`; returns whether there was one.
     fn clear(&self, key: &str, kind: Kind) -> Result<bool, Error> {
         let kind: &[u8] = if kind == Kind::List { b"list" } else { b"set" };
         Ok(number::<u8>(&self.call("clear", key, &[kind])?) == 1)
     }
 
-    /// Add `members` to the set under `key`; returns how many were new.
     fn set_add(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
         let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
         Ok(number(&self.call("sadd", key, &members)?))
     }
 
-    /// Remove `members` from the set under `key`; returns how many were in it.
     fn set_remove(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
         let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
         Ok(number(&self.call("srem", key, &members)?))
     }
 
-    /// The members of the set under `key`, ascending.
     fn members(&self, key: &str) -> Result<Vec<Vec<u8>>, Error> {
         Ok(sorted(items(self.call("smembers", key, &[])?)))
     }
 
-    /// Whether `member` is in the set under `key`.
     fn set_contains(&self, key: &str, member: &[u8]) -> Result<bool, Error> {
         Ok(number::<u8>(&self.call("sismember", key, &[member])?) == 1)
     }
 
-    /// How many members the set under `key` has.
     fn cardinality(&self, key: &str) -> Result<u64, Error> {
         Ok(number(&self.call("scard", key, &[])?))
     }
 
-    /// The union of the sets under `keys`, ascending.
     fn union(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
         self.combine("sunion", keys)
     }
 
-    /// The intersection of the sets under `keys`, ascending.
     fn intersection(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
         self.combine("sinter", keys)
     }
@@ -238,7 +220,6 @@ impl Bucket for BucketHandle {
         })
     }
 
-    /// One page of keys after the key `after` (draft2's string cursor), and the next cursor.
     fn list_keys_after(&self, after: Option<&str>) -> Result<(Vec<String>, Option<String>), Error> {
         // `>` marks a cursor, so that the empty key is one too.
         let after = after.map(|after| format!(">{after}")).unwrap_or_default();
@@ -273,7 +254,6 @@ impl Bucket for BucketHandle {
             .collect()
     }
 
-    /// Every pair, or none of them.
     fn set_many(&self, entries: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
         Op::new("set_many", &self.name)
             .args(
@@ -285,7 +265,6 @@ impl Bucket for BucketHandle {
         Ok(())
     }
 
-    /// Remove each key; missing keys are skipped.
     fn delete_many(&self, keys: Vec<String>) -> Result<(), Error> {
         Op::new("delete", &self.name)
             .args(keys.iter().map(|key| key.as_bytes()))
@@ -293,22 +272,18 @@ impl Bucket for BucketHandle {
         Ok(())
     }
 
-    /// Add `delta` to the u64 counter under `key`.
     fn increment(&self, key: &str, delta: u64) -> Result<u64, Error> {
         self.increment_as(key, &delta.to_string(), "u64")
     }
 
-    /// Add `delta` to the s64 counter under `key`.
     fn increment_signed(&self, key: &str, delta: i64) -> Result<i64, Error> {
         self.increment_as(key, &delta.to_string(), "s64")
     }
 
-    /// Add `delta` to the s32 counter under `key` (wasmCloud's `increment`).
     fn increment_s32(&self, key: &str, delta: i32) -> Result<i32, Error> {
         self.increment_as(key, &delta.to_string(), "s32")
     }
 
-    /// Where `key` stands now, and a copy of its value, for a later [`BucketHandle::swap`].
     fn observe(&self, key: &str) -> Result<(Version, Option<Vec<u8>>), Error> {
         let mut answer = Op::new("observe", &self.name)
             .arg(key.as_bytes())
@@ -324,8 +299,6 @@ impl Bucket for BucketHandle {
         Ok((version, next()))
     }
 
-    /// Store `value` under `key` if nothing has written it since `expected`; returns whether
-    /// it did.
     fn swap(&self, key: &str, expected: &Version, value: Vec<u8>) -> Result<bool, Error> {
         let answer = Op::new("swap", &self.name)
             .arg(key.as_bytes())
