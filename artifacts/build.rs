@@ -3,7 +3,8 @@
 //! 1. `cargo build --target wasm32-unknown-unknown --profile component` of `memkv` (and, with
 //!    this crate's `guests` feature, of the test guests), then of `memkv` once more with its
 //!    `golem` feature; for `wasm32-wasip2`, of `memkv` with its `redis` feature; `memkv` with
-//!    `p3` (and with `redis,p3` for `wasm32-wasip2`) for the async artifacts; then, with
+//!    `p3` (and with `redis,p3` for `wasm32-wasip2`) for the async artifacts, and likewise with
+//!    `golem-p3` (and `redis,golem-p3`) for the Golem artifacts of today; then, with
 //!    `guests`, the guests for `wasm32-wasip2`. The guests are found with `cargo metadata`:
 //!    every workspace member under `host-test/guests/` or `examples/` says in its manifest's
 //!    `[package.metadata.memkv-artifact]` which target it is built for (`target`), what it is
@@ -18,8 +19,9 @@
 //! 3. `OUT_DIR/artifacts.rs`, the crate's one module of constants, embeds each component's bytes
 //!    with `include_bytes!`, so nothing is read from the build directory at run time.
 //! 4. The memkv artifacts are also copied (atomically) to `<target>/memkv.wasm`,
-//!    `<target>/memkv-golem.wasm`, `<target>/memkv-redis.wasm`, `<target>/memkv-p3.wasm` and
-//!    `<target>/memkv-redis-p3.wasm`, for users and other tools.
+//!    `<target>/memkv-golem.wasm`, `<target>/memkv-redis.wasm`, `<target>/memkv-p3.wasm`,
+//!    `<target>/memkv-redis-p3.wasm`, `<target>/memkv-golem-p3.wasm` and
+//!    `<target>/memkv-redis-golem-p3.wasm`, for users and other tools.
 
 use std::env;
 use std::fmt::Write as _;
@@ -49,8 +51,8 @@ struct Artifact {
     bin: Option<String>,
 }
 
-/// The memkv artifacts: one crate, five builds.
-fn memkv_artifacts() -> [Artifact; 5] {
+/// The memkv artifacts: one crate, seven builds.
+fn memkv_artifacts() -> [Artifact; 7] {
     let memkv = |features, target, name: &str, doc: &str| Artifact {
         krate: "memkv".into(),
         features,
@@ -93,6 +95,22 @@ fn memkv_artifacts() -> [Artifact; 5] {
             "memkv-redis-p3",
             "`memkv-redis-p3.wasm`: the exports of `memkv-p3.wasm` with the buckets in Redis; \
              imports WASI 0.2 (sockets, environment).",
+        ),
+        memkv(
+            Some("memkv/golem-p3"),
+            TARGET,
+            "memkv-golem-p3",
+            "`memkv-golem-p3.wasm`: world `memkv:store/memkv-golem-p3`, the async dialects plus \
+             Golem's current `wasi:keyvalue@0.1.0`, with Golem's snapshots at 1.5.0; imports the \
+             `snapshot` type of `golem:api/host@1.5.0`.",
+        ),
+        memkv(
+            Some("memkv/redis,memkv/golem-p3"),
+            TARGET_WASI,
+            "memkv-redis-golem-p3",
+            "`memkv-redis-golem-p3.wasm`: the exports of `memkv-golem-p3.wasm` with the buckets \
+             in Redis; imports WASI 0.2 (sockets, environment) and the `snapshot` type of \
+             `golem:api/host@1.5.0`.",
         ),
     ]
 }

@@ -676,10 +676,12 @@ fn compose(
     out: &mut dyn Write,
 ) -> Result<()> {
     let composition = memkv_host::compose_with(plug.guest_bytes, plug.memkv, options)?;
+    // What memkv imports itself (the README's artifact table says what) is its runtime's to give.
+    let own = component_names(plug.memkv, Side::Imports)?;
     let foreign: Vec<&String> = composition
         .unsatisfied
         .iter()
-        .filter(|name| !memkv_host::is_wasi(name))
+        .filter(|name| !memkv_host::is_wasi(name) && !own.contains(name))
         .collect();
     if !foreign.is_empty() && !allow_imports {
         bail!(

@@ -10,7 +10,7 @@
 use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, ComponentType, Lift, Linker, Lower};
 use wasmtime::{Engine, Store};
 
 use crate::{Composition, HostState, KeyValueApi, compose, engine, new_store};
@@ -180,10 +180,15 @@ impl Guests {
 
 /// Refuse a composition that left an import WASI does not provide.
 fn only_wasi_left(composition: &Composition) -> Result<()> {
+    only_wasi_and(composition, &[])
+}
+
+/// Like [`only_wasi_left`], but also leaves `also` (what the artifact imports itself).
+fn only_wasi_and(composition: &Composition, also: &[String]) -> Result<()> {
     match composition
         .unsatisfied
         .iter()
-        .find(|name| !memkv_host::is_wasi(name))
+        .find(|name| !memkv_host::is_wasi(name) && !also.contains(name))
     {
         Some(other) => {
             bail!("memkv left an import unsatisfied that WASI does not provide: {other}")
@@ -389,22 +394,7 @@ impl Guests {
         if !artifact.p3 {
             bail!("{} was chosen for an async guest", artifact.name);
         }
-        let options = memkv_host::Options {
-            preset: None,
-            expose: true,
-        };
-        let composition = memkv_host::compose_with(guest, artifact.bytes, &options)?;
-        only_wasi_left(&composition)?;
-        let engine = get_or_try_init(&self.async_engine, || {
-            Ok(memkv_host::async_engine(memkv_host::CacheUse::Off)?)
-        })?;
-        let component = Component::new(engine, composition.bytes)?;
-        let mut linker = Linker::new(engine);
-        if artifact.redis {
-            wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        }
-        let wasi = memkv_host::network_ctx(env);
-        let mut store = new_store(engine, HostState::with_wasi(wasi), None);
+        let (component, linker, mut store) = self.async_composition(guest, artifact, env)?;
         wasmtime_wasi::runtime::in_tokio(async {
             let instance = linker.instantiate_async(&mut store, &component).await?;
             let run_interface = instance
@@ -423,6 +413,139 @@ impl Guests {
             let exposed = memkv_host::Exposed::new(&mut store, &instance)?;
             let store = Some(exposed.save.call_save(&mut store)?);
             Ok(CommandRun { ran, store })
+        })
+    }
+}
+
+/// `golem:api@1.5.0`'s `snapshot` record, as the host sees it.
+#[derive(Debug, Clone, PartialEq, Eq, ComponentType, Lift, Lower)]
+#[component(record)]
+pub struct GolemSnapshot {
+    /// The snapshot's bytes.
+    pub payload: Vec<u8>,
+    /// What they are.
+    #[component(name = "mime-type")]
+    pub mime_type: String,
+}
+
+/// What the `golem-p3-client` guest and the exposed snapshot interfaces answered.
+#[derive(Debug)]
+pub struct GolemRun {
+    /// `check` of a fresh bucket.
+    pub checked: Result<(), String>,
+    /// `list-many` of 10^4 keys in another bucket.
+    pub listed: Result<(), String>,
+    /// `save-snapshot@1.5.0.save` afterwards.
+    pub saved: GolemSnapshot,
+    /// `load-snapshot@1.5.0.load` of the saved payload with another mime type.
+    pub foreign_load: Result<(), String>,
+    /// `load-snapshot@1.5.0.load` of the saved snapshot as it was.
+    pub reload: Result<(), String>,
+    /// `save-snapshot@1.5.0.save` after the reload.
+    pub saved_again: GolemSnapshot,
+}
+
+impl Guests {
+    /// `guest` composed with the async `artifact`, memkv's own interfaces exposed, ready to
+    /// instantiate on the async engine: WASI 0.2 in the linker for a Redis-backed artifact, and,
+    /// for each instance the artifact imports that is not WASI's (the Golem artifacts' type-only
+    /// `golem:api/host@1.5.0`, which Golem gives every component), an empty instance.
+    fn async_composition(
+        &self,
+        guest: &[u8],
+        artifact: memkv_host::Artifact,
+        env: &[(&str, &str)],
+    ) -> Result<(Component, Linker<HostState>, Store<HostState>)> {
+        let options = memkv_host::Options {
+            preset: None,
+            expose: true,
+        };
+        let composition = memkv_host::compose_with(guest, artifact.bytes, &options)?;
+        let own: Vec<String> = artifact
+            .imports()?
+            .into_iter()
+            .filter(|name| !memkv_host::is_wasi(name))
+            .collect();
+        only_wasi_and(&composition, &own)?;
+        let engine = get_or_try_init(&self.async_engine, || {
+            Ok(memkv_host::async_engine(memkv_host::CacheUse::Off)?)
+        })?;
+        let component = Component::new(engine, composition.bytes)?;
+        let mut linker = Linker::new(engine);
+        if artifact.redis {
+            wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        }
+        for name in &own {
+            linker.instance(name)?;
+        }
+        let wasi = memkv_host::network_ctx(env);
+        let store = new_store(engine, HostState::with_wasi(wasi), None);
+        Ok((component, linker, store))
+    }
+
+    /// Run the `golem-p3-client` guest (Golem's current `wasi:keyvalue@0.1.0`) composed with the
+    /// artifact [`memkv_host::choose`] picks for it, its snapshot interfaces (at 1.5.0) exposed:
+    /// `check` on the bucket `golem`, `list-many` of 10^4 keys on `golem-many`, then a save, a
+    /// load of a foreign mime type and a load of the saved snapshot.
+    pub fn check_golem_p3_client(&self, env: &[(&str, &str)], redis: bool) -> Result<GolemRun> {
+        let guest = memkv_artifacts::GOLEM_P3_CLIENT;
+        let artifact = memkv_host::choose(guest, redis)?;
+        if !artifact.name.contains("golem-p3") {
+            bail!(
+                "{} was chosen for a guest of Golem's current dialect",
+                artifact.name
+            );
+        }
+        let (component, linker, mut store) = self.async_composition(guest, artifact, env)?;
+        wasmtime_wasi::runtime::in_tokio(async {
+            let instance = linker.instantiate_async(&mut store, &component).await?;
+            let func = |store: &mut Store<HostState>, interface: Option<&str>, name: &str| {
+                let interface = interface
+                    .map(|interface| {
+                        instance
+                            .get_export_index(&mut *store, None, interface)
+                            .with_context(|| format!("the composition exports {interface}"))
+                    })
+                    .transpose()?;
+                instance
+                    .get_export_index(&mut *store, interface.as_ref(), name)
+                    .with_context(|| format!("the composition exports {name}"))
+            };
+            let check = func(&mut store, None, "check")?;
+            let check =
+                instance.get_typed_func::<(&str,), (Result<(), String>,)>(&mut store, check)?;
+            let list_many = func(&mut store, None, "list-many")?;
+            let list_many = instance
+                .get_typed_func::<(&str, u32), (Result<(), String>,)>(&mut store, list_many)?;
+            let save = func(&mut store, Some("golem:api/save-snapshot@1.5.0"), "save")?;
+            let save = instance.get_typed_func::<(), (GolemSnapshot,)>(&mut store, save)?;
+            let load = func(&mut store, Some("golem:api/load-snapshot@1.5.0"), "load")?;
+            let load = instance
+                .get_typed_func::<(GolemSnapshot,), (Result<(), String>,)>(&mut store, load)?;
+            store
+                .run_concurrent(async |accessor| {
+                    let (checked,) = check.call_concurrent(accessor, ("golem",)).await?;
+                    let (listed,) = list_many
+                        .call_concurrent(accessor, ("golem-many", 10_000))
+                        .await?;
+                    let (saved,) = save.call_concurrent(accessor, ()).await?;
+                    let foreign = GolemSnapshot {
+                        mime_type: "application/json".into(),
+                        ..saved.clone()
+                    };
+                    let (foreign_load,) = load.call_concurrent(accessor, (foreign,)).await?;
+                    let (reload,) = load.call_concurrent(accessor, (saved.clone(),)).await?;
+                    let (saved_again,) = save.call_concurrent(accessor, ()).await?;
+                    Ok(GolemRun {
+                        checked,
+                        listed,
+                        saved,
+                        foreign_load,
+                        reload,
+                        saved_again,
+                    })
+                })
+                .await?
         })
     }
 }

@@ -22,7 +22,7 @@ pub struct Artifact {
 
 /// memkv's artifacts, in the order [`choose`] prefers them: sync before async (a sync guest
 /// must not pay for async support), and the one that imports least first.
-pub const ARTIFACTS: [Artifact; 5] = [
+pub const ARTIFACTS: [Artifact; 7] = [
     Artifact {
         name: "memkv.wasm",
         bytes: crate::MEMKV,
@@ -50,6 +50,18 @@ pub const ARTIFACTS: [Artifact; 5] = [
     Artifact {
         name: "memkv-redis-p3.wasm",
         bytes: crate::MEMKV_REDIS_P3,
+        redis: true,
+        p3: true,
+    },
+    Artifact {
+        name: "memkv-golem-p3.wasm",
+        bytes: crate::MEMKV_GOLEM_P3,
+        redis: false,
+        p3: true,
+    },
+    Artifact {
+        name: "memkv-redis-golem-p3.wasm",
+        bytes: crate::MEMKV_REDIS_GOLEM_P3,
         redis: true,
         p3: true,
     },

@@ -23,15 +23,19 @@ pub struct Composition {
 pub struct Options {
     /// Bake this store into memkv first ([`crate::preset()`]): the composition starts with it.
     pub preset: Option<Preset>,
-    /// Also export memkv's own interfaces from the composition — [`EXPOSED`]: snapshots, limits
-    /// and usage — so that the host can read and set the guest's store, before a run or after.
+    /// Also export memkv's own interfaces from the composition — those of [`EXPOSED`] it has:
+    /// snapshots (at the one version the artifact exports), limits    /// and usage — so that the host can read and set the guest's store, before a run or after.
     pub expose: bool,
 }
 
-/// The interfaces of memkv that [`Options::expose`] exports from a composition.
-pub const EXPOSED: [&str; 3] = [
+/// The interfaces of memkv that [`Options::expose`] exports from a composition, those the
+/// artifact has: every artifact exports `limits` and Golem's snapshot interfaces at one version,
+/// 1.1.7 or (the Golem artifacts of today) 1.5.0.
+pub const EXPOSED: [&str; 5] = [
     "golem:api/save-snapshot@1.1.7",
     "golem:api/load-snapshot@1.1.7",
+    "golem:api/save-snapshot@1.5.0",
+    "golem:api/load-snapshot@1.5.0",
     "memkv:store/limits",
 ];
 
@@ -72,7 +76,8 @@ pub fn compose_with(guest: &[u8], memkv: &[u8], options: &Options) -> Result<Com
         Err(error) => return Err(error).context("plugging memkv into the guest"),
     }
     if options.expose {
-        expose(&mut graph, plug)?;
+        let exports = component_names(memkv, Side::Exports)?;
+        expose(&mut graph, plug, &exports)?;
     }
     let bytes = graph
         .encode(EncodeOptions::default())
@@ -81,8 +86,8 @@ pub fn compose_with(guest: &[u8], memkv: &[u8], options: &Options) -> Result<Com
     Ok(Composition { bytes, unsatisfied })
 }
 
-/// Export [`EXPOSED`] from the instance of `memkv` that plugging made.
-fn expose(graph: &mut CompositionGraph, memkv: PackageId) -> Result<()> {
+/// Export those of [`EXPOSED`] that memkv `exports` from the instance of it that plugging made.
+fn expose(graph: &mut CompositionGraph, memkv: PackageId, exports: &[String]) -> Result<()> {
     let instance = graph
         .node_ids()
         .find(|&id| {
@@ -90,7 +95,10 @@ fn expose(graph: &mut CompositionGraph, memkv: PackageId) -> Result<()> {
                 && graph[id].package() == Some(memkv)
         })
         .context("memkv was not instantiated")?;
-    for name in EXPOSED {
+    for &name in EXPOSED
+        .iter()
+        .filter(|name| exports.iter().any(|e| e == *name))
+    {
         let export = graph
             .alias_instance_export(instance, name)
             .with_context(|| format!("this memkv component does not export {name}"))?;

@@ -4,10 +4,11 @@
 use wasmtime::component::Instance;
 use wasmtime::{AsContextMut, Result};
 
-use crate::bindings::exports::golem::api::{load_snapshot, save_snapshot};
+use crate::bindings::exports::golem::api1_1_7::{load_snapshot, save_snapshot};
 use crate::bindings::exports::memkv::store::limits;
 
-/// The exposed interfaces of one instance, as the typed functions of memkv's bindings: for
+/// The exposed interfaces of one instance of a composition with a sync artifact (snapshots at
+/// 1.1.7), as the typed functions of memkv's bindings: for
 /// example `exposed.limits.call_get_usage(&mut store)`, `exposed.save.call_save(&mut store)`.
 pub struct Exposed {
     /// `golem:api/save-snapshot@1.1.7`: the whole store as bytes.

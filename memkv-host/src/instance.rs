@@ -400,12 +400,12 @@ calls!(Limits, [memkv_store_limits],
 /// Golem's snapshot interfaces of one instance.
 pub struct Snapshot<'a, T: 'static>(View<'a, T>);
 
-calls!(Snapshot, [golem_api_save_snapshot],
+calls!(Snapshot, [golem_api1_1_7_save_snapshot],
     /// `save-snapshot.save`: the whole store as bytes.
     fn save => call_save() -> Vec<u8>;
 );
 
-calls!(Snapshot, [golem_api_load_snapshot],
+calls!(Snapshot, [golem_api1_1_7_load_snapshot],
     /// `load-snapshot.load`: replace the whole store with a snapshot's.
     fn load => call_load(snapshot: &[u8]) -> Result<(), String>;
 );

@@ -74,7 +74,9 @@ pub use instance::{
     Api, Collections, Draft, Draft2, Entry, Found, Limits, Listing, MemkvInstance, Snapshot, Spin,
     Wasmcloud,
 };
-pub use memkv_artifacts::{MEMKV, MEMKV_GOLEM, MEMKV_P3, MEMKV_REDIS, MEMKV_REDIS_P3};
+pub use memkv_artifacts::{
+    MEMKV, MEMKV_GOLEM, MEMKV_GOLEM_P3, MEMKV_P3, MEMKV_REDIS, MEMKV_REDIS_GOLEM_P3, MEMKV_REDIS_P3,
+};
 pub use preset::{Preset, preset};
 
 /// Host bindings of the world `memkv:store/memkv`, generated from the workspace's `wit/`.

@@ -17,17 +17,15 @@ use crate::exports::bindings::exports::wasi::keyvalue::types::{
 };
 use crate::exports::bindings::exports::wasi::keyvalue::wasi_cloud_error::{self, Error};
 use crate::exports::bindings::exports::wasi::keyvalue::{atomic, batch, readwrite};
+use crate::exports::golem_common::{Trace, bodies};
 use crate::store;
 
 /// What `trace()` says for a key that does not exist.
 const KEY_NOT_FOUND: &str = "Key not found";
 
-/// The exported `error` resource: a message.
-pub struct ErrorHandle(String);
-
 /// An `error` resource saying `message`.
 fn error(message: impl Into<String>) -> Error {
-    Error::new(ErrorHandle(message.into()))
+    Error::new(Trace(message.into()))
 }
 
 impl From<store::Error> for Error {
@@ -37,10 +35,10 @@ impl From<store::Error> for Error {
 }
 
 impl wasi_cloud_error::Guest for Component {
-    type Error = ErrorHandle;
+    type Error = Trace;
 }
 
-impl wasi_cloud_error::GuestError for ErrorHandle {
+impl wasi_cloud_error::GuestError for Trace {
     fn trace(&self) -> String {
         self.0.clone()
     }
@@ -163,13 +161,7 @@ impl batch::Guest for Component {
         bucket: BucketBorrow<'_>,
         key_values: Vec<(String, OutgoingValueBorrow<'_>)>,
     ) -> Result<(), Error> {
-        let mut entries = Vec::new();
-        entries
-            .try_reserve_exact(key_values.len())
-            .map_err(|_| store::Error::OutOfMemory("a set-many batch"))?;
-        for (key, value) in key_values {
-            entries.push((key, body(&value)?));
-        }
+        let entries = bodies(key_values, body)?;
         Ok(bucket.get::<BucketHandle>().set_many(entries)?)
     }
 

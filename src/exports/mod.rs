@@ -26,9 +26,16 @@ mod draft2 {
 #[cfg(feature = "golem")]
 mod golem;
 
-/// `spin:key-value/key-value@3.0.0`: Spin 6–7's, async; in the `p3` build only.
+/// `spin:key-value/key-value@3.0.0`: Spin 6–7's, async; in the `p3` builds only.
 #[cfg(feature = "p3")]
 mod spin3;
+
+#[cfg(any(feature = "golem", feature = "golem-p3"))]
+mod golem_common;
+
+/// Golem's current `wasi:keyvalue@0.1.0`, in the `golem-p3` build only.
+#[cfg(feature = "golem-p3")]
+mod golem_p3;
 
 #[cfg(all(feature = "golem", feature = "redis"))]
 compile_error!("memkv-redis does not export the Golem dialect: build `golem` or `redis`, not both");
@@ -41,10 +48,16 @@ mod bindings {
         path: "wit",
         world: "memkv:store/memkv",
     });
-    #[cfg(feature = "p3")]
+    #[cfg(all(feature = "p3", not(feature = "golem-p3")))]
     wit_bindgen::generate!({
         path: "wit",
         world: "memkv:store/memkv-p3",
+    });
+    #[cfg(feature = "golem-p3")]
+    wit_bindgen::generate!({
+        path: "wit",
+        world: "memkv:store/memkv-golem-p3",
+        generate_all,
     });
     #[cfg(feature = "golem")]
     wit_bindgen::generate!({

@@ -14,6 +14,8 @@ fn component_exports_exactly_the_api_both_drafts_limits_collections_wasmcloud_sn
     assert_eq!(
         Harness::shared().export_names(),
         [
+            "golem:api/save-snapshot@1.1.7",
+            "golem:api/load-snapshot@1.1.7",
             "golem:examples/api",
             "wasi:keyvalue/store@0.2.0-draft",
             "wasi:keyvalue/atomics@0.2.0-draft",
@@ -24,8 +26,6 @@ fn component_exports_exactly_the_api_both_drafts_limits_collections_wasmcloud_sn
             "memkv:store/limits",
             "memkv:store/collections",
             "wasmcloud:keyvalue/key-value",
-            "golem:api/save-snapshot@1.1.7",
-            "golem:api/load-snapshot@1.1.7",
             "fermyon:spin/key-value@2.0.0",
         ]
     );
@@ -53,6 +53,54 @@ fn the_async_artifact_imports_nothing_and_exports_the_sync_ones_and_spin_3() -> 
     assert!(wasmtime::component::Component::new(&sync, p3).is_err());
     let concurrent = memkv_host::async_engine(memkv_host::CacheUse::Off)?;
     wasmtime::component::Component::new(&concurrent, p3)?;
+    Ok(())
+}
+
+#[test]
+fn the_golem_artifacts_export_one_version_of_each_snapshot_interface_and_golems_dialect()
+-> anyhow::Result<()> {
+    use memkv_host::{Side, component_names};
+    for artifact in [
+        memkv_artifacts::MEMKV_GOLEM_P3,
+        memkv_artifacts::MEMKV_REDIS_GOLEM_P3,
+    ] {
+        let exports = component_names(artifact, Side::Exports)?;
+        // Golem refuses a component with two versions of either ("Duplicate save snapshot
+        // export"): exactly one of each, at 1.5.0.
+        let named = |prefix: &str| -> Vec<&String> {
+            exports
+                .iter()
+                .filter(|name| name.starts_with(prefix))
+                .collect()
+        };
+        assert_eq!(
+            named("golem:api/save-snapshot"),
+            ["golem:api/save-snapshot@1.5.0"]
+        );
+        assert_eq!(
+            named("golem:api/load-snapshot"),
+            ["golem:api/load-snapshot@1.5.0"]
+        );
+        for interface in [
+            "wasi:keyvalue/types@0.1.0",
+            "wasi:keyvalue/wasi-keyvalue-error@0.1.0",
+            "wasi:keyvalue/eventual@0.1.0",
+            "wasi:keyvalue/eventual-batch@0.1.0",
+            "wasi:keyvalue/cache@0.1.0",
+            "spin:key-value/key-value@3.0.0",
+            "wasi:keyvalue/store@0.2.0-draft",
+            "fermyon:spin/key-value@2.0.0",
+        ] {
+            assert!(exports.iter().any(|name| name == interface), "{interface}");
+        }
+        // The snapshot record's type is `golem:api/host@1.5.0`'s: the one import besides WASI.
+        let imports = component_names(artifact, Side::Imports)?;
+        let not_wasi: Vec<&String> = imports
+            .iter()
+            .filter(|name| !memkv_host::is_wasi(name))
+            .collect();
+        assert_eq!(not_wasi, ["golem:api/host@1.5.0"]);
+    }
     Ok(())
 }
 

@@ -253,6 +253,45 @@ fn memkv_compose_chooses_the_golem_build_for_a_guest_of_golems_dialect() {
 }
 
 #[test]
+fn memkv_compose_of_a_golem_p3_guest_chooses_its_artifact_and_leaves_its_host_import() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let guest = dir.path().join("golem-p3-client.wasm");
+    std::fs::write(&guest, memkv_artifacts::GOLEM_P3_CLIENT).unwrap();
+    let out = dir.path().join("composed.wasm");
+    let args = [
+        "compose".as_ref(),
+        guest.as_ref(),
+        "-o".as_ref(),
+        out.as_ref(),
+        "--expose".as_ref(),
+    ];
+    let printed = memkv_command(&args).expect("memkv-golem-p3.wasm is chosen, no flag needed");
+    let printed = String::from_utf8(printed).unwrap();
+    assert!(
+        printed.contains("memkv artifact   memkv-golem-p3.wasm"),
+        "{printed}"
+    );
+    let composed = std::fs::read(&out).unwrap();
+    // What memkv imports itself is left to Golem, without --allow-imports.
+    assert_eq!(
+        component_names(&composed, Side::Imports).unwrap(),
+        ["golem:api/host@1.5.0"]
+    );
+    let exports = component_names(&composed, Side::Exports).unwrap();
+    for exposed in [
+        "golem:api/save-snapshot@1.5.0",
+        "golem:api/load-snapshot@1.5.0",
+        "memkv:store/limits",
+    ] {
+        assert!(exports.iter().any(|name| name == exposed), "{exports:?}");
+    }
+    assert!(
+        !exports.iter().any(|name| name.ends_with("@1.1.7")),
+        "{exports:?}"
+    );
+}
+
+#[test]
 fn the_choice_of_artifact_follows_the_guests_imports() -> anyhow::Result<()> {
     use memkv_host::choose;
     assert_eq!(choose(KV_CLIENT, false)?.name, "memkv.wasm");
@@ -280,7 +319,7 @@ fn the_choice_of_artifact_follows_the_guests_imports() -> anyhow::Result<()> {
     assert!(
         refused.contains(
             "wasi:keyvalue/store@0.2.0-draft (memkv.wasm, memkv-golem.wasm, memkv-redis.wasm, \
-             memkv-p3.wasm, memkv-redis-p3.wasm)"
+             memkv-p3.wasm, memkv-redis-p3.wasm, memkv-golem-p3.wasm, memkv-redis-golem-p3.wasm)"
         ),
         "{refused}"
     );
@@ -289,6 +328,10 @@ fn the_choice_of_artifact_follows_the_guests_imports() -> anyhow::Result<()> {
     assert_eq!(choose(spin7, false)?.name, "memkv-p3.wasm");
     assert_eq!(choose(spin7, true)?.name, "memkv-redis-p3.wasm");
     assert!(!choose(KV_CLIENT, false)?.p3);
+    // Golem's current dialect: only the Golem artifacts of today export it.
+    let golem = memkv_artifacts::GOLEM_P3_CLIENT;
+    assert_eq!(choose(golem, false)?.name, "memkv-golem-p3.wasm");
+    assert_eq!(choose(golem, true)?.name, "memkv-redis-golem-p3.wasm");
     let error = format!(
         "{:#}",
         choose(&guest_importing_only_a_clock(), false).unwrap_err()
@@ -307,6 +350,8 @@ fn memkv_compose_list_names_each_artifact_with_its_exports_and_imports() {
         "memkv-redis.wasm",
         "memkv-p3.wasm",
         "memkv-redis-p3.wasm",
+        "memkv-golem-p3.wasm",
+        "memkv-redis-golem-p3.wasm",
     ] {
         assert!(printed.contains(&format!("{artifact} (")), "{printed}");
     }

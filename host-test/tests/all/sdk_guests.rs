@@ -55,3 +55,35 @@ fn a_spin_sdk_7_guest_passes_its_check_on_the_async_artifact() -> Result<()> {
     assert_eq!(written_by, Some(b"spin-sdk 7.0.0".to_vec()));
     Ok(())
 }
+
+/// A guest of Golem's current `wasi:keyvalue@0.1.0` (golem-rust 3.x's WIT), composed with the
+/// Golem artifact `memkv compose` chooses for it, its snapshot interfaces (1.5.0) exposed: every
+/// function checked from inside, 10^4 keys listed once each, and the snapshot saved with memkv's
+/// mime type, refused with another, and loaded back.
+#[test]
+fn a_golem_p3_guest_passes_its_check_and_its_snapshot_round_trips() -> Result<()> {
+    let (_, env) = harness().guest_store();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let run = Guests::shared().check_golem_p3_client(&env, harness().is_redis())?;
+    assert_eq!(run.checked, Ok(()));
+    assert_eq!(run.listed, Ok(()));
+    assert_eq!(run.saved.mime_type, "application/x-memkv-snapshot");
+    let snapshot = &run.saved.payload;
+    assert_eq!(snapshot_value(snapshot, "golem", "c")?, Some(b"3".to_vec()));
+    assert_eq!(snapshot_value(snapshot, "golem", "k")?, None);
+    assert_eq!(
+        snapshot_value(snapshot, "__golem_wasi_keyvalue_cache", "fresh")?,
+        Some(b"filled".to_vec())
+    );
+    assert_eq!(
+        snapshot_value(snapshot, "golem-many", "key-009999")?,
+        Some(b"v".to_vec())
+    );
+    let refused = run
+        .foreign_load
+        .expect_err("a foreign mime type is refused");
+    assert!(refused.contains("application/json"), "{refused}");
+    assert_eq!(run.reload, Ok(()));
+    assert_eq!(run.saved_again, run.saved);
+    Ok(())
+}
