@@ -1,7 +1,13 @@
-//! The demo, served as `wasmtime serve` serves it: the `counter` guest (`wasi:http/proxy`)
-//! composed with memkv and with memkv-redis, a fresh instance for every request, driven through
-//! `wasmtime-wasi-http`. With memkv every answer is `request 1`; with memkv-redis the count grows,
-//! and two servers (two engines, as two `wasmtime serve` processes would have) share it.
+//! The demo, served as `wasmtime serve` serves it, driven through `wasmtime-wasi-http`:
+//!
+//! - the `counter` guest (`wasi:http/proxy`, WASI 0.2) composed with memkv and with memkv-redis,
+//!   a fresh instance for every request. With memkv every answer is `request 1`; with memkv-redis
+//!   the count grows, and two servers (two engines, as two `wasmtime serve` processes would have)
+//!   share it;
+//! - the `counter-spin` guest (spin-sdk 7.0.0, `wasi:http/handler@0.3.0`) composed with
+//!   memkv-p3 and memkv-redis-p3 on the async engine. wasmtime 50's `serve` reuses one instance
+//!   of a WASI P3 service for up to 128 requests (`--max-instance-reuse-count`), so with memkv
+//!   the count grows while an instance lives and starts again with the next one.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -15,6 +21,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::p3::bindings::ServicePre;
 use wasmtime_wasi_http::{
     Error, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
@@ -136,6 +143,105 @@ impl Server {
             Ok(String::from_utf8(body.to_vec())?)
         })
     }
+}
+
+/// A `wasmtime serve` of the Spin SDK 7 counter composed with an async artifact: an engine with
+/// concurrency support, WASI 0.2 and 0.3 and `wasi:http@0.3.0` in the linker, as the CLI has them.
+struct P3Server {
+    pre: ServicePre<Request>,
+    env: Vec<(&'static str, String)>,
+}
+
+impl P3Server {
+    fn new(memkv: &[u8], env: &[(&'static str, &str)]) -> anyhow::Result<Self> {
+        let composition = compose(memkv_artifacts::COUNTER_SPIN, memkv)?;
+        let engine = memkv_host::async_engine(memkv_host::CacheUse::Off)?;
+        let component = Component::new(&engine, &composition.bytes)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+        wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
+        Ok(Self {
+            pre: ServicePre::new(linker.instantiate_pre(&component)?)?,
+            env: env
+                .iter()
+                .map(|&(name, value)| (name, value.to_owned()))
+                .collect(),
+        })
+    }
+
+    /// `requests` GETs, one after the other, all served by one instance; each answer's body.
+    fn serve(&self, requests: usize) -> anyhow::Result<Vec<String>> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            let env: Vec<(&str, &str)> = self
+                .env
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            let mut store = Store::new(
+                self.pre.engine(),
+                Request {
+                    table: ResourceTable::new(),
+                    wasi: memkv_host::network_ctx(&env),
+                    http: WasiHttpCtx::new(),
+                    hooks: NoOutgoingRequests,
+                },
+            );
+            let service = self.pre.instantiate_async(&mut store).await?;
+            let mut answers = Vec::new();
+            for _ in 0..requests {
+                let request =
+                    hyper::Request::get("http://localhost/").body(Empty::<Bytes>::new())?;
+                let (request, request_body) = wasmtime_wasi_http::p3::Request::from_http(
+                    &mut store.data_mut().hooks,
+                    request,
+                );
+                let body = store
+                    .run_concurrent(async |store| {
+                        let response = service.handle(store, request).await??;
+                        let response =
+                            store.with(|store| response.into_http(store, async { Ok(()) }))?;
+                        let body = response.into_body().collect().await?.to_bytes();
+                        request_body.await?;
+                        anyhow::Ok(body)
+                    })
+                    .await??;
+                answers.push(String::from_utf8(body.to_vec())?);
+            }
+            Ok(answers)
+        })
+    }
+}
+
+#[test]
+fn the_spin_sdk_7_counter_served_with_memkv_p3_counts_while_its_instance_lives()
+-> anyhow::Result<()> {
+    let server = P3Server::new(memkv_artifacts::MEMKV_P3, &[])?;
+    assert_eq!(
+        server.serve(3)?,
+        ["request 1\n", "request 2\n", "request 3\n"]
+    );
+    // The next instance has a store of its own.
+    assert_eq!(server.serve(1)?, ["request 1\n"]);
+    Ok(())
+}
+
+#[test]
+fn the_spin_sdk_7_counter_served_with_memkv_redis_p3_shares_the_count() -> anyhow::Result<()> {
+    let prefix = format!("serve-p3-{}", std::process::id());
+    let env = [
+        ("MEMKV_REDIS_URL", Harness::redis_url()),
+        ("MEMKV_REDIS_PREFIX", prefix.as_str()),
+    ];
+    let first = P3Server::new(memkv_artifacts::MEMKV_REDIS_P3, &env)?;
+    let second = P3Server::new(memkv_artifacts::MEMKV_REDIS_P3, &env)?;
+    assert_eq!(first.serve(2)?, ["request 1\n", "request 2\n"]);
+    assert_eq!(second.serve(1)?, ["request 3\n"]);
+    assert_eq!(first.serve(1)?, ["request 4\n"]);
+    Ok(())
 }
 
 #[test]
