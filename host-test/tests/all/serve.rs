@@ -73,13 +73,44 @@ impl WasiHttpView for Request {
     }
 }
 
+/// The environment every instance of a server gets.
+struct Env(Vec<(&'static str, String)>);
+
+impl Env {
+    fn new(env: &[(&'static str, &str)]) -> Self {
+        Self(
+            env.iter()
+                .map(|&(name, value)| (name, value.to_owned()))
+                .collect(),
+        )
+    }
+
+    /// A store for one instance: this environment, the network, no outgoing requests.
+    fn store(&self, engine: &wasmtime::Engine) -> Store<Request> {
+        let env: Vec<(&str, &str)> = self
+            .0
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        Store::new(
+            engine,
+            Request {
+                table: ResourceTable::new(),
+                wasi: memkv_host::network_ctx(&env),
+                http: WasiHttpCtx::new(),
+                hooks: NoOutgoingRequests,
+            },
+        )
+    }
+}
+
 type Response = Result<hyper::Response<HyperOutgoingBody>, ErrorCode>;
 
 /// A `wasmtime serve` of the counter composed with `memkv`: an engine of its own, and an
 /// environment for every instance.
 struct Server {
     pre: ProxyPre<Request>,
-    env: Vec<(&'static str, String)>,
+    env: Env,
 }
 
 impl Server {
@@ -92,10 +123,7 @@ impl Server {
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         Ok(Self {
             pre: ProxyPre::new(linker.instantiate_pre(&component)?)?,
-            env: env
-                .iter()
-                .map(|&(name, value)| (name, value.to_owned()))
-                .collect(),
+            env: Env::new(env),
         })
     }
 
@@ -105,20 +133,7 @@ impl Server {
             .enable_all()
             .build()?;
         runtime.block_on(async {
-            let env: Vec<(&str, &str)> = self
-                .env
-                .iter()
-                .map(|(name, value)| (*name, value.as_str()))
-                .collect();
-            let mut store = Store::new(
-                self.pre.engine(),
-                Request {
-                    table: ResourceTable::new(),
-                    wasi: memkv_host::network_ctx(&env),
-                    http: WasiHttpCtx::new(),
-                    hooks: NoOutgoingRequests,
-                },
-            );
+            let mut store = self.env.store(self.pre.engine());
             let request = hyper::Request::get("http://localhost/").body(Empty::<Bytes>::new())?;
             let request = store
                 .data_mut()
@@ -149,7 +164,7 @@ impl Server {
 /// concurrency support, WASI 0.2 and 0.3 and `wasi:http@0.3.0` in the linker, as the CLI has them.
 struct P3Server {
     pre: ServicePre<Request>,
-    env: Vec<(&'static str, String)>,
+    env: Env,
 }
 
 impl P3Server {
@@ -163,10 +178,7 @@ impl P3Server {
         wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
         Ok(Self {
             pre: ServicePre::new(linker.instantiate_pre(&component)?)?,
-            env: env
-                .iter()
-                .map(|&(name, value)| (name, value.to_owned()))
-                .collect(),
+            env: Env::new(env),
         })
     }
 
@@ -176,20 +188,7 @@ impl P3Server {
             .enable_all()
             .build()?;
         runtime.block_on(async {
-            let env: Vec<(&str, &str)> = self
-                .env
-                .iter()
-                .map(|(name, value)| (*name, value.as_str()))
-                .collect();
-            let mut store = Store::new(
-                self.pre.engine(),
-                Request {
-                    table: ResourceTable::new(),
-                    wasi: memkv_host::network_ctx(&env),
-                    http: WasiHttpCtx::new(),
-                    hooks: NoOutgoingRequests,
-                },
-            );
+            let mut store = self.env.store(self.pre.engine());
             let service = self.pre.instantiate_async(&mut store).await?;
             let mut answers = Vec::new();
             for _ in 0..requests {
