@@ -44,12 +44,11 @@ const BUCKET: &str = "bench";
 /// An instance of `artifact` on `engine`, its bucket filled through the draft.
 fn filled(engine: &Engine, artifact: &[u8]) -> (Store<HostState>, Memkv, ResourceAny) {
     let component = Component::new(engine, artifact).expect("compile");
-    let pre = MemkvPre::new(
-        Linker::new(engine)
-            .instantiate_pre(&component)
-            .expect("link"),
-    )
-    .expect("memkv's world");
+    // memkv-p3.wasm imports the wall clock (for lifetimes); memkv.wasm nothing.
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("WASI");
+    let pre =
+        MemkvPre::new(linker.instantiate_pre(&component).expect("link")).expect("memkv's world");
     let mut store = Store::new(engine, HostState::default());
     let memkv = pre.instantiate(&mut store).expect("instantiate");
     let draft = memkv.wasi_keyvalue0_2_0_draft_store();
@@ -96,7 +95,8 @@ fn draft_rows(c: &mut Criterion, name: &str, engine: &Engine, artifact: &[u8]) {
 /// Row 3: Spin 3's async get and set, each sample's calls inside one `run_concurrent`.
 fn spin3_rows(c: &mut Criterion, engine: &Engine) {
     let component = Component::new(engine, memkv_host::MEMKV_P3).expect("compile");
-    let linker = Linker::new(engine);
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI");
     let mut store = Store::new(engine, HostState::default());
     let keys: Vec<String> = (0..KEYS).map(key).collect();
     let memkv = in_tokio(p3::MemkvP3::instantiate_async(

@@ -394,7 +394,8 @@ impl Guests {
         if !artifact.p3 {
             bail!("{} was chosen for an async guest", artifact.name);
         }
-        let (component, linker, mut store) = self.async_composition(guest, artifact, env)?;
+        let (component, linker) = self.async_composition(guest, artifact)?;
+        let mut store = self.async_store(env)?;
         wasmtime_wasi::runtime::in_tokio(async {
             let instance = linker.instantiate_async(&mut store, &component).await?;
             let run_interface = instance
@@ -447,15 +448,14 @@ pub struct GolemRun {
 
 impl Guests {
     /// `guest` composed with the async `artifact`, memkv's own interfaces exposed, ready to
-    /// instantiate on the async engine: WASI 0.2 in the linker for a Redis-backed artifact, and,
+    /// instantiate on the async engine ([`Guests::async_store`]): WASI 0.2 in the linker, and,
     /// for each instance the artifact imports that is not WASI's (the Golem artifacts' type-only
     /// `golem:api/host@1.5.0`, which Golem gives every component), an empty instance.
     fn async_composition(
         &self,
         guest: &[u8],
         artifact: memkv_host::Artifact,
-        env: &[(&str, &str)],
-    ) -> Result<(Component, Linker<HostState>, Store<HostState>)> {
+    ) -> Result<(Component, Linker<HostState>)> {
         let options = memkv_host::Options {
             preset: None,
             expose: true,
@@ -467,20 +467,33 @@ impl Guests {
             .filter(|name| !memkv_host::is_wasi(name))
             .collect();
         only_wasi_and(&composition, &own)?;
-        let engine = get_or_try_init(&self.async_engine, || {
-            Ok(memkv_host::async_engine(memkv_host::CacheUse::Off)?)
-        })?;
+        let engine = self.async_engine()?;
         let component = Component::new(engine, composition.bytes)?;
         let mut linker = Linker::new(engine);
-        if artifact.redis {
-            wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        }
+        // The sockets of memkv-redis, the wall clock of the in-memory async artifacts.
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         for name in &own {
             linker.instance(name)?;
         }
+        Ok((component, linker))
+    }
+
+    /// The engine for async guests and artifacts, made on first use.
+    fn async_engine(&self) -> Result<&Engine> {
+        get_or_try_init(&self.async_engine, || {
+            Ok(memkv_host::async_engine(memkv_host::CacheUse::Off)?)
+        })
+    }
+
+    /// A store for one instance on the async engine, with `env` (a Redis-backed artifact's
+    /// server and prefix) and the network.
+    fn async_store(&self, env: &[(&str, &str)]) -> Result<Store<HostState>> {
         let wasi = memkv_host::network_ctx(env);
-        let store = new_store(engine, HostState::with_wasi(wasi), None);
-        Ok((component, linker, store))
+        Ok(new_store(
+            self.async_engine()?,
+            HostState::with_wasi(wasi),
+            None,
+        ))
     }
 
     /// Run the `golem-p3-client` guest (Golem's current `wasi:keyvalue@0.1.0`) composed with the
@@ -496,7 +509,8 @@ impl Guests {
                 artifact.name
             );
         }
-        let (component, linker, mut store) = self.async_composition(guest, artifact, env)?;
+        let (component, linker) = self.async_composition(guest, artifact)?;
+        let mut store = self.async_store(env)?;
         wasmtime_wasi::runtime::in_tokio(async {
             let instance = linker.instantiate_async(&mut store, &component).await?;
             let func = |store: &mut Store<HostState>, interface: Option<&str>, name: &str| {
@@ -545,6 +559,77 @@ impl Guests {
                         saved_again,
                     })
                 })
+                .await?
+        })
+    }
+}
+
+/// Host bindings of the world `memkv:fixtures/wasmcloud-ops-host`: `wasmcloud-p3-client`'s
+/// exports, each `async`.
+#[allow(missing_docs, reason = "generated code; the WIT documents it")]
+pub mod wasmcloud_bindings {
+    wasmtime::component::bindgen!({
+        path: ["../wit", "wit"],
+        world: "memkv:fixtures/wasmcloud-ops-host",
+        exports: { default: async | store },
+    });
+}
+
+/// The `wasmcloud-p3-client` guest composed with the async artifact [`memkv_host::choose`] picks
+/// for it, compiled once: [`WasmcloudClient::run`] runs steps on a fresh instance of it.
+pub struct WasmcloudClient {
+    component: Component,
+    linker: Linker<HostState>,
+    env: Vec<(String, String)>,
+}
+
+/// `wasmcloud-p3-client`'s exports, on one instance.
+pub type WasmcloudOps = wasmcloud_bindings::exports::memkv::fixtures::wasmcloud_ops::Guest;
+
+impl Guests {
+    /// The `wasmcloud-p3-client` guest composed with `memkv-p3.wasm`, or with
+    /// `memkv-redis-p3.wasm` on the server and prefix `env` names if `redis`.
+    pub fn wasmcloud_client(&self, env: &[(&str, &str)], redis: bool) -> Result<WasmcloudClient> {
+        let guest = memkv_artifacts::WASMCLOUD_P3_CLIENT;
+        let artifact = memkv_host::choose(guest, redis)?;
+        if !artifact.p3 {
+            bail!("{} was chosen for an async guest", artifact.name);
+        }
+        let (component, linker) = self.async_composition(guest, artifact)?;
+        Ok(WasmcloudClient {
+            component,
+            linker,
+            env: env
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+        })
+    }
+}
+
+impl WasmcloudClient {
+    /// Run `steps` on a fresh instance: its exports, called through `accessor`.
+    pub fn run<R: Send + 'static>(
+        &self,
+        steps: impl AsyncFnOnce(&wasmtime::component::Accessor<HostState>, &WasmcloudOps) -> Result<R>
+        + Send,
+    ) -> Result<R> {
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let mut store = Guests::shared().async_store(&env)?;
+        wasmtime_wasi::runtime::in_tokio(async {
+            let client = wasmcloud_bindings::WasmcloudOpsHost::instantiate_async(
+                &mut store,
+                &self.component,
+                &self.linker,
+            )
+            .await?;
+            let ops = client.memkv_fixtures_wasmcloud_ops();
+            store
+                .run_concurrent(async |accessor| steps(accessor, ops).await)
                 .await?
         })
     }

@@ -47,7 +47,9 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx};
 
 pub use golem::{GolemHarness, GolemInstance};
-pub use guests::{BenchInstance, ClientInstance, CommandRun, Guests, Provider};
+pub use guests::{
+    BenchInstance, ClientInstance, CommandRun, Guests, Provider, WasmcloudClient, WasmcloudOps,
+};
 pub use harness::Harness;
 pub use memkv_host::{
     Composition, Entry, Found, Listing, MemkvInstance, Side, bindings, component_names, compose,

@@ -23,9 +23,14 @@ fn initial_store() -> Store {
         .unwrap_or_default()
 }
 
-/// Run `f` on the instance's store.
+/// Run `f` on the instance's store; in the async artifacts, once the keys whose lifetime has
+/// ended are gone (`super::lifetimes`).
 fn with_store<R>(f: impl FnOnce(&mut Store) -> R) -> R {
-    STORE.with_borrow_mut(f)
+    STORE.with_borrow_mut(|store| {
+        #[cfg(feature = "p3")]
+        super::lifetimes::expire(store);
+        f(store)
+    })
 }
 
 /// The exported `bucket` resource, for draft, draft2 and the Golem dialect alike: which bucket
@@ -109,10 +114,37 @@ impl Bucket for BucketHandle {
         self.write(|store, id| store.set(id, key, value))
     }
 
-    /// Store `value` under `key`; the in-memory engine has no clock (`memkv.wasm` imports
-    /// nothing), so the lifetime `_seconds` is ignored.
-    fn set_expiring(&self, key: &str, value: Vec<u8>, _seconds: u32) -> Result<(), Error> {
+    /// Store `value` under `key` for `seconds`, in the async artifacts (which have a clock);
+    /// in the others (`memkv.wasm` imports nothing, so it has none), the lifetime is ignored.
+    fn set_expiring(&self, key: &str, value: Vec<u8>, seconds: u32) -> Result<(), Error> {
+        if cfg!(feature = "p3") {
+            let ttl_ms = u64::from(seconds) * 1000;
+            return self.set_with(key, value, Some(ttl_ms), false).map(drop);
+        }
         self.set(key, value)
+    }
+
+    fn set_with(
+        &self,
+        key: &str,
+        value: Vec<u8>,
+        ttl_ms: Option<u64>,
+        if_absent: bool,
+    ) -> Result<bool, Error> {
+        if ttl_ms.is_some() && !cfg!(feature = "p3") {
+            return Err(Error::NoClock);
+        }
+        if if_absent && self.exists(key)? {
+            return Ok(false);
+        }
+        self.write(|store, id| {
+            store.set(id, key, value)?;
+            #[cfg(feature = "p3")]
+            if let Some(ttl_ms) = ttl_ms {
+                super::lifetimes::start(store, &self.identifier, id, key, ttl_ms);
+            }
+            Ok(true)
+        })
     }
 
     /// Remove `key`; returns whether it existed.
@@ -196,6 +228,14 @@ impl Bucket for BucketHandle {
         self.read(|store, id| store.list_keys_after(id, after))
     }
 
+    fn list_prefixed(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), Error> {
+        self.read(|store, id| store.list_keys_prefixed(id, prefix, after))
+    }
+
     fn all_keys(&self) -> Result<Vec<String>, Error> {
         self.read(|store, id| store.all_keys(id))
     }
@@ -252,6 +292,10 @@ impl Bucket for BucketHandle {
             return Ok(false);
         }
         self.write(|store, id| store.swap(id, key, expected, value))
+    }
+
+    fn version_token(version: &Version) -> Option<String> {
+        version.token()
     }
 }
 

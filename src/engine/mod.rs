@@ -25,6 +25,8 @@
 
 use crate::store::{End, Error, Found, KeyPage, Kind, Limits, Usage};
 
+#[cfg(all(feature = "p3", not(feature = "redis")))]
+mod lifetimes;
 #[cfg(not(feature = "redis"))]
 pub mod memory;
 #[cfg(not(feature = "redis"))]
@@ -97,6 +99,24 @@ pub trait Bucket: Sized {
     /// engine has a clock; otherwise as [`Bucket::set`].
     fn set_expiring(&self, key: &str, value: Vec<u8>, seconds: u32) -> Result<(), Error>;
 
+    /// wasmCloud 0.2's `set` with options: store `value` under `key` — only if the key does not
+    /// exist, if `if_absent` — for `ttl_ms` milliseconds from now (`None`: no lifetime), by the
+    /// engine's clock ([`Error::NoClock`] if it has none). Returns whether it wrote.
+    #[cfg_attr(
+        not(feature = "p3"),
+        allow(
+            dead_code,
+            reason = "only wasmCloud 0.2's dialect, in the async builds, calls it"
+        )
+    )]
+    fn set_with(
+        &self,
+        key: &str,
+        value: Vec<u8>,
+        ttl_ms: Option<u64>,
+        if_absent: bool,
+    ) -> Result<bool, Error>;
+
     /// Remove `key`; returns whether it existed. A missing bucket is not an error.
     fn remove(&self, key: &str) -> Result<bool, Error>;
 
@@ -153,6 +173,22 @@ pub trait Bucket: Sized {
     /// One page of keys after the key `after` (draft2's string cursor), and the next cursor.
     fn list_keys_after(&self, after: Option<&str>) -> Result<(Vec<String>, Option<String>), Error>;
 
+    /// One page of the keys that start with `prefix`, after the key `after` (wasmCloud 0.2's
+    /// `list-keys`), and the cursor for the next page: as [`Bucket::list_keys_after`] on the
+    /// keys with the prefix. O(page + log n).
+    #[cfg_attr(
+        not(feature = "p3"),
+        allow(
+            dead_code,
+            reason = "only wasmCloud 0.2's dialect, in the async builds, calls it"
+        )
+    )]
+    fn list_prefixed(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), Error>;
+
     /// Every key, in byte order, in one list (Spin's and Golem's `get-keys`, which have no
     /// paging).
     fn all_keys(&self) -> Result<Vec<String>, Error>;
@@ -197,6 +233,18 @@ pub trait Bucket: Sized {
     /// Store `value` under `key` if nothing has written it since `expected`; returns whether
     /// it did.
     fn swap(&self, key: &str, expected: &Self::Version, value: Vec<u8>) -> Result<bool, Error>;
+
+    /// What [`Bucket::observe`] saw of a key that exists, as an opaque text (wasmCloud 0.2's
+    /// version token): two observations give the same token exactly when nothing wrote the key
+    /// between them. `None` for a key observed absent.
+    #[cfg_attr(
+        not(feature = "p3"),
+        allow(
+            dead_code,
+            reason = "only wasmCloud 0.2's dialect, in the async builds, calls it"
+        )
+    )]
+    fn version_token(version: &Self::Version) -> Option<String>;
 }
 
 /// What a function with no error case answers when its engine cannot (see the module's page):

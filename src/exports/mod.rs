@@ -30,6 +30,10 @@ mod golem;
 #[cfg(feature = "p3")]
 mod spin3;
 
+/// `wasmcloud:keyvalue@0.2.0`: wasmCloud 2.7's, async; in the `p3` builds only.
+#[cfg(feature = "p3")]
+mod wasmcloud2;
+
 #[cfg(any(feature = "golem", feature = "golem-p3"))]
 mod golem_common;
 
@@ -52,6 +56,7 @@ mod bindings {
     wit_bindgen::generate!({
         path: "wit",
         world: "memkv:store/memkv-p3",
+        generate_all,
     });
     #[cfg(feature = "golem-p3")]
     wit_bindgen::generate!({
@@ -65,6 +70,21 @@ mod bindings {
         world: "memkv:store/memkv-golem",
         generate_all,
     });
+}
+
+/// The wall clock the in-memory async artifacts import (`wasi:clocks/wall-clock`), for
+/// lifetimes (memkv-redis keeps them by the server's clock).
+#[cfg(all(feature = "p3", not(feature = "redis")))]
+pub(crate) mod clock {
+    use super::bindings::wasi::clocks::wall_clock;
+
+    /// Milliseconds since the epoch, now.
+    pub fn now_ms() -> u64 {
+        let now = wall_clock::now();
+        now.seconds
+            .saturating_mul(1000)
+            .saturating_add(u64::from(now.nanoseconds / 1_000_000))
+    }
 }
 
 /// The component: every exported interface is implemented on this type.

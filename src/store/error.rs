@@ -65,6 +65,13 @@ pub enum Error {
         /// What the operation works on.
         wanted: super::Kind,
     },
+    /// A lifetime asked of an engine with no clock (the in-memory engine of the sync
+    /// artifacts, which import nothing); nothing was changed.
+    #[error(
+        "this memkv has no clock, so it cannot expire keys: use an async artifact \
+         (memkv-p3.wasm, which imports wasi:clocks) or memkv-redis"
+    )]
+    NoClock,
     /// The engine behind the store could not answer: memkv-redis could not reach its server, or
     /// the server refused the command. The message names the server and the cause.
     #[error("{0}")]

@@ -1,5 +1,5 @@
 //! Listing keys: pages in byte order, resumed by the draft's numbered cursors or draft2's
-//! string cursors.
+//! string cursors, of every key or of those with a prefix (wasmCloud 0.2).
 
 use std::ops::Bound;
 
@@ -65,6 +65,24 @@ impl Store {
         Ok((keys, last.map(|last| last.as_str().to_owned())))
     }
 
+    /// One page of the bucket's keys that start with `prefix`, in ascending byte order, after
+    /// the key `after` (wasmCloud 0.2's `list-keys`): [`Store::list_keys_after`] on those keys
+    /// alone. A cursor before the prefix's keys starts at the first of them. O(p + log n).
+    pub fn list_keys_prefixed(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+        prefix: &str,
+        after: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), Error> {
+        let first = Key::from(prefix);
+        let after = after.filter(|after| *after >= prefix).map(Key::from);
+        let start = after
+            .as_ref()
+            .map_or(Bound::Included(&first), Bound::Excluded);
+        let (keys, last) = self.page_within(bucket, start, prefix)?;
+        Ok((keys, last.map(|last| last.as_str().to_owned())))
+    }
+
     /// The page of at most [`Limits::page_size`](super::Limits::page_size) keys after `start`, and its last key if more
     /// keys follow it.
     fn page(
@@ -72,9 +90,22 @@ impl Store {
         bucket: impl Into<Option<BucketId>>,
         start: Bound<&Key>,
     ) -> Result<(Vec<String>, Option<Key>), Error> {
+        self.page_within(bucket, start, "")
+    }
+
+    /// [`Store::page`] of the keys that start with `prefix` (from `start`, which must not be
+    /// before the first of them).
+    fn page_within(
+        &self,
+        bucket: impl Into<Option<BucketId>>,
+        start: Bound<&Key>,
+        prefix: &str,
+    ) -> Result<(Vec<String>, Option<Key>), Error> {
         let page_size = usize::try_from(self.limits.page_size).unwrap_or(usize::MAX);
         let bucket_entries = self.bucket(bucket);
-        let mut rest = bucket_entries.keys_after(start);
+        let mut rest = bucket_entries
+            .keys_after(start)
+            .take_while(|key| key.as_str().starts_with(prefix));
         let mut keys = Vec::new();
         keys.try_reserve(page_size.min(bucket_entries.len()))
             .map_err(|_| Error::OutOfMemory("a list-keys page"))?;

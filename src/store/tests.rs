@@ -1095,6 +1095,40 @@ fn list_keys_after_resumes_after_any_string() {
 }
 
 #[test]
+fn list_keys_prefixed_pages_only_the_keys_with_the_prefix() {
+    let (mut store, bucket) = store_with_limits(Limits {
+        page_size: 2,
+        ..Limits::DEFAULT
+    });
+    for k in ["a", "p", "p/1", "p/2", "p/3", "p0", "q"] {
+        store.set(bucket, k, vec![]).unwrap();
+    }
+    let page = |after| store.list_keys_prefixed(bucket, "p/", after).unwrap();
+    assert_eq!(
+        page(None),
+        (vec!["p/1".into(), "p/2".into()], Some("p/2".into()))
+    );
+    // The last page ends at the last key with the prefix, with no cursor.
+    assert_eq!(page(Some("p/2")), (vec!["p/3".into()], None));
+    // A cursor before the prefix's keys starts at the first of them; one past them, nothing.
+    assert_eq!(
+        page(Some("a")),
+        (vec!["p/1".into(), "p/2".into()], Some("p/2".into()))
+    );
+    assert_eq!(page(Some("p/1x")), (vec!["p/2".into(), "p/3".into()], None));
+    assert_eq!(page(Some("p0")), (vec![], None));
+    // No prefix: every key, as list_keys_after.
+    assert_eq!(
+        store.list_keys_prefixed(bucket, "", Some("p/3")).unwrap(),
+        store.list_keys_after(bucket, Some("p/3")).unwrap()
+    );
+    assert_eq!(
+        store.list_keys_prefixed(None, "p/", None).unwrap(),
+        (vec![], None)
+    );
+}
+
+#[test]
 fn signed_and_unsigned_increments_share_non_negative_counters() {
     let (mut store, bucket) = store_with_bucket();
     assert_eq!(store.increment_signed(bucket, "c", -3), Ok(-3));

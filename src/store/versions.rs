@@ -15,6 +15,18 @@ pub struct Version {
 }
 
 impl Version {
+    /// An opaque text for an observation of a key that exists (`None` for an absent one): the
+    /// same text exactly when [`Version::unchanged_at`] holds between two observations of it.
+    pub fn token(&self) -> Option<String> {
+        self.stamp
+            .map(|stamp| format!("{:x}-{stamp:x}", self.generation))
+    }
+
+    /// The write stamp of the key observed, if it existed: any write gives the key a new one.
+    pub fn stamp(&self) -> Option<u64> {
+        self.stamp
+    }
+
     /// Whether nothing has written the key between this observation and `now`: the same store
     /// generation and the same write stamp; for a key observed absent, also no deletion in the
     /// bucket (a write and delete leaves no stamp behind).

@@ -32,16 +32,24 @@ fn component_exports_exactly_the_api_both_drafts_limits_collections_wasmcloud_sn
 }
 
 #[test]
-fn the_async_artifact_imports_nothing_and_exports_the_sync_ones_and_spin_3() -> anyhow::Result<()> {
+fn the_async_artifact_imports_a_wall_clock_and_exports_the_sync_ones_spin_3_and_wasmcloud_0_2()
+-> anyhow::Result<()> {
     use memkv_host::{Side, component_names};
     let p3 = memkv_artifacts::MEMKV_P3;
-    assert_eq!(component_names(p3, Side::Imports)?, Vec::<String>::new());
+    // For lifetimes (wasmCloud's `ttl-ms`): the only import.
+    assert_eq!(
+        component_names(p3, Side::Imports)?,
+        ["wasi:clocks/wall-clock@0.2.12"]
+    );
     let sorted = |mut names: Vec<String>| {
         names.sort();
         names
     };
     let mut expected = Harness::shared().export_names();
     expected.push("spin:key-value/key-value@3.0.0".into());
+    for interface in ["types", "store", "atomics", "cas", "batch"] {
+        expected.push(format!("wasmcloud:keyvalue/{interface}@0.2.0"));
+    }
     let expected = sorted(expected);
     assert_eq!(sorted(component_names(p3, Side::Exports)?), expected);
     // The Redis twin: the same exports.

@@ -272,10 +272,11 @@ fn memkv_compose_of_a_golem_p3_guest_chooses_its_artifact_and_leaves_its_host_im
         "{printed}"
     );
     let composed = std::fs::read(&out).unwrap();
-    // What memkv imports itself is left to Golem, without --allow-imports.
+    // What memkv imports itself is left to Golem, without --allow-imports: the host's type, and
+    // the wall clock (for wasmCloud's lifetimes).
     assert_eq!(
         component_names(&composed, Side::Imports).unwrap(),
-        ["golem:api/host@1.5.0"]
+        ["wasi:clocks/wall-clock@0.2.12", "golem:api/host@1.5.0"]
     );
     let exports = component_names(&composed, Side::Exports).unwrap();
     for exposed in [
@@ -304,16 +305,17 @@ fn the_choice_of_artifact_follows_the_guests_imports() -> anyhow::Result<()> {
         choose(memkv_artifacts::GOLEM_EXAMPLE, false)?.name,
         "memkv-golem.wasm"
     );
-    // A key-value interface no artifact serves (yet) is named, not ignored.
+    // A key-value interface no artifact serves is named, not ignored: here the `atomic` of
+    // Golem's P2 variant of `wasi:keyvalue@0.1.0` (Golem 1.5.9 and before).
     let unserved = wat::parse_str(
         r#"(component
             (import "wasi:keyvalue/store@0.2.0-draft" (instance))
-            (import "wasmcloud:keyvalue/store@0.2.0" (instance))
+            (import "wasi:keyvalue/atomic@0.1.0" (instance))
         )"#,
     )?;
     let refused = format!("{:#}", choose(&unserved, false).unwrap_err());
     assert!(
-        refused.contains("wasmcloud:keyvalue/store@0.2.0 (no artifact)"),
+        refused.contains("wasi:keyvalue/atomic@0.1.0 (no artifact)"),
         "{refused}"
     );
     assert!(
@@ -328,6 +330,10 @@ fn the_choice_of_artifact_follows_the_guests_imports() -> anyhow::Result<()> {
     assert_eq!(choose(spin7, false)?.name, "memkv-p3.wasm");
     assert_eq!(choose(spin7, true)?.name, "memkv-redis-p3.wasm");
     assert!(!choose(KV_CLIENT, false)?.p3);
+    // wasmCloud 2.7's async dialect: the async artifacts.
+    let wasmcloud = memkv_artifacts::WASMCLOUD_P3_CLIENT;
+    assert_eq!(choose(wasmcloud, false)?.name, "memkv-p3.wasm");
+    assert_eq!(choose(wasmcloud, true)?.name, "memkv-redis-p3.wasm");
     // Golem's current dialect: only the Golem artifacts of today export it.
     let golem = memkv_artifacts::GOLEM_P3_CLIENT;
     assert_eq!(choose(golem, false)?.name, "memkv-golem-p3.wasm");

@@ -2,7 +2,7 @@
 //! interface or area, so the suite links (and compiles memkv with Cranelift) once.
 //!
 //! The engine suites (api, store, atomics, batch, draft2, spin, limits, snapshots, collections,
-//! wasmcloud and the model test)
+//! wasmcloud, wasmcloud2 and the model test)
 //! run three times with the same expected answers: against `memkv.wasm` at the top level, and
 //! against `memkv-redis.wasm` on a real `redis-server` in [`redis`] and on a local 3-node Redis
 //! Cluster in [`redis_cluster`]. Each suite gets its component
@@ -43,6 +43,8 @@ macro_rules! engine_suites {
         mod store;
         #[path = "../wasmcloud.rs"]
         mod wasmcloud;
+        #[path = "../wasmcloud2.rs"]
+        mod wasmcloud2;
     };
 }
 
@@ -70,6 +72,7 @@ mod spin;
 mod store;
 mod traps;
 mod wasmcloud;
+mod wasmcloud2;
 mod wasmtime_program;
 
 /// The component the engine suites at this level run against: `memkv.wasm`.

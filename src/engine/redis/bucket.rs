@@ -198,6 +198,20 @@ impl Bucket for BucketHandle {
 
     /// Store `value` under `key` for `seconds` (wasmCloud's `set` with `expires`): by the
     /// server's clock, the key then goes as a delete would take it.
+    /// One call: the server checks `if_absent` and writes, and keeps the lifetime by its clock.
+    fn set_with(
+        &self,
+        key: &str,
+        value: Vec<u8>,
+        ttl_ms: Option<u64>,
+        if_absent: bool,
+    ) -> Result<bool, Error> {
+        let ttl_ms = ttl_ms.map(|ttl| ttl.to_string()).unwrap_or_default();
+        let if_absent: &[u8] = if if_absent { b"1" } else { b"0" };
+        let answer = self.call("set_opts", key, &[&value, ttl_ms.as_bytes(), if_absent])?;
+        Ok(number::<u8>(&answer) == 1)
+    }
+
     fn set_expiring(&self, key: &str, value: Vec<u8>, seconds: u32) -> Result<(), Error> {
         let seconds = seconds.to_string();
         self.call("set_ex", key, &[&value, seconds.as_bytes()])
@@ -220,11 +234,29 @@ impl Bucket for BucketHandle {
         })
     }
 
+    /// [`Bucket::list_prefixed`] with no prefix.
     fn list_keys_after(&self, after: Option<&str>) -> Result<(Vec<String>, Option<String>), Error> {
-        // `>` marks a cursor, so that the empty key is one too.
-        let after = after.map(|after| format!(">{after}")).unwrap_or_default();
-        let mut answer = Op::new("page_after", &self.name)
-            .arg(after.as_bytes())
+        self.list_prefixed("", after)
+    }
+
+    /// One page of the keys with `prefix` after `after`: the range of the bucket's index from
+    /// the first key with the prefix (or right after `after`, if that is not before it) up to
+    /// the last key with the prefix.
+    fn list_prefixed(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), Error> {
+        // Redis's lexical ranges: `[` includes, `(` excludes; no key has a byte 0xFF (keys are
+        // UTF-8), so `[prefix\xff` is past every key with the prefix.
+        let start = match after.filter(|after| *after >= prefix) {
+            Some(after) => [b"(", after.as_bytes()].concat(),
+            None => [b"[", prefix.as_bytes()].concat(),
+        };
+        let stop = [b"[", prefix.as_bytes(), b"\xff"].concat();
+        let mut answer = Op::new("page_range", &self.name)
+            .arg(&start)
+            .arg(&stop)
             .run("")?
             .into_iter();
         let keys = strings(answer.next().unwrap_or_default());
@@ -308,6 +340,20 @@ impl Bucket for BucketHandle {
             .arg(&value)
             .run(key)?;
         Ok(matches!(answer.first(), Some(Value::Int(1))))
+    }
+
+    /// The store generation and the value's write stamp, each in hex: a write of the key (or a
+    /// snapshot load) changes one of them.
+    fn version_token(version: &Version) -> Option<String> {
+        if version.stamp.is_empty() {
+            return None;
+        }
+        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        Some(format!(
+            "{}-{}",
+            hex(&version.generation),
+            hex(&version.stamp)
+        ))
     }
 
     /// Every key, in byte order: the pages of draft2's listing, followed to the end. Not one

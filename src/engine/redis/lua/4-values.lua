@@ -54,17 +54,38 @@ function ops.set()
   return { 'ok' }
 end
 
--- wasmCloud's `set` with a lifetime. ARGV: key, value, seconds (at least 1).
-function ops.set_ex()
-  local key = ARGV[4]
-  set_one(key, ARGV[5])
-  local deadline = now_ms() + tonumber(ARGV[6]) * 1000
+-- Give `key`, just written, a lifetime of `ttl_ms` milliseconds from now. The deadline is
+-- charged nowhere: the entry's charge stays its value's length. It is kept in 13 digits, so a
+-- lifetime past the year 2286 ends then.
+local function expire_in(key, ttl_ms)
+  local deadline = math.min(now_ms() + ttl_ms, 9999999999999)
   local raw = redis.call('HGET', vals, key)
   local stamp = 'E' .. raw:sub(2, STAMP) .. string.format('%013d', deadline)
   redis.call('HSET', vals, key, stamp .. raw:sub(STAMP + 1))
   redis.call('ZADD', deadlines(), deadline, key)
-  -- The deadline is charged nowhere: the entry's charge stays its value's length.
+end
+
+-- waSCC's `set` with a lifetime. ARGV: key, value, seconds (at least 1).
+function ops.set_ex()
+  local key = ARGV[4]
+  set_one(key, ARGV[5])
+  expire_in(key, tonumber(ARGV[6]) * 1000)
   return { 'ok' }
+end
+
+-- wasmCloud 0.2's `set` with options. ARGV: key, value, the lifetime in milliseconds ('' for
+-- none), '1' to write only if the key does not exist. Answers 1 if it wrote, 0 if the key
+-- existed (expired keys are gone by then: `run` purges first).
+function ops.set_opts()
+  local key = ARGV[4]
+  if ARGV[7] == '1' and entry_of(key) then
+    return { 'ok', 0 }
+  end
+  set_one(key, ARGV[5])
+  if ARGV[6] ~= '' then
+    expire_in(key, tonumber(ARGV[6]))
+  end
+  return { 'ok', 1 }
 end
 
 function ops.set_many()
@@ -169,11 +190,11 @@ function ops.swap()
   return { 'ok', 1 }
 end
 
--- One page of keys after `after` (nil: from the start): the keys, and whether more follow.
-local function page(after)
+-- One page of the keys in the lexical range from `start` to `stop` of the index: the keys, and
+-- whether more follow.
+local function page_of(start, stop)
   local size = tonumber(limit('lp'))
-  local start = after and ('(' .. after) or '-'
-  local keys = redis.call('ZRANGE', idx, start, '+', 'BYLEX', 'LIMIT', 0, size + 1)
+  local keys = redis.call('ZRANGE', idx, start, stop, 'BYLEX', 'LIMIT', 0, size + 1)
   local more = #keys > size
   if more then
     table.remove(keys)
@@ -181,13 +202,16 @@ local function page(after)
   return keys, more
 end
 
--- draft2: ARGV: '' for the first page, or '>' followed by the last key of the previous one.
-function ops.page_after()
-  local after = nil
-  if ARGV[4] ~= '' then
-    after = ARGV[4]:sub(2)
-  end
-  local keys, more = page(after)
+-- One page of keys after `after` (nil: from the start): the keys, and whether more follow.
+local function page(after)
+  return page_of(after and ('(' .. after) or '-', '+')
+end
+
+-- draft2's and wasmCloud 0.2's listings (after a key, with a prefix). ARGV: the first and last
+-- bound of a lexical range of the index (`[` or `(` and a key), worked out by the client: one
+-- page of it, and whether more follow.
+function ops.page_range()
+  local keys, more = page_of(ARGV[4], ARGV[5])
   return { 'ok', keys, more and 1 or 0 }
 end
 
