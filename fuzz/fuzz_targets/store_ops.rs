@@ -1,4 +1,5 @@
-//! Sequences of store operations — bytes, counters, compare-and-swap, listings, batches, lists
+//! Sequences of store operations — bytes, counters, compare-and-swap (with wasmCloud 0.2's
+//! version tokens), listings (with wasmCloud 0.2's prefixes), batches, lists
 //! and sets, limits, snapshots — against `memkv-model`, the contract in plain Rust (the same
 //! model the component's differential test uses): every answer and every refusal — its kind
 //! and the limit it names — agrees with the model's, and at the end the store saves a snapshot
@@ -24,6 +25,8 @@ enum Op {
     Observe(u8, String),
     Swap(u8, Vec<u8>),
     ListAfter(u8, Option<String>),
+    /// wasmCloud 0.2's listing: keys with a prefix, after a cursor.
+    ListPrefixed(u8, String, Option<String>),
     SetMany(u8, Vec<(String, Vec<u8>)>),
     DeleteMany(u8, Vec<String>),
     ListAll(u8),
@@ -182,6 +185,12 @@ fuzz_target!(|ops: Vec<Op>| {
                 else {
                     continue;
                 };
+                // wasmCloud 0.2's version token: the same text exactly when nothing wrote the
+                // key in between (for a key that exists, the only one with a token).
+                let now = store.version(id, &key);
+                if let (Some(then), Some(token)) = (version.token(), now.token()) {
+                    assert_eq!(then == token, version.unchanged_at(&now), "{key:?}");
+                }
                 same(
                     store.swap(id, &key, &version, value.clone()),
                     model.swap(name, &key, &seen, &value),
@@ -196,6 +205,19 @@ fuzz_target!(|ops: Vec<Op>| {
                     page,
                     model.page_after(name, after.as_deref()),
                     "after {after:?}"
+                );
+            }
+            Op::ListPrefixed(b, prefix, after) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                let page = store
+                    .list_keys_prefixed(id, &prefix, after.as_deref())
+                    .unwrap();
+                assert_eq!(
+                    page,
+                    model.page_prefixed(name, &prefix, after.as_deref()),
+                    "prefix {prefix:?} after {after:?}"
                 );
             }
             Op::SetMany(b, entries) => {

@@ -607,11 +607,25 @@ impl Guests {
     }
 }
 
+/// memkv's snapshot interfaces (1.1.7), exposed by a composition with an async artifact, to call
+/// with `call_concurrent`.
+pub struct Snapshots {
+    /// `save-snapshot.save`.
+    pub save: wasmtime::component::TypedFunc<(), (Vec<u8>,)>,
+    /// `load-snapshot.load`.
+    pub load: wasmtime::component::TypedFunc<(Vec<u8>,), (Result<(), String>,)>,
+}
+
 impl WasmcloudClient {
-    /// Run `steps` on a fresh instance: its exports, called through `accessor`.
+    /// Run `steps` on a fresh instance: its exports, and memkv's exposed snapshot interfaces,
+    /// called through `accessor`.
     pub fn run<R: Send + 'static>(
         &self,
-        steps: impl AsyncFnOnce(&wasmtime::component::Accessor<HostState>, &WasmcloudOps) -> Result<R>
+        steps: impl AsyncFnOnce(
+            &wasmtime::component::Accessor<HostState>,
+            &WasmcloudOps,
+            &Snapshots,
+        ) -> Result<R>
         + Send,
     ) -> Result<R> {
         let env: Vec<(&str, &str)> = self
@@ -621,15 +635,30 @@ impl WasmcloudClient {
             .collect();
         let mut store = Guests::shared().async_store(&env)?;
         wasmtime_wasi::runtime::in_tokio(async {
-            let client = wasmcloud_bindings::WasmcloudOpsHost::instantiate_async(
-                &mut store,
-                &self.component,
-                &self.linker,
-            )
-            .await?;
+            let instance = self
+                .linker
+                .instantiate_async(&mut store, &self.component)
+                .await?;
+            let client = wasmcloud_bindings::WasmcloudOpsHost::new(&mut store, &instance)?;
             let ops = client.memkv_fixtures_wasmcloud_ops();
+            let mut func = |interface: &str, name: &str| {
+                let index = instance
+                    .get_export_index(&mut store, None, interface)
+                    .with_context(|| format!("the composition exports {interface}"))?;
+                instance
+                    .get_export_index(&mut store, Some(&index), name)
+                    .with_context(|| format!("{interface} has {name}"))
+            };
+            let (save, load) = (
+                func("golem:api/save-snapshot@1.1.7", "save")?,
+                func("golem:api/load-snapshot@1.1.7", "load")?,
+            );
+            let snapshots = Snapshots {
+                save: instance.get_typed_func(&mut store, save)?,
+                load: instance.get_typed_func(&mut store, load)?,
+            };
             store
-                .run_concurrent(async |accessor| steps(accessor, ops).await)
+                .run_concurrent(async |accessor| steps(accessor, ops, &snapshots).await)
                 .await?
         })
     }

@@ -361,9 +361,21 @@ impl Model {
     /// One page of keys after `after` (none: from the start), at most `page-size` of them, and
     /// the cursor for the next page (the page's last key) if more keys follow.
     pub fn page_after(&self, bucket: &str, after: Option<&str>) -> (Vec<String>, Option<String>) {
+        self.page_prefixed(bucket, "", after)
+    }
+
+    /// wasmCloud 0.2's listing: one page of the keys that start with `prefix`, after `after`
+    /// (a cursor before them starts at the first), and the next cursor.
+    pub fn page_prefixed(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        after: Option<&str>,
+    ) -> (Vec<String>, Option<String>) {
         let rest: Vec<String> = self
             .keys(bucket)
             .into_iter()
+            .filter(|key| key.starts_with(prefix))
             .filter(|key| after.is_none_or(|after| key.as_bytes() > after.as_bytes()))
             .collect();
         let page_size = usize::try_from(self.limits.page_size).unwrap_or(usize::MAX);

@@ -23,12 +23,44 @@ fn initial_store() -> Store {
         .unwrap_or_default()
 }
 
+/// The lifetimes of keys (wasmCloud's `ttl-ms`, waSCC's `expires`), in the async artifacts,
+/// which have a clock: `crate::exports::clock`.
+#[cfg(feature = "p3")]
+mod lifetimes {
+    use std::cell::RefCell;
+
+    use crate::exports::clock;
+    use crate::store::{BucketId, Lifetimes, Store};
+
+    thread_local! {
+        static LIFETIMES: RefCell<Lifetimes> = RefCell::default();
+    }
+
+    /// Delete the keys whose lifetime has ended; reads the clock only if some key has one.
+    pub fn expire(store: &mut Store) {
+        LIFETIMES.with_borrow_mut(|lifetimes| {
+            if let Some(first) = lifetimes.next_deadline() {
+                let now = clock::now_ms();
+                if first <= now {
+                    lifetimes.expire(store, now);
+                }
+            }
+        });
+    }
+
+    /// Give `key` of `bucket` (called `name`), just written, a lifetime of `ttl_ms` from now.
+    pub fn start(store: &Store, name: &str, bucket: BucketId, key: &str, ttl_ms: u64) {
+        let deadline = clock::now_ms().saturating_add(ttl_ms);
+        LIFETIMES.with_borrow_mut(|lifetimes| lifetimes.start(store, name, bucket, key, deadline));
+    }
+}
+
 /// Run `f` on the instance's store; in the async artifacts, once the keys whose lifetime has
-/// ended are gone (`super::lifetimes`).
+/// ended are gone.
 fn with_store<R>(f: impl FnOnce(&mut Store) -> R) -> R {
     STORE.with_borrow_mut(|store| {
         #[cfg(feature = "p3")]
-        super::lifetimes::expire(store);
+        lifetimes::expire(store);
         f(store)
     })
 }
@@ -141,7 +173,7 @@ impl Bucket for BucketHandle {
             store.set(id, key, value)?;
             #[cfg(feature = "p3")]
             if let Some(ttl_ms) = ttl_ms {
-                super::lifetimes::start(store, &self.identifier, id, key, ttl_ms);
+                lifetimes::start(store, &self.identifier, id, key, ttl_ms);
             }
             Ok(true)
         })

@@ -25,8 +25,6 @@
 
 use crate::store::{End, Error, Found, KeyPage, Kind, Limits, Usage};
 
-#[cfg(all(feature = "p3", not(feature = "redis")))]
-mod lifetimes;
 #[cfg(not(feature = "redis"))]
 pub mod memory;
 #[cfg(not(feature = "redis"))]

@@ -1509,3 +1509,43 @@ fn lists_and_sets_round_trip_through_a_snapshot() {
     );
     assert_eq!(loaded.members(bucket, "set"), Ok(items(&["", "a", "z"])));
 }
+
+#[test]
+fn a_lifetime_deletes_its_key_at_its_deadline_unless_it_was_written_since() {
+    let (mut store, bucket) = store_with_bucket();
+    let mut lifetimes = Lifetimes::default();
+    for key in ["brief", "rewritten", "later"] {
+        store.set(bucket, key, b"v".to_vec()).unwrap();
+    }
+    lifetimes.start(&store, "b", bucket, "brief", 100);
+    lifetimes.start(&store, "b", bucket, "rewritten", 100);
+    lifetimes.start(&store, "b", bucket, "later", 100);
+    // A later write ends the lifetime; a new lifetime replaces the old one.
+    store.set(bucket, "rewritten", b"w".to_vec()).unwrap();
+    lifetimes.start(&store, "b", bucket, "later", 300);
+    assert_eq!(lifetimes.next_deadline(), Some(100));
+    lifetimes.expire(&mut store, 99);
+    assert!(store.exists(bucket, "brief"));
+    lifetimes.expire(&mut store, 100);
+    assert!(!store.exists(bucket, "brief"));
+    assert_eq!(store.get(bucket, "rewritten").unwrap(), Some(&b"w"[..]));
+    assert!(store.exists(bucket, "later"));
+    assert_eq!(lifetimes.next_deadline(), Some(300));
+    lifetimes.expire(&mut store, 300);
+    assert!(!store.exists(bucket, "later"));
+    assert_eq!(lifetimes.next_deadline(), None);
+    assert_eq!(store.usage().entries, 1);
+}
+
+#[test]
+fn a_lifetime_ends_with_its_store_when_a_snapshot_is_loaded() {
+    let (mut store, bucket) = store_with_bucket();
+    let mut lifetimes = Lifetimes::default();
+    store.set(bucket, "k", b"v".to_vec()).unwrap();
+    let snapshot = store.save().unwrap();
+    lifetimes.start(&store, "b", bucket, "k", 10);
+    store.restore(&snapshot).unwrap();
+    lifetimes.expire(&mut store, 10);
+    let bucket = store.find("b").unwrap();
+    assert!(store.exists(bucket, "k"));
+}

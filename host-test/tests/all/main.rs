@@ -59,6 +59,7 @@ mod compose;
 mod draft2;
 mod golem;
 mod js;
+mod lifetimes;
 mod limits;
 mod memory;
 mod model;
