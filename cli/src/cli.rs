@@ -114,6 +114,9 @@ pub enum Command {
     Keys {
         /// The bucket identifier.
         bucket: String,
+        /// Only the keys that start with PREFIX (as wasmCloud 0.2's `list-keys` lists them).
+        #[arg(long)]
+        prefix: Option<String>,
     },
     /// Add DELTA (default 1) to the counter under KEY in BUCKET and print the new value.
     Incr {
@@ -417,11 +420,12 @@ fn data_command<C: Borrow<Compiled>>(
                 bail!("key not found");
             }
         }
-        Command::Keys { bucket } => {
+        Command::Keys { bucket, prefix } => {
             let listing = with_bucket(&mut memkv, &bucket, |draft, handle| {
                 draft.list_all_keys(handle)
             })?;
-            for key in listing.keys {
+            let prefix = prefix.unwrap_or_default();
+            for key in listing.keys.iter().filter(|key| key.starts_with(&prefix)) {
                 writeln!(printed, "{key}")?;
             }
         }

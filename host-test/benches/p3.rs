@@ -7,7 +7,9 @@
 //!    artifact, on an engine with the component model's async support on (which the async
 //!    artifact needs): what a sync dialect would cost in the async artifact;
 //! 3. `memkv-p3.wasm spin3 (async engine)` — Spin 6-7's async `spin:key-value@3.0.0`, called
-//!    with `call_concurrent` inside one `run_concurrent` per sample.
+//!    with `call_concurrent` inside one `run_concurrent` per sample;
+//! 4. `memkv-p3.wasm wasmcloud 0.2 (async engine)` — wasmCloud 2.7's async
+//!    `wasmcloud:keyvalue@0.2.0`, called the same way (`set` with no options).
 //!
 //! `cargo bench -p host-test --bench p3`; numbers in BENCHMARKS.md.
 
@@ -92,8 +94,16 @@ fn draft_rows(c: &mut Criterion, name: &str, engine: &Engine, artifact: &[u8]) {
     rows.finish();
 }
 
-/// Row 3: Spin 3's async get and set, each sample's calls inside one `run_concurrent`.
-fn spin3_rows(c: &mut Criterion, engine: &Engine) {
+/// The async dialects of rows 3 and 4.
+#[derive(Clone, Copy, PartialEq)]
+enum Dialect {
+    Spin3,
+    Wasmcloud2,
+}
+
+/// Rows 3 and 4: an async dialect's get and set, each sample's calls inside one
+/// `run_concurrent`.
+fn async_rows(c: &mut Criterion, engine: &Engine, dialect: Dialect) {
     let component = Component::new(engine, memkv_host::MEMKV_P3).expect("compile");
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI");
@@ -104,29 +114,60 @@ fn spin3_rows(c: &mut Criterion, engine: &Engine) {
     ))
     .expect("instantiate");
     let spin = memkv.spin_key_value_key_value().store();
+    let wasmcloud = memkv.wasmcloud_keyvalue0_2_0_types().bucket();
+    let open_wasmcloud = memkv.wasmcloud_keyvalue0_2_0_store();
     let filled = in_tokio(store.run_concurrent(async |accessor| {
-        let handle = spin.call_open(accessor, BUCKET.into()).await?.unwrap();
+        let handle = match dialect {
+            Dialect::Spin3 => spin.call_open(accessor, BUCKET.into()).await?.unwrap(),
+            Dialect::Wasmcloud2 => open_wasmcloud
+                .call_open(accessor, BUCKET.into())
+                .await?
+                .unwrap(),
+        };
         for key in &keys {
-            let set = spin.call_set(accessor, handle, key.clone(), vec![7; 100]);
-            set.await?.unwrap();
+            match dialect {
+                Dialect::Spin3 => {
+                    let set = spin.call_set(accessor, handle, key.clone(), vec![7; 100]);
+                    set.await?.unwrap();
+                }
+                Dialect::Wasmcloud2 => {
+                    let set = wasmcloud.call_set(accessor, handle, key.clone(), vec![7; 100], None);
+                    set.await?.unwrap();
+                }
+            }
         }
         Ok::<_, wasmtime::Error>(handle)
     }));
     let handle = filled.expect("run").expect("fill");
+    let name = match dialect {
+        Dialect::Spin3 => "memkv-p3.wasm spin3 (async engine)",
+        Dialect::Wasmcloud2 => "memkv-p3.wasm wasmcloud 0.2 (async engine)",
+    };
     let mut rows = group(c, "in-cache 100B, 10^3 keys");
     for set in [false, true] {
-        let name = if set { "set" } else { "get" };
-        rows.bench_function(format!("memkv-p3.wasm spin3 (async engine) {name}"), |b| {
+        let op = if set { "set" } else { "get" };
+        rows.bench_function(format!("{name} {op}"), |b| {
             b.iter_custom(|iters| {
                 let run = store.run_concurrent(async |accessor| {
                     let start = Instant::now();
                     for i in 0..iters as usize {
                         let key = keys[i % KEYS].clone();
-                        if set {
-                            let call = spin.call_set(accessor, handle, key, vec![9; 100]);
-                            call.await?.unwrap();
-                        } else {
-                            spin.call_get(accessor, handle, key).await?.unwrap();
+                        match (dialect, set) {
+                            (Dialect::Spin3, true) => {
+                                let call = spin.call_set(accessor, handle, key, vec![9; 100]);
+                                call.await?.unwrap();
+                            }
+                            (Dialect::Spin3, false) => {
+                                spin.call_get(accessor, handle, key).await?.unwrap();
+                            }
+                            (Dialect::Wasmcloud2, true) => {
+                                let call =
+                                    wasmcloud.call_set(accessor, handle, key, vec![9; 100], None);
+                                call.await?.unwrap();
+                            }
+                            (Dialect::Wasmcloud2, false) => {
+                                wasmcloud.call_get(accessor, handle, key).await?.unwrap();
+                            }
                         }
                     }
                     Ok::<_, wasmtime::Error>(start.elapsed())
@@ -153,7 +194,8 @@ fn all(c: &mut Criterion) {
         &concurrent,
         memkv_host::MEMKV_P3,
     );
-    spin3_rows(c, &concurrent);
+    async_rows(c, &concurrent, Dialect::Spin3);
+    async_rows(c, &concurrent, Dialect::Wasmcloud2);
 }
 
 criterion_group!(benches, all);

@@ -3,7 +3,8 @@
 //! Before the criterion run it starts a `redis-server` on a free port (append-only, fsync every
 //! second), runs `redis-benchmark -c 1`
 //! against it (one client, one request at a time: one loopback round trip per request) and
-//! prints its GET and SET rates. Then, per operation, one row each:
+//! prints its GET and SET rates, and the server's time per `set` with a lifetime and without
+//! (`INFO commandstats`). Then, per operation, one row each:
 //! - `host→memkv`: wasmtime calls `memkv.wasm`'s `wasi:keyvalue` exports;
 //! - `host→memkv-redis`: the same calls into `memkv-redis.wasm`, whose buckets are in that server;
 //! - `guest→host-store` (get, set): the `kv-bench` guest on `wasmtime-wasi-keyvalue`;
@@ -31,6 +32,7 @@ use common::key;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_test::redis::RedisServer;
 use host_test::{Entry, Guests, Harness, HostState, MemkvInstance, Provider, timed};
+use memkv_host::bindings::exports::wasmcloud::keyvalue::key_value::SetRequest;
 use wasmtime::Store;
 use wasmtime::component::{Component, Linker, ResourceAny};
 
@@ -106,6 +108,7 @@ fn all(c: &mut Criterion) {
     );
     let memkv = Harness::shared();
     let redis = Harness::redis_at(&server.url()).expect("memkv-redis.wasm compiles");
+    println!("memkv-redis lifetimes: {}", lifetime_costs(&server, &redis));
     let mut instances = [
         ("host→memkv", filled(memkv.instantiate().unwrap())),
         (
@@ -325,6 +328,51 @@ impl AsyncRedis {
             batch.call_set_many(store, bucket, entries).await
         });
     }
+}
+
+/// The server's time per memkv.lua call, in µs (`INFO commandstats`), over the calls `calls`
+/// makes, counted from a reset of the server's statistics.
+fn server_usec(server: &RedisServer, calls: impl FnOnce()) -> String {
+    server
+        .cli(&["CONFIG", "RESETSTAT"])
+        .expect("CONFIG RESETSTAT");
+    calls();
+    let stats = server.cli(&["INFO", "commandstats"]).unwrap_or_default();
+    stats
+        .lines()
+        .find(|line| line.starts_with("cmdstat_fcall:"))
+        .and_then(|line| line.split("usec_per_call=").nth(1))
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or("?")
+        .to_owned()
+}
+
+/// The server's time for a set, with a lifetime and without: 10^4 waSCC `set`s with
+/// `expires` (memkv.lua's `set_ex`, the lifetime path wasmCloud 0.2's `ttl-ms` takes too), and as
+/// many without, in a bucket without lifetimes and then in the same bucket once it has them
+/// (every call into a bucket with lifetimes first looks for expired keys).
+fn lifetime_costs(server: &RedisServer, redis: &Harness) -> String {
+    let mut instance = redis
+        .instantiate_at(&server.url(), "lifetimes")
+        .expect("instance");
+    let value: String = "v".repeat(VALUE);
+    let mut sets = |expires: u32, first: usize| {
+        for i in first..first + KEYS {
+            let request = SetRequest {
+                key: key(i),
+                value: value.clone(),
+                expires,
+            };
+            instance.wasmcloud().set(&request).expect("set");
+        }
+    };
+    let plain = server_usec(server, || sets(0, 0));
+    let expiring = server_usec(server, || sets(3_600, KEYS));
+    let beside = server_usec(server, || sets(0, 2 * KEYS));
+    format!(
+        "set {plain} µs, set with a lifetime {expiring} µs, set in a bucket with lifetimes \
+         {beside} µs (server time per call, 10^4 calls each)"
+    )
 }
 
 /// How many memkv.lua functions the server has run so far (`INFO commandstats`).

@@ -12,8 +12,9 @@
 //! - `get` of a missing key is `ok(none)`; `get-many` answers in request order, `none` for each
 //!   missing key; `keys` lists every key (in byte order); `delete` and `delete-many` skip missing
 //!   keys.
-//! - `cache` lives in the bucket `__golem_wasi_keyvalue_cache` and ignores TTLs. Each operation
-//!   is done by the call that starts it; its future's `get` answers what it did (every time it is
+//! - `cache` lives in the bucket `__golem_wasi_keyvalue_cache`; a TTL is a lifetime, kept by
+//!   the engine's clock as wasmCloud's are (`wasmcloud2.rs`). Each operation is done by the call
+//!   that starts it; its future's `get` answers what it did (every time it is
 //!   asked). `get-or-set` of a missing key gives a `vacancy`; `vacancy-fill` gives an
 //!   `outgoing-value` whose body is stored under the key when the guest drops it.
 //!
@@ -69,10 +70,10 @@ impl wasi_keyvalue_error::GuestError for Trace {
 }
 
 /// The exported `outgoing-value` resource: a body being written, and, for one that fills a
-/// cache `vacancy`, the key it is stored under when the guest drops it.
+/// cache `vacancy`, the key it is stored under when the guest drops it, with its TTL.
 pub struct Outgoing {
     body: RefCell<Vec<u8>>,
-    fills: Option<String>,
+    fills: Option<(String, Option<u32>)>,
 }
 
 /// The exported `incoming-value` resource: the body read, until it is consumed.
@@ -131,9 +132,9 @@ impl Drop for Outgoing {
     /// A vacancy's value is stored when the guest is done writing it. There is no one to tell if
     /// that fails (a limit refuses it): the key stays vacant, which a cache may always be.
     fn drop(&mut self) {
-        if let Some(key) = &self.fills {
+        if let Some((key, ttl_ms)) = &self.fills {
             let body = std::mem::take(self.body.get_mut());
-            let _ = BucketHandle::unopened(CACHE_BUCKET).set(key, body);
+            let _ = cache_set(key, body, *ttl_ms);
         }
     }
 }
@@ -233,6 +234,13 @@ fn cache_bucket() -> BucketHandle {
     BucketHandle::unopened(CACHE_BUCKET)
 }
 
+/// Store `value` under `key` in the cache, for `ttl_ms` if given.
+fn cache_set(key: &str, value: Vec<u8>, ttl_ms: Option<u32>) -> Result<(), store::Error> {
+    cache_bucket()
+        .set_with(key, value, ttl_ms.map(u64::from), false)
+        .map(drop)
+}
+
 impl cache::Guest for Component {
     type FutureGetResult = Done<Option<Vec<u8>>>;
     type FutureExistsResult = Done<bool>;
@@ -248,9 +256,9 @@ impl cache::Guest for Component {
         FutureExistsResult::new(Done(cache_bucket().exists(&k)))
     }
 
-    /// The TTL is ignored: memkv keeps the entry until it is deleted or replaced.
-    fn set(k: String, v: OutgoingValueBorrow<'_>, _ttl_ms: Option<u32>) -> FutureResult {
-        let written = body(&v).and_then(|value| cache_bucket().set(&k, value));
+    /// With a TTL, the entry is gone from its deadline on (by the engine's clock).
+    fn set(k: String, v: OutgoingValueBorrow<'_>, ttl_ms: Option<u32>) -> FutureResult {
+        let written = body(&v).and_then(|value| cache_set(&k, value, ttl_ms));
         FutureResult::new(Done(written))
     }
 
@@ -303,11 +311,11 @@ impl cache::GuestFutureGetOrSetResult for GetOrSet {
 pub struct Slot(String);
 
 impl cache::GuestVacancy for Slot {
-    /// An outgoing value stored under the key when the guest drops it; the TTL is ignored.
-    fn vacancy_fill(&self, _ttl_ms: Option<u32>) -> OutgoingValue {
+    /// An outgoing value stored under the key, for `ttl_ms` if given, when the guest drops it.
+    fn vacancy_fill(&self, ttl_ms: Option<u32>) -> OutgoingValue {
         OutgoingValue::new(Outgoing {
             body: RefCell::default(),
-            fills: Some(self.0.clone()),
+            fills: Some((self.0.clone(), ttl_ms)),
         })
     }
 }

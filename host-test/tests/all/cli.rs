@@ -100,6 +100,8 @@ fn lists_and_sets_from_the_command_line() {
     assert_eq!(ok(&data, &["sadd", "b", "tags", "green", "blue"]), "1\n");
     assert_eq!(ok(&data, &["smembers", "b", "tags"]), "blue\ngreen\nred\n");
     assert_eq!(ok(&data, &["keys", "b"]), "queue\ntags\n");
+    assert_eq!(ok(&data, &["keys", "b", "--prefix", "t"]), "tags\n");
+    assert_eq!(ok(&data, &["keys", "b", "--prefix", "x"]), "");
     assert_eq!(
         fails(&data, &["get", "b", "tags"]),
         "memkv: key \"tags\" holds a set, not a bytes value\n"
