@@ -220,17 +220,48 @@ function ops.scard()
   return read('set', 'SCARD')
 end
 
--- SUNION or SINTER of the sets under the keys in ARGV from 4 on (a missing one is empty).
+-- SUNION or SINTER of the sets under the keys in ARGV from 4 on (a missing one is empty): one
+-- command per slice of keys short enough for `unpack` (Lua's stack refuses ~8,000 arguments),
+-- the slices' answers combined here.
 local function combine(command)
   local natives = {}
   for n = 4, #ARGV do
     expect(ARGV[n], 'set')
     table.insert(natives, items_key(ARGV[n]))
   end
-  if #natives == 0 then
-    return { 'ok', {} }
+  local result = {}
+  local step = 2000
+  for first = 1, #natives, step do
+    local part = redis.call(command, unpack(natives, first, math.min(first + step - 1, #natives)))
+    if first == 1 then
+      result = part
+    else
+      local seen = {}
+      if command == 'SUNION' then
+        for _, member in ipairs(result) do
+          seen[member] = true
+        end
+        for _, member in ipairs(part) do
+          if not seen[member] then
+            seen[member] = true
+            table.insert(result, member)
+          end
+        end
+      else
+        for _, member in ipairs(part) do
+          seen[member] = true
+        end
+        local kept = {}
+        for _, member in ipairs(result) do
+          if seen[member] then
+            table.insert(kept, member)
+          end
+        end
+        result = kept
+      end
+    end
   end
-  return { 'ok', redis.call(command, unpack(natives)) }
+  return { 'ok', result }
 end
 
 function ops.sunion()
