@@ -208,14 +208,20 @@ fn union_and_intersection_of_ten_thousand_sets() -> Result<()> {
     let names: Vec<String> = (0..10_000).map(|i| format!("s{i:05}")).collect();
     for name in &names {
         let members = [b"shared".to_vec(), name.clone().into_bytes()];
-        memkv.collections().set_add(bucket, name, &members)?.unwrap();
+        memkv
+            .collections()
+            .set_add(bucket, name, &members)?
+            .unwrap();
     }
     let union = memkv.collections().set_union(bucket, &names)?.unwrap();
     assert_eq!(union.len(), 10_001);
     assert!(union.windows(2).all(|pair| pair[0] < pair[1]));
     assert_eq!(union.last(), Some(&b"shared".to_vec()));
     assert_eq!(
-        memkv.collections().set_intersection(bucket, &names)?.unwrap(),
+        memkv
+            .collections()
+            .set_intersection(bucket, &names)?
+            .unwrap(),
         items(&["shared"])
     );
     memkv.draft().drop_bucket(bucket)

@@ -4,7 +4,7 @@
 use redis::Value;
 
 use super::{
-    Op, STAMP, bucket_key, bucket_keys, bytes, kind_named, now_ms, number, strings, text,
+    Op, STAMP, bucket_key, bucket_keys, bytes, flag, kind_named, now_ms, number, strings, text,
     unstamped, with_connection,
 };
 use crate::engine::Bucket;
@@ -72,7 +72,7 @@ impl BucketHandle {
         )))
     }
 
-    fn increment_as<T: std::str::FromStr + Default>(
+    fn increment_as<T: std::str::FromStr>(
         &self,
         key: &str,
         delta: &str,
@@ -83,7 +83,7 @@ impl BucketHandle {
             .arg(delta.as_bytes())
             .arg(ty.as_bytes())
             .run(key)?;
-        Ok(answer.first().map(number).unwrap_or_default())
+        number(answer.first().unwrap_or(&Value::Nil))
     }
 }
 
@@ -113,7 +113,7 @@ impl Bucket for BucketHandle {
 
     /// Remove `key`; returns whether it existed.
     fn remove(&self, key: &str) -> Result<bool, Error> {
-        Ok(number::<u64>(&self.call("delete", key, &[])?) == 1)
+        flag(&self.call("delete", key, &[])?)
     }
 
     fn kind(&self, key: &str) -> Result<Option<Kind>, Error> {
@@ -126,7 +126,7 @@ impl Bucket for BucketHandle {
         let args: Vec<&[u8]> = std::iter::once(front)
             .chain(items.iter().map(Vec::as_slice))
             .collect();
-        Ok(number(&self.call("push", key, &args)?))
+        number(&self.call("push", key, &args)?)
     }
 
     fn range(&self, key: &str, start: i64, stop: i64) -> Result<Vec<Vec<u8>>, Error> {
@@ -136,27 +136,27 @@ impl Bucket for BucketHandle {
     }
 
     fn list_len(&self, key: &str) -> Result<u64, Error> {
-        Ok(number(&self.call("llen", key, &[])?))
+        number(&self.call("llen", key, &[])?)
     }
 
     fn list_remove(&self, key: &str, item: &[u8], all: bool) -> Result<u64, Error> {
         let all: &[u8] = if all { b"1" } else { b"0" };
-        Ok(number(&self.call("lrem", key, &[item, all])?))
+        number(&self.call("lrem", key, &[item, all])?)
     }
 
     fn clear(&self, key: &str, kind: Kind) -> Result<bool, Error> {
         let kind: &[u8] = if kind == Kind::List { b"list" } else { b"set" };
-        Ok(number::<u8>(&self.call("clear", key, &[kind])?) == 1)
+        flag(&self.call("clear", key, &[kind])?)
     }
 
     fn set_add(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
         let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
-        Ok(number(&self.call("sadd", key, &members)?))
+        number(&self.call("sadd", key, &members)?)
     }
 
     fn set_remove(&self, key: &str, members: Vec<Vec<u8>>) -> Result<u64, Error> {
         let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
-        Ok(number(&self.call("srem", key, &members)?))
+        number(&self.call("srem", key, &members)?)
     }
 
     fn members(&self, key: &str) -> Result<Vec<Vec<u8>>, Error> {
@@ -164,11 +164,11 @@ impl Bucket for BucketHandle {
     }
 
     fn set_contains(&self, key: &str, member: &[u8]) -> Result<bool, Error> {
-        Ok(number::<u8>(&self.call("sismember", key, &[member])?) == 1)
+        flag(&self.call("sismember", key, &[member])?)
     }
 
     fn cardinality(&self, key: &str) -> Result<u64, Error> {
-        Ok(number(&self.call("scard", key, &[])?))
+        number(&self.call("scard", key, &[])?)
     }
 
     fn union(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, Error> {
@@ -209,7 +209,7 @@ impl Bucket for BucketHandle {
         let ttl_ms = ttl_ms.map(|ttl| ttl.to_string()).unwrap_or_default();
         let if_absent: &[u8] = if if_absent { b"1" } else { b"0" };
         let answer = self.call("set_opts", key, &[&value, ttl_ms.as_bytes(), if_absent])?;
-        Ok(number::<u8>(&answer) == 1)
+        flag(&answer)
     }
 
     fn set_expiring(&self, key: &str, value: Vec<u8>, seconds: u32) -> Result<(), Error> {
@@ -260,7 +260,11 @@ impl Bucket for BucketHandle {
             .run("")?
             .into_iter();
         let keys = strings(answer.next().unwrap_or_default());
-        let more = answer.next().is_some_and(|more| number::<u8>(&more) == 1);
+        let more = answer
+            .next()
+            .map(|more| flag(&more))
+            .transpose()?
+            .unwrap_or(false);
         let cursor = if more { keys.last().cloned() } else { None };
         Ok((keys, cursor))
     }
@@ -339,7 +343,7 @@ impl Bucket for BucketHandle {
             .arg(&expected.removals)
             .arg(&value)
             .run(key)?;
-        Ok(matches!(answer.first(), Some(Value::Int(1))))
+        flag(answer.first().unwrap_or(&Value::Nil))
     }
 
     /// The store generation and the value's write stamp, each in hex: a write of the key (or a

@@ -399,9 +399,29 @@ fn text(value: &Value) -> String {
     }
 }
 
-/// A reply as a number (0 for anything that is not one).
-fn number<T: std::str::FromStr + Default>(value: &Value) -> T {
-    text(value).parse().unwrap_or_default()
+/// A reply that must be a number: anything else (a server or library that answers otherwise)
+/// is an error naming the reply, never a number made up.
+fn number<T: std::str::FromStr>(value: &Value) -> Result<T, Error> {
+    let parsed = match value {
+        Value::Int(_) | Value::BulkString(_) | Value::SimpleString(_) => text(value).parse().ok(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        Error::Unavailable(format!(
+            "memkv-redis: the server answered {value:?} where memkv.lua answers a number"
+        ))
+    })
+}
+
+/// A reply that must be a flag, 0 or 1.
+fn flag(value: &Value) -> Result<bool, Error> {
+    match number::<u8>(value)? {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(Error::Unavailable(format!(
+            "memkv-redis: the server answered {value:?} where memkv.lua answers 0 or 1"
+        ))),
+    }
 }
 
 /// A reply as bytes, if it is a string (`None` for nil).

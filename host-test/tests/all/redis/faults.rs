@@ -136,3 +136,31 @@ fn a_library_flushed_while_connected_is_loaded_again_by_the_next_call() -> Resul
     );
     Ok(memkv.draft().drop_bucket(bucket)?)
 }
+
+/// A reply memkv.lua never gives (here from a library put in its place) is an error naming the
+/// reply, never an answer made up: an increment does not answer 0, `set-contains` not `false`.
+#[test]
+fn an_unexpected_reply_is_an_error_not_a_made_up_answer() -> Result<()> {
+    let server = RedisServer::start()?;
+    let mut memkv = harness().instantiate_at(&server.url(), "strict")?;
+    let bucket = memkv.draft().open("b")?.unwrap();
+    assert_eq!(memkv.draft().increment(bucket, "n", 1)?, Ok(1));
+    let listed = server.cli(&["FUNCTION", "LIST"])?;
+    let library = listed
+        .split_whitespace()
+        .find(|word| word.starts_with("memkv_"))
+        .expect("memkv's library is loaded");
+    let impostor = format!(
+        "#!lua name={library}\nredis.register_function('{library}', function(keys, args) \
+         return {{'ok', 'not a number'}} end)"
+    );
+    server.cli(&["FUNCTION", "LOAD", "REPLACE", &impostor])?;
+    let answered = expect_other(memkv.draft().increment(bucket, "n", 1)?);
+    assert!(
+        answered.contains("where memkv.lua answers a number"),
+        "{answered}"
+    );
+    let answered = expect_other(memkv.collections().set_contains(bucket, "s", b"m")?);
+    assert!(answered.contains("where memkv.lua answers"), "{answered}");
+    Ok(())
+}
