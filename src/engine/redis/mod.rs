@@ -5,7 +5,8 @@
 //! in `store` still defines the contract's errors and limits, and serves this engine as the
 //! snapshot codec.
 //!
-//! Where the server is: `MEMKV_REDIS_URL` (default [`DEFAULT_URL`]), or, for a Redis Cluster,
+//! Where the server is: `MEMKV_REDIS_URL` (default [`DEFAULT_URL`]; `redis://user:password@host`
+//! for an ACL user, whose password no message shows), or, for a Redis Cluster,
 //! `MEMKV_REDIS_CLUSTER`, a comma-separated list of seed nodes' URLs (which wins when set);
 //! whose keys these are: `MEMKV_REDIS_PREFIX` (default [`DEFAULT_PREFIX`]). They are read from
 //! the component's environment when it first needs the server. A bad URL, or a server that
@@ -255,9 +256,47 @@ impl Session {
         connected.map_err(|error| self.unavailable(&error))
     }
 
-    fn unavailable(&self, error: &redis::RedisError) -> Error {
-        Error::Unavailable(format!("redis at {}: {error}", self.url))
+    /// Why the server closed a connection twice, if a `PING` on a new one says: a server that
+    /// requires authentication closes the connection of a client that has not authenticated
+    /// on its first long command, and answers `NOAUTH` only to a short one. Asked only after
+    /// the retry failed, so a call that succeeds costs nothing.
+    fn why_closed(&self) -> Option<redis::RedisError> {
+        let mut server = self.connect().ok()?;
+        redis::cmd("PING")
+            .query::<String>(server.connection())
+            .err()
+            .filter(|error| error.code().is_some())
     }
+
+    fn unavailable(&self, error: &redis::RedisError) -> Error {
+        Error::Unavailable(format!("redis at {}: {error}", redacted(&self.url)))
+    }
+}
+
+/// `urls` (one, or a cluster's comma-separated seeds) with each password replaced by `***`, for
+/// messages a guest reads: `redis://memkv:***@host:6379`.
+fn redacted(urls: &str) -> String {
+    urls.split(',')
+        .map(|url| {
+            let Some(scheme_end) = url.find("://").map(|at| at + 3) else {
+                return url.to_owned();
+            };
+            let authority_end = url[scheme_end..]
+                .find('/')
+                .map_or(url.len(), |at| scheme_end + at);
+            let Some(at) = url[scheme_end..authority_end]
+                .rfind('@')
+                .map(|at| scheme_end + at)
+            else {
+                return url.to_owned();
+            };
+            match url[scheme_end..at].find(':') {
+                Some(colon) => format!("{}:***{}", &url[..scheme_end + colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The keys of bucket `name` under `prefix`: values, index, meta (as `bucket_key` in
@@ -303,10 +342,11 @@ fn with_connection<T>(
                     return Ok(value);
                 }
                 Err(error) if connection_lost(&error) && !retried => retried = true,
+                Err(error) if connection_lost(&error) => {
+                    return Err(session.unavailable(&session.why_closed().unwrap_or(error)));
+                }
                 Err(error) => {
-                    if !connection_lost(&error) {
-                        session.connection = Some(connection);
-                    }
+                    session.connection = Some(connection);
                     return Err(session.unavailable(&error));
                 }
             }

@@ -164,3 +164,40 @@ fn an_unexpected_reply_is_an_error_not_a_made_up_answer() -> Result<()> {
     assert!(answered.contains("where memkv.lua answers"), "{answered}");
     Ok(())
 }
+
+/// A server whose default user is off, as managed services are: an ACL user's URL reaches it; a
+/// wrong password, or none, is a clear error that does not show the password.
+#[test]
+fn an_acl_user_connects_and_a_wrong_password_is_a_clear_error() -> Result<()> {
+    let server = RedisServer::start_with(&[
+        "--user", "default", "off", "--user", "memkv", "on", ">s3cret", "~*", "&*", "+@all",
+    ])?;
+    let url = |userinfo: &str| format!("redis://{userinfo}@127.0.0.1:{}", server.port());
+    let mut memkv = harness().instantiate_at(&url("memkv:s3cret"), "acl")?;
+    let bucket = memkv.draft().open("b")?.unwrap();
+    memkv.draft().set(bucket, "k", b"v")?.unwrap();
+    assert_eq!(
+        memkv.draft().get(bucket, "k")?.unwrap(),
+        Some(b"v".to_vec())
+    );
+
+    let mut wrong = harness().instantiate_at(&url("memkv:wrong"), "acl")?;
+    let message = expect_other(wrong.draft().open("b")?);
+    assert!(
+        message.starts_with(&format!("redis at {}: ", url("memkv:***"))),
+        "{message}"
+    );
+    assert!(message.contains("authentication failed"), "{message}");
+    assert!(
+        !message.contains("wrong"),
+        "the password is not shown: {message}"
+    );
+
+    let mut anonymous = harness().instantiate_at(&server.url(), "acl")?;
+    let message = expect_other(anonymous.draft().open("b")?);
+    assert!(
+        message.contains("NOAUTH") || message.contains("uthentication"),
+        "{message}"
+    );
+    Ok(())
+}
