@@ -87,7 +87,8 @@ fn memkv_artifacts() -> [Artifact; 7] {
             TARGET,
             "memkv-p3",
             "`memkv-p3.wasm`: world `memkv:store/memkv-p3`, the main world plus the async \
-             dialects (Spin 6-7's `spin:key-value@3.0.0`); imports nothing.",
+             dialects (Spin 6-7's `spin:key-value@3.0.0`, wasmCloud 2.7's \
+             `wasmcloud:keyvalue@0.2.0`); imports only `wasi:clocks/wall-clock`, for lifetimes.",
         ),
         memkv(
             Some("memkv/redis,memkv/p3"),
