@@ -39,6 +39,7 @@ pub mod guests;
 mod harness;
 pub mod js;
 pub mod redis;
+pub mod serve;
 mod supervise;
 
 use wasmtime::component::ResourceTable;
