@@ -12,8 +12,8 @@
 //! the component's environment when it first needs the server. A bad URL, or a server that
 //! cannot be reached, is `error::other` naming the address and the cause, on every operation
 //! until it can be reached; a connection lost between calls is made again and the call retried
-//! once. (A connection that breaks while the server runs a call cannot say whether it ran, so an
-//! `increment` retried then may count twice.)
+//! once. A retried write is applied once: every call carries a request id, and memkv.lua answers
+//! a write it has already run with the answer it recorded then (among the store's last 4,096).
 //!
 //! Layout: every key of a store starts with `P:{P}:`, the prefix and the prefix as hash tag —
 //! `g` (limits, usage, generation, next cursor), `n` (the bucket names, a sorted set), `c` (the
@@ -124,6 +124,8 @@ struct Session {
     prefix: String,
     /// The store's own keys, `g`, `n` and `c`, as every call names them.
     store_keys: [String; 3],
+    /// The store's record of recent writes' answers, `q`, by request id.
+    requests_key: String,
     connection: Option<Server>,
     /// The library's function, `memkv_<hash of memkv.lua and its constants>`.
     function: String,
@@ -211,6 +213,23 @@ impl Server {
 thread_local! {
     /// The instance's session, made on first use.
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+    /// This instance's request ids: a random 64-bit start (from the runtime's randomness,
+    /// through `RandomState`), counted up.
+    static REQUESTS: std::cell::Cell<u64> = std::cell::Cell::new({
+        use std::hash::{BuildHasher, Hasher};
+        std::collections::hash_map::RandomState::new().build_hasher().finish()
+    });
+}
+
+/// A request id no other call of this instance has (and, by its random start, no other
+/// instance's, but with a chance of 2^-64 per pair of calls).
+fn next_request() -> String {
+    let n = REQUESTS.with(|requests| {
+        let n = requests.get();
+        requests.set(n.wrapping_add(1));
+        n
+    });
+    format!("{n:016x}")
 }
 
 impl Session {
@@ -230,11 +249,13 @@ impl Session {
         }
         let (function, library) = library();
         let store_keys = ["g", "n", "c"].map(|suffix| format!("{prefix}:{{{prefix}}}:{suffix}"));
+        let requests_key = format!("{prefix}:{{{prefix}}}:q");
         Ok(Self {
             url,
             cluster: cluster.is_some(),
             prefix,
             store_keys,
+            requests_key,
             connection: None,
             function,
             library,
@@ -404,20 +425,28 @@ impl<'a> Op<'a> {
     }
 
     /// Call the function: the answer after its `ok`, or the refusal's code and details.
+    ///
+    /// Every call carries a request id (its last argument), the same when it is sent again
+    /// after a lost connection: memkv.lua records the answer of a write under it, and answers a
+    /// call it has seen with the recorded answer instead of running it again. So a write whose
+    /// reply was lost is applied once, and its retry reports what it did.
     fn answer(&self) -> Result<Result<Vec<Value>, Refusal>, Error> {
+        let request = next_request();
         let answer = with_connection(|server, session| {
             let mut call = redis::cmd("FCALL");
-            call.arg(&session.function).arg(6);
+            call.arg(&session.function).arg(7);
             for name in &session.store_keys {
                 call.arg(name);
             }
             for name in bucket_keys(&session.prefix, self.bucket) {
                 call.arg(name);
             }
+            call.arg(&session.requests_key);
             call.arg(self.name).arg(self.bucket).arg(&session.prefix);
             for arg in &self.args {
                 call.arg(*arg);
             }
+            call.arg(&request);
             match call.query::<Vec<Value>>(server.connection()) {
                 // An error reply (memkv.lua answers refusals as tables, never as errors): if the
                 // server lacks this version's library — one seen for the first time, restarted

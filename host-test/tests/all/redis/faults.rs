@@ -1,5 +1,11 @@
-//! memkv-redis when its server goes away: errors through the WIT error type, never a trap, and
-//! no acknowledged write lost.
+//! memkv-redis when its server goes away, refuses, or answers oddly: errors through the WIT
+//! error type, never a trap; no acknowledged write lost, and no write applied twice.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::Result;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
@@ -199,5 +205,101 @@ fn an_acl_user_connects_and_a_wrong_password_is_a_clear_error() -> Result<()> {
         message.contains("NOAUTH") || message.contains("uthentication"),
         "{message}"
     );
+    Ok(())
+}
+
+/// A TCP proxy to a server that can lose one reply: with [`LossyProxy::lose_next_call`] set, it
+/// passes the next command holding `FCALL` to the server, lets the server run it, and then closes
+/// the client's connection without passing the reply on — a connection lost after the write.
+struct LossyProxy {
+    port: u16,
+    lose: Arc<AtomicBool>,
+}
+
+impl LossyProxy {
+    fn start(server_port: u16) -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let lose = Arc::new(AtomicBool::new(false));
+        let lose_in = Arc::clone(&lose);
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", server_port)) else {
+                    return;
+                };
+                let lose = Arc::clone(&lose_in);
+                std::thread::spawn(move || relay(client, server, &lose));
+            }
+        });
+        Ok(Self { port, lose })
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn lose_next_call(&self) {
+        self.lose.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Pass bytes both ways between `client` and `server`, losing a call's reply as
+/// [`LossyProxy`] says.
+fn relay(mut client: TcpStream, mut server: TcpStream, lose: &AtomicBool) {
+    let muted = Arc::new(AtomicBool::new(false));
+    let (mut from_server, mut to_client) =
+        (server.try_clone().unwrap(), client.try_clone().unwrap());
+    let muted_out = Arc::clone(&muted);
+    std::thread::spawn(move || {
+        let mut buffer = [0; 64 * 1024];
+        while let Ok(n @ 1..) = from_server.read(&mut buffer) {
+            if !muted_out.load(Ordering::SeqCst) && to_client.write_all(&buffer[..n]).is_err() {
+                return;
+            }
+        }
+    });
+    let mut buffer = [0; 64 * 1024];
+    while let Ok(n @ 1..) = client.read(&mut buffer) {
+        let call = buffer[..n].windows(5).any(|window| window == b"FCALL");
+        let losing = call && lose.swap(false, Ordering::SeqCst);
+        if losing {
+            muted.store(true, Ordering::SeqCst);
+        }
+        if server.write_all(&buffer[..n]).is_err() {
+            return;
+        }
+        if losing {
+            // The server runs the call and answers; the client never hears it.
+            std::thread::sleep(Duration::from_millis(300));
+            let _ = client.shutdown(Shutdown::Both);
+            let _ = server.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+/// A write whose reply is lost is sent again on a new connection, and applied once: the retry
+/// answers what the first run did (an increment counts once, a push pushes once).
+#[test]
+fn a_write_whose_reply_is_lost_is_applied_once() -> Result<()> {
+    let server = RedisServer::start()?;
+    let proxy = LossyProxy::start(server.port())?;
+    let mut memkv = harness().instantiate_at(&proxy.url(), "once")?;
+    let bucket = memkv.draft().open("b")?.unwrap();
+    assert_eq!(memkv.draft().increment(bucket, "n", 1)?, Ok(1));
+    proxy.lose_next_call();
+    assert_eq!(memkv.draft().increment(bucket, "n", 1)?, Ok(2));
+    assert_eq!(
+        memkv.draft().get(bucket, "n")?.unwrap(),
+        Some(b"2".to_vec())
+    );
+
+    proxy.lose_next_call();
+    let pushed = memkv
+        .collections()
+        .list_push(bucket, "l", &[b"x".to_vec()])?;
+    assert_eq!(pushed, Ok(1));
+    assert_eq!(memkv.collections().list_length(bucket, "l")?, Ok(1));
     Ok(())
 }

@@ -4,14 +4,15 @@
 -- library's name, `local FUNCTION = 'memkv_<hash>'` (so two versions never mix), and the
 -- constants it shares with memkv's core, which Rust writes (`library()` in `../mod.rs`):
 -- ENTRY_OVERHEAD, BUCKET_OVERHEAD, ITEM_OVERHEAD, STAMP, DEADLINE, CURSORS and DEFAULTS (the
--- default limits by field). Then it calls `FCALL memkv_<hash> 6 KEYS… ARGV…`: the helpers below
+-- default limits by field). Then it calls `FCALL memkv_<hash> 7 KEYS… ARGV…`: the helpers below
 -- are defined once, when the library loads, not per call.
 --
 -- KEYS: 1 the store's hash `g` (limits, usage, generation, next cursor), 2 the registry `n` (a
 -- sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 values `v` (a hash
 -- of key -> 16 hex digits of write stamp followed by the value), 5 index `i` (a sorted set of
 -- its keys, all with score 0, for byte-ordered paging) and 6 meta `m` (`st`, the last stamp
--- issued; `rm`, how many deletions). A key holding a list or a set has, in `v`, a marker of 16
+-- issued; `rm`, how many deletions), then 7 the store's record of recent writes' answers `q` (so that a
+-- call sent again is not run again: `7-run.lua`). ARGV's last is the call's request id. A key holding a list or a set has, in `v`, a marker of 16
 -- characters instead (`L` or `S` and 15 hex digits of stamp), in the bucket's kinds hash `k`
 -- its kind letter and charge (`L123`), and its items in a native Redis list or set `e<hex of
 -- the key>` beside the bucket's other keys. A value written with a lifetime (wasmCloud's `set`
@@ -22,7 +23,8 @@
 -- lifetime, as Redis's SET does. Every key of a store carries the store's hash tag, so the
 -- keys a call names here, or finds from a bucket's name (`bucket_key`), are in one slot, on
 -- one server or one Redis Cluster node.
--- ARGV: 1 the operation, 2 the bucket's name, 3 the key prefix, then the operation's own.
+-- ARGV: 1 the operation, 2 the bucket's name, 3 the key prefix, then the operation's own, and last
+-- the call's request id.
 --
 -- Answers are tables: {'ok', ...} or a refusal {code, ...}, which the client turns into the same
 -- error memkv's in-memory engine gives. A refused operation changes nothing: every check comes

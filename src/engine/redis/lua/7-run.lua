@@ -1,6 +1,19 @@
 -- The one function: set the call's state, run the operation, answer or refuse.
 
+-- The operations that change nothing: sent again, they run again. Every other operation's
+-- answer is recorded, with the call's request id (its last argument, 16 hex digits), in the
+-- store's hash of recent answers (KEYS[7], `q`), in the slot the id's last three digits name:
+-- the last 4,096 writes' answers, in constant space. A call is sent again at once, on a new
+-- connection, so its record is still there unless 4,096 writes to the store came between.
+-- (The draft's `list` writes only its cursor table: run again, it issues another cursor, and
+-- recording its page of keys would cost the most.)
+local READS = {
+  observe = true, page_range = true, list = true, dump = true, kind = true, range = true,
+  llen = true, smembers = true, sismember = true, scard = true, sunion = true, sinter = true,
+}
+
 local function run(keys, args)
+  local request = table.remove(args)
   KEYS, ARGV = keys, args
   g, reg, cur, vals, idx, meta = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
   base = vals:sub(1, -2)
@@ -11,14 +24,27 @@ local function run(keys, args)
     purge(bucket)
     has_deadlines = redis.call('EXISTS', deadlines()) == 1
   end
+  -- A write sent again after a lost connection: the answer it had, not a second run.
+  local records, slot = not READS[op], nil
+  if records then
+    slot = tonumber(request:sub(-3), 16)
+    local recorded = redis.call('HGET', keys[7], slot)
+    if recorded and recorded:sub(1, #request) == request then
+      return cmsgpack.unpack(recorded:sub(#request + 1))
+    end
+  end
   local ok, answer = pcall(ops[op])
-  if ok then
-    return answer
+  if not ok then
+    if type(answer) == 'table' and answer.refusal then
+      answer = answer.refusal
+    else
+      error(answer)
+    end
   end
-  if type(answer) == 'table' and answer.refusal then
-    return answer.refusal
+  if records then
+    redis.call('HSET', keys[7], slot, request .. cmsgpack.pack(answer))
   end
-  error(answer)
+  return answer
 end
 
 redis.register_function(FUNCTION, run)
