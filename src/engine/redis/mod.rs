@@ -13,7 +13,8 @@
 //! cannot be reached, is `error::other` naming the address and the cause, on every operation
 //! until it can be reached; a connection lost between calls is made again and the call retried
 //! once. A retried write is applied once: every call carries a request id, and memkv.lua answers
-//! a write it has already run with the answer it recorded then (among the store's last 4,096).
+//! a write it has already run with the answer it recorded then (in a ring of 4,096 slots per
+//! store, so unless another write took the slot in between).
 //!
 //! Layout: every key of a store starts with `P:{P}:`, the prefix and the prefix as hash tag —
 //! `g` (limits, usage, generation, next cursor), `n` (the bucket names, a sorted set), `c` (the

@@ -3,8 +3,9 @@
 -- The operations that change nothing: sent again, they run again. Every other operation's
 -- answer is recorded, with the call's request id (its last argument, 16 hex digits), in the
 -- store's hash of recent answers (KEYS[7], `q`), in the slot the id's last three digits name:
--- the last 4,096 writes' answers, in constant space. A call is sent again at once, on a new
--- connection, so its record is still there unless 4,096 writes to the store came between.
+-- recent writes' answers in constant space. A call is sent again at once, on a new connection,
+-- so its record is still there unless a write to the store in between took the same slot (a
+-- chance of 1 in 4,096 per write in between); then it runs again.
 -- (The draft's `list` writes only its cursor table: run again, it issues another cursor, and
 -- recording its page of keys would cost the most.)
 local READS = {
