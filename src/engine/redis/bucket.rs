@@ -196,8 +196,6 @@ impl Bucket for BucketHandle {
         Ok(exists && deadline.is_none_or(|deadline| deadline > now))
     }
 
-    /// Store `value` under `key` for `seconds` (wasmCloud's `set` with `expires`): by the
-    /// server's clock, the key then goes as a delete would take it.
     /// One call: the server checks `if_absent` and writes, and keeps the lifetime by its clock.
     fn set_with(
         &self,
@@ -212,6 +210,8 @@ impl Bucket for BucketHandle {
         flag(&answer)
     }
 
+    /// Store `value` under `key` for `seconds` (wasmCloud's `set` with `expires`): by the
+    /// server's clock, the key then goes as a delete would take it.
     fn set_expiring(&self, key: &str, value: Vec<u8>, seconds: u32) -> Result<(), Error> {
         let seconds = seconds.to_string();
         self.call("set_ex", key, &[&value, seconds.as_bytes()])

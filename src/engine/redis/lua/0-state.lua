@@ -11,11 +11,11 @@
 -- sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 values `v` (a hash
 -- of key -> 16 hex digits of write stamp followed by the value), 5 index `i` (a sorted set of
 -- its keys, all with score 0, for byte-ordered paging) and 6 meta `m` (`st`, the last stamp
--- issued; `rm`, how many deletions), then 7 the store's record of recent writes' answers `q` (so that a
--- call sent again is not run again: `7-run.lua`). ARGV's last is the call's request id. A key holding a list or a set has, in `v`, a marker of 16
--- characters instead (`L` or `S` and 15 hex digits of stamp), in the bucket's kinds hash `k`
--- its kind letter and charge (`L123`), and its items in a native Redis list or set `e<hex of
--- the key>` beside the bucket's other keys. A value written with a lifetime (wasmCloud's `set`
+-- issued; `rm`, how many deletions), then 7 the store's record of recent writes' answers `q`
+-- (so that a call sent again is not run again: `7-run.lua`). A key holding a list or a set has,
+-- in `v`, a marker of 16 characters instead (`L` or `S` and 15 hex digits of stamp), in the
+-- bucket's kinds hash `k` its kind letter and charge (`L123`), and its items in a native Redis
+-- list or set `e<hex of the key>` beside the bucket's other keys. A value written with a lifetime (wasmCloud's `set`
 -- with `expires`) has a stamp starting with `E` followed by its deadline (13 digits of
 -- milliseconds since the epoch, by the server's clock) before the value, and its key is in the
 -- bucket's deadlines `x` (a sorted set scored by deadline); every call first removes the keys of
