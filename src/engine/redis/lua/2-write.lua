@@ -65,12 +65,20 @@ local function plan(w, key, value)
   flat[#flat + 1] = value
 end
 
--- Run `command` on `key` with `args`, in slices short enough for `unpack`.
-local function batched(command, key, args)
+-- Call `f` with `args` unpacked, a slice at a time, each short enough for `unpack` (Lua's stack
+-- refuses ~8,000 arguments); `f` is told whether the slice is the first.
+local function in_slices(args, f)
   local step = 2000
   for first = 1, #args, step do
-    redis.call(command, key, unpack(args, first, math.min(first + step - 1, #args)))
+    f(first == 1, unpack(args, first, math.min(first + step - 1, #args)))
   end
+end
+
+-- Run `command` on `key` with `args`, in slices short enough for `unpack`.
+local function batched(command, key, args)
+  in_slices(args, function(_, ...)
+    redis.call(command, key, ...)
+  end)
 end
 
 local function commit(w)

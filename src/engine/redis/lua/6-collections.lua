@@ -221,8 +221,7 @@ function ops.scard()
 end
 
 -- SUNION or SINTER of the sets under the keys in ARGV from 4 on (a missing one is empty): one
--- command per slice of keys short enough for `unpack` (Lua's stack refuses ~8,000 arguments),
--- the slices' answers combined here.
+-- command per slice of keys (`in_slices`), the slices' answers combined here.
 local function combine(command)
   local natives = {}
   for n = 4, #ARGV do
@@ -230,10 +229,9 @@ local function combine(command)
     table.insert(natives, items_key(ARGV[n]))
   end
   local result = {}
-  local step = 2000
-  for first = 1, #natives, step do
-    local part = redis.call(command, unpack(natives, first, math.min(first + step - 1, #natives)))
-    if first == 1 then
+  in_slices(natives, function(first, ...)
+    local part = redis.call(command, ...)
+    if first then
       result = part
     else
       local seen = {}
@@ -260,7 +258,7 @@ local function combine(command)
         result = kept
       end
     end
-  end
+  end)
   return { 'ok', result }
 end
 
