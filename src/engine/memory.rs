@@ -166,10 +166,10 @@ impl Bucket for BucketHandle {
         if ttl_ms.is_some() && !cfg!(feature = "p3") {
             return Err(Error::NoClock);
         }
-        if if_absent && self.exists(key)? {
-            return Ok(false);
-        }
         self.write(|store, id| {
+            if if_absent && store.exists(id, key) {
+                return Ok(false);
+            }
             store.set(id, key, value)?;
             #[cfg(feature = "p3")]
             if let Some(ttl_ms) = ttl_ms {
