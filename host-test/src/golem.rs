@@ -147,15 +147,7 @@ impl Golem<'_> {
         P: ComponentNamedList + Lower,
         R: ComponentNamedList + Lift,
     {
-        let index = self
-            .instance
-            .get_export_index(&mut *self.store, None, interface)
-            .and_then(|interface| {
-                self.instance
-                    .get_export_index(&mut *self.store, Some(&interface), name)
-            })
-            .ok_or_else(|| wasmtime::format_err!("{interface} exports no {name}"))?;
-        self.instance.get_typed_func(&mut *self.store, index)
+        crate::exported(&mut *self.store, &self.instance, Some(interface), name)
     }
 
     /// Call `name` of `interface` with `params`.

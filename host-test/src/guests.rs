@@ -9,11 +9,11 @@
 
 use std::sync::OnceLock;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use wasmtime::component::{Component, ComponentType, Lift, Linker, Lower};
 use wasmtime::{Engine, Store};
 
-use crate::{Composition, HostState, KeyValueApi, compose, engine, new_store};
+use crate::{Composition, HostState, KeyValueApi, compose, engine, exported, new_store};
 
 /// Host bindings of the world `memkv:fixtures/kv-client`.
 #[allow(missing_docs, reason = "generated code; the WIT documents it")]
@@ -398,13 +398,12 @@ impl Guests {
         let mut store = self.async_store(env)?;
         wasmtime_wasi::runtime::in_tokio(async {
             let instance = linker.instantiate_async(&mut store, &component).await?;
-            let run_interface = instance
-                .get_export_index(&mut store, None, "wasi:cli/run@0.3.0")
-                .context("the guest exports wasi:cli/run@0.3.0")?;
-            let run = instance
-                .get_export_index(&mut store, Some(&run_interface), "run")
-                .context("wasi:cli/run@0.3.0 has run")?;
-            let run = instance.get_typed_func::<(), (Result<(), ()>,)>(&mut store, run)?;
+            let run = exported::<(), (Result<(), ()>,)>(
+                &mut store,
+                &instance,
+                Some("wasi:cli/run@0.3.0"),
+                "run",
+            )?;
             let (ran,) = store
                 .run_concurrent(async |accessor| run.call_concurrent(accessor, ()).await)
                 .await??;
@@ -513,29 +512,26 @@ impl Guests {
         let mut store = self.async_store(env)?;
         wasmtime_wasi::runtime::in_tokio(async {
             let instance = linker.instantiate_async(&mut store, &component).await?;
-            let func = |store: &mut Store<HostState>, interface: Option<&str>, name: &str| {
-                let interface = interface
-                    .map(|interface| {
-                        instance
-                            .get_export_index(&mut *store, None, interface)
-                            .with_context(|| format!("the composition exports {interface}"))
-                    })
-                    .transpose()?;
-                instance
-                    .get_export_index(&mut *store, interface.as_ref(), name)
-                    .with_context(|| format!("the composition exports {name}"))
-            };
-            let check = func(&mut store, None, "check")?;
             let check =
-                instance.get_typed_func::<(&str,), (Result<(), String>,)>(&mut store, check)?;
-            let list_many = func(&mut store, None, "list-many")?;
-            let list_many = instance
-                .get_typed_func::<(&str, u32), (Result<(), String>,)>(&mut store, list_many)?;
-            let save = func(&mut store, Some("golem:api/save-snapshot@1.5.0"), "save")?;
-            let save = instance.get_typed_func::<(), (GolemSnapshot,)>(&mut store, save)?;
-            let load = func(&mut store, Some("golem:api/load-snapshot@1.5.0"), "load")?;
-            let load = instance
-                .get_typed_func::<(GolemSnapshot,), (Result<(), String>,)>(&mut store, load)?;
+                exported::<(&str,), (Result<(), String>,)>(&mut store, &instance, None, "check")?;
+            let list_many = exported::<(&str, u32), (Result<(), String>,)>(
+                &mut store,
+                &instance,
+                None,
+                "list-many",
+            )?;
+            let save = exported::<(), (GolemSnapshot,)>(
+                &mut store,
+                &instance,
+                Some("golem:api/save-snapshot@1.5.0"),
+                "save",
+            )?;
+            let load = exported::<(GolemSnapshot,), (Result<(), String>,)>(
+                &mut store,
+                &instance,
+                Some("golem:api/load-snapshot@1.5.0"),
+                "load",
+            )?;
             store
                 .run_concurrent(async |accessor| {
                     let (checked,) = check.call_concurrent(accessor, ("golem",)).await?;
@@ -641,21 +637,19 @@ impl WasmcloudClient {
                 .await?;
             let client = wasmcloud_bindings::WasmcloudOpsHost::new(&mut store, &instance)?;
             let ops = client.memkv_fixtures_wasmcloud_ops();
-            let mut func = |interface: &str, name: &str| {
-                let index = instance
-                    .get_export_index(&mut store, None, interface)
-                    .with_context(|| format!("the composition exports {interface}"))?;
-                instance
-                    .get_export_index(&mut store, Some(&index), name)
-                    .with_context(|| format!("{interface} has {name}"))
-            };
-            let (save, load) = (
-                func("golem:api/save-snapshot@1.1.7", "save")?,
-                func("golem:api/load-snapshot@1.1.7", "load")?,
-            );
             let snapshots = Snapshots {
-                save: instance.get_typed_func(&mut store, save)?,
-                load: instance.get_typed_func(&mut store, load)?,
+                save: exported(
+                    &mut store,
+                    &instance,
+                    Some("golem:api/save-snapshot@1.1.7"),
+                    "save",
+                )?,
+                load: exported(
+                    &mut store,
+                    &instance,
+                    Some("golem:api/load-snapshot@1.1.7"),
+                    "load",
+                )?,
             };
             store
                 .run_concurrent(async |accessor| steps(accessor, ops, &snapshots).await)

@@ -42,8 +42,8 @@ pub mod redis;
 pub mod serve;
 mod supervise;
 
-use wasmtime::component::ResourceTable;
-use wasmtime::{Engine, ResourceLimiter, Result, Store};
+use wasmtime::component::{ComponentNamedList, Instance, Lift, Lower, ResourceTable, TypedFunc};
+use wasmtime::{AsContextMut, Engine, ResourceLimiter, Result, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx};
 
@@ -200,6 +200,34 @@ pub fn timed<T>(f: impl FnOnce() -> T) -> std::time::Duration {
     let start = std::time::Instant::now();
     std::hint::black_box(f());
     start.elapsed()
+}
+
+/// The typed function `name` that `instance` exports: at the top level, or inside the exported
+/// interface `interface`.
+pub fn exported<P, R>(
+    mut store: impl AsContextMut,
+    instance: &Instance,
+    interface: Option<&str>,
+    name: &str,
+) -> Result<TypedFunc<P, R>>
+where
+    P: ComponentNamedList + Lower,
+    R: ComponentNamedList + Lift,
+{
+    let within = match interface {
+        Some(interface) => Some(
+            instance
+                .get_export_index(&mut store, None, interface)
+                .ok_or_else(|| wasmtime::format_err!("the component exports no {interface}"))?,
+        ),
+        None => None,
+    };
+    let index = instance
+        .get_export_index(&mut store, within.as_ref(), name)
+        .ok_or_else(|| {
+            wasmtime::format_err!("{} exports no {name}", interface.unwrap_or("the component"))
+        })?;
+    instance.get_typed_func(&mut store, index)
 }
 
 /// The message of an `error::other`; panics (failing the test that calls it) on success or on
