@@ -205,6 +205,7 @@ fn main() -> Result<()> {
 
     ensure_wasm_target(TARGET)?;
     ensure_wasm_target(TARGET_WASI)?;
+    ensure_clang()?;
     let with_guests = env::var_os("CARGO_FEATURE_GUESTS").is_some();
     let memkv = memkv_artifacts();
     let mut artifacts: Vec<&Artifact> = memkv.iter().collect();
@@ -302,6 +303,19 @@ fn ensure_wasm_target(target: &str) -> Result<()> {
         _ => bail!(
             "the {target} target, which memkv's components are built for, is not installed and \
              could not be installed automatically; run `{command}`"
+        ),
+    }
+}
+
+/// Fail with the command that installs it when `clang` is missing: memkv-redis's TLS runs on
+/// rustls's `ring` provider, whose C parts only clang compiles for wasm.
+fn ensure_clang() -> Result<()> {
+    let cc = env::var("CC_wasm32_wasip2").unwrap_or_else(|_| "clang".into());
+    match Command::new(&cc).arg("--version").output() {
+        Ok(output) if output.status.success() => Ok(()),
+        _ => bail!(
+            "{cc} is not installed, and memkv-redis's TLS (rustls on ring, whose C is compiled \
+             for wasm) needs it: run `apt-get install -y clang`"
         ),
     }
 }

@@ -140,8 +140,15 @@ impl Harness {
     }
 
     /// A fresh instance with `env` as its environment, TCP and name lookups allowed.
-    fn instantiate_with_env(&self, env: &[(&str, &str)]) -> Result<MemkvInstance<HostState>> {
-        let wasi = memkv_host::network_ctx(env);
+    pub fn instantiate_with_env(&self, env: &[(&str, &str)]) -> Result<MemkvInstance<HostState>> {
+        self.instantiate_with_wasi(memkv_host::network_ctx(env))
+    }
+
+    /// A fresh instance with `wasi` as its WASI context.
+    pub fn instantiate_with_wasi(
+        &self,
+        wasi: wasmtime_wasi::WasiCtx,
+    ) -> Result<MemkvInstance<HostState>> {
         MemkvInstance::new(
             &self.pre,
             new_store(self.engine(), HostState::with_wasi(wasi), None),

@@ -16,6 +16,9 @@ use anyhow::{Context, Result, bail};
 /// How to get `redis-server` where it is missing.
 const INSTALL: &str = "apt-get install -y redis-server";
 
+/// How to get `openssl` (which makes the test CA) where it is missing.
+const INSTALL_OPENSSL: &str = "apt-get install -y openssl";
+
 /// One `redis-server` on 127.0.0.1, with append-only persistence in its own directory.
 pub struct RedisServer {
     port: u16,
@@ -52,6 +55,35 @@ impl RedisServer {
         };
         server.spawn()?;
         Ok(server)
+    }
+
+    /// Start a server that also listens for TLS, on [`RedisServer::tls_port`], with the
+    /// certificate `ca` issued for `names` (`DNS:localhost`, `IP:127.0.0.1`); with
+    /// `client_certificates`, it accepts only clients with a certificate `ca` issued.
+    pub fn start_tls(ca: &TestCa, names: &str, client_certificates: bool) -> Result<Self> {
+        let (cert, key) = ca.issue(names)?;
+        let tls_port = free_port()?.to_string();
+        let [cert, key, ca_file] =
+            [&cert, &key, &ca.ca_file()].map(|path| path.display().to_string());
+        let auth = if client_certificates { "yes" } else { "no" };
+        Self::start_with(&[
+            "--tls-port",
+            &tls_port,
+            "--tls-cert-file",
+            &cert,
+            "--tls-key-file",
+            &key,
+            "--tls-ca-cert-file",
+            &ca_file,
+            "--tls-auth-clients",
+            auth,
+        ])
+    }
+
+    /// The server's TLS port (a server from [`RedisServer::start_tls`]).
+    pub fn tls_port(&self) -> Option<u16> {
+        let at = self.extra.iter().position(|arg| arg == "--tls-port")?;
+        self.extra.get(at + 1)?.parse().ok()
     }
 
     /// The `redis://` URL of the server.
@@ -305,6 +337,98 @@ impl RedisCluster {
             node.cli(&["CLUSTER", "SETSLOT", &slot, "NODE", &to_id])?;
         }
         Ok((from_port, to_port))
+    }
+}
+
+/// `openssl req`'s arguments for a new ECDSA P-256 key, unencrypted.
+const NEW_KEY: &[&str] = &[
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+];
+
+/// A certificate authority of the test's own, made with `openssl` in a directory of its own: it
+/// issues servers' and clients' certificates (ECDSA P-256, valid for two days).
+pub struct TestCa {
+    dir: tempfile::TempDir,
+    issued: std::cell::Cell<u32>,
+}
+
+impl TestCa {
+    /// A new CA named `name`.
+    pub fn new(name: &str) -> Result<Self> {
+        let ca = Self {
+            dir: tempfile::tempdir().context("a directory for the test CA")?,
+            issued: std::cell::Cell::new(0),
+        };
+        let subject = format!("/CN={name}");
+        let out = ["-keyout", "ca.key", "-out", "ca.crt", "-subj", &subject];
+        ca.openssl(&[&["req", "-x509", "-days", "2"], NEW_KEY, &out])?;
+        Ok(ca)
+    }
+
+    /// The CA's certificate (PEM file).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.crt")
+    }
+
+    /// The CA's certificate as PEM text.
+    pub fn ca_pem(&self) -> Result<String> {
+        std::fs::read_to_string(self.ca_file()).context("reading the test CA's certificate")
+    }
+
+    /// A new certificate and its key (PEM files) for `names`, a `subjectAltName` list
+    /// (`DNS:localhost,IP:127.0.0.1`).
+    pub fn issue(&self, names: &str) -> Result<(PathBuf, PathBuf)> {
+        let n = self.issued.get();
+        self.issued.set(n + 1);
+        let [key, request, cert, extensions] =
+            ["key", "csr", "crt", "ext"].map(|suffix| format!("issued-{n}.{suffix}"));
+        std::fs::write(
+            self.dir.path().join(&extensions),
+            format!("subjectAltName={names}\n"),
+        )?;
+        let subject = format!("/CN=memkv test {n}");
+        let out = ["-keyout", &key, "-out", &request, "-subj", &subject];
+        self.openssl(&[&["req"], NEW_KEY, &out])?;
+        let ca = [
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+        ];
+        let out = ["-in", &request, "-out", &cert, "-extfile", &extensions];
+        self.openssl(&[&["x509", "-req"], &ca, &out])?;
+        Ok((self.dir.path().join(cert), self.dir.path().join(key)))
+    }
+
+    /// Run `openssl` in the CA's directory with the concatenation of `parts` as arguments.
+    fn openssl(&self, parts: &[&[&str]]) -> Result<()> {
+        let args = parts.concat();
+        let openssl = find_program("openssl").map_err(|_| {
+            anyhow::anyhow!(
+                "openssl is not installed, and the TLS tests need it: run `{INSTALL_OPENSSL}`"
+            )
+        })?;
+        let output = Command::new(openssl)
+            .args(&args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .context("running openssl")?;
+        if !output.status.success() {
+            bail!(
+                "openssl {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(())
     }
 }
 

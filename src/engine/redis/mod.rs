@@ -8,8 +8,14 @@
 //! Where the server is: `MEMKV_REDIS_URL` (default [`DEFAULT_URL`]; `redis://user:password@host`
 //! for an ACL user, whose password no message shows), or, for a Redis Cluster,
 //! `MEMKV_REDIS_CLUSTER`, a comma-separated list of seed nodes' URLs (which wins when set);
-//! whose keys these are: `MEMKV_REDIS_PREFIX` (default [`DEFAULT_PREFIX`]). They are read from
-//! the component's environment when it first needs the server. A bad URL, or a server that
+//! whose keys these are: `MEMKV_REDIS_PREFIX` (default [`DEFAULT_PREFIX`]); how long a
+//! connection and each reply may take: `MEMKV_REDIS_TIMEOUT_MS` (default [`DEFAULT_TIMEOUT`]).
+//! A `rediss://` URL is TLS (rustls on `ring`, inside the component): the server's certificate
+//! is verified for the URL's host name against the webpki roots, or the CA in
+//! `MEMKV_REDIS_CA_PEM` (PEM text) or `MEMKV_REDIS_CA_FILE` (a path in a directory the runtime
+//! preopens); `MEMKV_REDIS_CLIENT_CERT_*` and `MEMKV_REDIS_CLIENT_KEY_*` give a client
+//! certificate. With any of those set, a `redis://` URL is refused: never plain text instead.
+//! They are all read from the component's environment when it first needs the server. A bad URL, or a server that
 //! cannot be reached, is `error::other` naming the address and the cause, on every operation
 //! until it can be reached; a connection lost between calls is made again and the call retried
 //! once. A retried write is applied once: every call carries a request id, and memkv.lua answers
@@ -39,10 +45,14 @@ mod bucket;
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
+use std::time::Duration;
 
-use redis::cluster::{ClusterClient, ClusterConnection};
+use redis::cluster::{ClusterClientBuilder, ClusterConnection};
 use redis::cluster_routing::{MultipleNodeRoutingInfo, ResponsePolicy, RoutingInfo};
-use redis::{Connection, ConnectionLike, IntoConnectionInfo, RedisResult, Script, Value};
+use redis::{
+    ClientTlsConfig, Connection, ConnectionAddr, ConnectionInfo, ConnectionLike,
+    IntoConnectionInfo, RedisResult, Script, TlsCertificates, Value,
+};
 
 pub use bucket::BucketHandle;
 
@@ -54,6 +64,10 @@ use crate::store::{
 
 /// The server memkv-redis uses when `MEMKV_REDIS_URL` is not set.
 pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
+
+/// How long a connection (with its TLS handshake) and each reply may take when
+/// `MEMKV_REDIS_TIMEOUT_MS` is not set.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The key prefix memkv-redis uses when `MEMKV_REDIS_PREFIX` is not set.
 pub const DEFAULT_PREFIX: &str = "memkv";
@@ -128,6 +142,10 @@ struct Session {
     /// The store's record of recent writes' answers, `q`, by request id.
     requests_key: String,
     connection: Option<Server>,
+    /// The CA and client certificate for `rediss://`, when the environment names either.
+    certificates: Option<TlsCertificates>,
+    /// How long a connection (with its TLS handshake) and each reply may take.
+    timeout: Duration,
     /// The library's function, `memkv_<hash of memkv.lua and its constants>`.
     function: String,
     /// `memkv.lua` as `FUNCTION LOAD` takes it ([`library`]).
@@ -248,6 +266,18 @@ impl Session {
                  Redis hash tags"
             )));
         }
+        let certificates = certificates_from_env()?;
+        let timeout = match std::env::var("MEMKV_REDIS_TIMEOUT_MS") {
+            Err(_) => DEFAULT_TIMEOUT,
+            Ok(text) => match text.parse::<u64>() {
+                Ok(ms) if ms > 0 => Duration::from_millis(ms),
+                _ => {
+                    return Err(Error::Unavailable(format!(
+                        "MEMKV_REDIS_TIMEOUT_MS {text:?} is not a positive number of milliseconds"
+                    )));
+                }
+            },
+        };
         let (function, library) = library();
         let store_keys = ["g", "n", "c"].map(|suffix| format!("{prefix}:{{{prefix}}}:{suffix}"));
         let requests_key = format!("{prefix}:{{{prefix}}}:q");
@@ -258,6 +288,8 @@ impl Session {
             store_keys,
             requests_key,
             connection: None,
+            certificates,
+            timeout,
             function,
             library,
         })
@@ -265,19 +297,46 @@ impl Session {
 
     /// A new connection to the server or the cluster.
     fn connect(&self) -> Result<Server, Error> {
-        let connected = if self.cluster {
-            self.url
-                .split(',')
-                .map(|seed| quiet(seed.trim()))
-                .collect::<RedisResult<Vec<_>>>()
-                .and_then(ClusterClient::new)
-                .and_then(|client| client.get_connection())
-                .map(|connection| Server::Cluster(Box::new(connection)))
-        } else {
-            quiet(&self.url)
-                .and_then(redis::Client::open)
-                .and_then(|client| client.get_connection())
-                .map(Server::Single)
+        let seeds = self
+            .url
+            .split(',')
+            .map(|seed| quiet(seed.trim()))
+            .collect::<RedisResult<Vec<_>>>()
+            .map_err(|error| self.unavailable(&error))?;
+        if self.certificates.is_some()
+            && let Some(plain) = seeds.iter().find(|seed| !is_tls(seed))
+        {
+            return Err(Error::Unavailable(format!(
+                "redis at {}: MEMKV_REDIS_CA_* or MEMKV_REDIS_CLIENT_* is set, but {} is not a \
+                 `rediss://` (TLS) address; memkv-redis sends nothing to it in plain text",
+                redacted(&self.url),
+                plain.addr(),
+            )));
+        }
+        let mut seeds = seeds;
+        let connected = match seeds.pop() {
+            Some(seed) if !self.cluster => match &self.certificates {
+                Some(certificates) => redis::Client::build_with_tls(seed, certificates.clone()),
+                None => redis::Client::open(seed),
+            }
+            .and_then(|client| client.get_connection_with_timeout(self.timeout))
+            .and_then(|connection| {
+                connection.set_read_timeout(Some(self.timeout))?;
+                connection.set_write_timeout(Some(self.timeout))?;
+                Ok(Server::Single(connection))
+            }),
+            last => {
+                let mut builder = ClusterClientBuilder::new(seeds.into_iter().chain(last))
+                    .connection_timeout(self.timeout)
+                    .response_timeout(self.timeout);
+                if let Some(certificates) = &self.certificates {
+                    builder = builder.certs(certificates.clone());
+                }
+                builder
+                    .build()
+                    .and_then(|client| client.get_connection())
+                    .map(|connection| Server::Cluster(Box::new(connection)))
+            }
         };
         connected.map_err(|error| self.unavailable(&error))
     }
@@ -295,17 +354,86 @@ impl Session {
     }
 
     fn unavailable(&self, error: &redis::RedisError) -> Error {
-        Error::Unavailable(format!("redis at {}: {error}", redacted(&self.url)))
+        let url = redacted(&self.url);
+        if error.is_timeout() {
+            return Error::Unavailable(format!(
+                "redis at {url}: no answer within {} ms (MEMKV_REDIS_TIMEOUT_MS): {error}",
+                self.timeout.as_millis()
+            ));
+        }
+        Error::Unavailable(format!("redis at {url}: {error}"))
     }
 }
 
 /// What to connect to for `url`, without the client's `CLIENT SETINFO` on connect: one round trip
 /// less for each connection (an instance per request, as `wasmtime serve` runs a WASI 0.2 proxy,
 /// connects every time), and nothing memkv needs (the server lists the client as nameless).
-fn quiet(url: &str) -> RedisResult<redis::ConnectionInfo> {
+fn quiet(url: &str) -> RedisResult<ConnectionInfo> {
     let info = url.into_connection_info()?;
     let settings = info.redis_settings().clone().set_skip_set_lib_name();
     Ok(info.set_redis_settings(settings))
+}
+
+/// Whether `info` is a `rediss://` address.
+fn is_tls(info: &ConnectionInfo) -> bool {
+    matches!(info.addr(), ConnectionAddr::TcpTls { .. })
+}
+
+/// The certificates `rediss://` connections use, from the environment: the CA to trust
+/// (`MEMKV_REDIS_CA_PEM`, the PEM text, or `MEMKV_REDIS_CA_FILE`, a path the runtime preopens;
+/// the webpki roots when neither is set), and the client's certificate and key for mutual TLS
+/// (`MEMKV_REDIS_CLIENT_CERT_*` and `MEMKV_REDIS_CLIENT_KEY_*`, both or neither). `None` when
+/// none is set.
+fn certificates_from_env() -> Result<Option<TlsCertificates>, Error> {
+    let root_cert = pem_from_env("CA")?;
+    if let Some(pem) = &root_cert {
+        use rustls::pki_types::{CertificateDer, pem::PemObject};
+        if CertificateDer::pem_slice_iter(pem).next().is_none() {
+            return Err(Error::Unavailable(
+                "MEMKV_REDIS_CA_*: no PEM certificate (`-----BEGIN CERTIFICATE-----`) in it".into(),
+            ));
+        }
+    }
+    let client_tls = match (pem_from_env("CLIENT_CERT")?, pem_from_env("CLIENT_KEY")?) {
+        (Some(client_cert), Some(client_key)) => Some(ClientTlsConfig {
+            client_cert,
+            client_key,
+        }),
+        (None, None) => None,
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(Error::Unavailable(
+                "MEMKV_REDIS_CLIENT_CERT_* and MEMKV_REDIS_CLIENT_KEY_*: a client certificate \
+                 needs its key, and a key its certificate; one is set without the other"
+                    .into(),
+            ));
+        }
+    };
+    Ok(
+        (root_cert.is_some() || client_tls.is_some()).then_some(TlsCertificates {
+            client_tls,
+            root_cert,
+        }),
+    )
+}
+
+/// The PEM text `MEMKV_REDIS_<name>_PEM` holds, or that is in the file `MEMKV_REDIS_<name>_FILE`
+/// names; `None` when neither is set, and an error when both are or the file cannot be read.
+fn pem_from_env(name: &str) -> Result<Option<Vec<u8>>, Error> {
+    let text = std::env::var(format!("MEMKV_REDIS_{name}_PEM")).ok();
+    let path = std::env::var(format!("MEMKV_REDIS_{name}_FILE")).ok();
+    match (text, path) {
+        (Some(_), Some(_)) => Err(Error::Unavailable(format!(
+            "MEMKV_REDIS_{name}_PEM and MEMKV_REDIS_{name}_FILE are both set; set one"
+        ))),
+        (Some(text), None) => Ok(Some(text.into_bytes())),
+        (None, Some(path)) => std::fs::read(&path).map(Some).map_err(|error| {
+            Error::Unavailable(format!(
+                "MEMKV_REDIS_{name}_FILE: cannot read {path:?} ({error}); is its directory \
+                 preopened for the component?"
+            ))
+        }),
+        (None, None) => Ok(None),
+    }
 }
 
 /// `urls` (one, or a cluster's comma-separated seeds) with each password replaced by `***`, for

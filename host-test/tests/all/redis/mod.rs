@@ -12,6 +12,7 @@ engine_suites!();
 
 mod concurrency;
 mod faults;
+mod tls;
 
 /// A guest composed with memkv-redis: its instances share one store (with memkv, each has its
 /// own), and a value one writes through the guest is read through memkv-redis's own exports.
