@@ -3,8 +3,9 @@
 //! Before the criterion run it starts a `redis-server` on a free port (append-only, fsync every
 //! second), runs `redis-benchmark -c 1`
 //! against it (one client, one request at a time: one loopback round trip per request) and
-//! prints its GET and SET rates, and the server's time per `set` with a lifetime and without
-//! (`INFO commandstats`). Then, per operation, one row each:
+//! prints its GET and SET rates, the server's time per `set` with a lifetime and without
+//! (`INFO commandstats`), and what a connection costs, plain and TLS (a second server, with
+//! `--tls-port`). Then, per operation, one row each:
 //! - `host→memkv`: wasmtime calls `memkv.wasm`'s `wasi:keyvalue` exports;
 //! - `host→memkv-redis`: the same calls into `memkv-redis.wasm`, whose buckets are in that server;
 //! - `guest→host-store` (get, set): the `kv-bench` guest on `wasmtime-wasi-keyvalue`;
@@ -30,7 +31,7 @@ use std::process::Command;
 
 use common::key;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use host_test::redis::RedisServer;
+use host_test::redis::{RedisServer, TestCa};
 use host_test::{Entry, Guests, Harness, HostState, MemkvInstance, Provider, timed};
 use memkv_host::bindings::exports::wasmcloud::keyvalue::key_value::SetRequest;
 use wasmtime::Store;
@@ -109,6 +110,7 @@ fn all(c: &mut Criterion) {
     let memkv = Harness::shared();
     let redis = Harness::redis_at(&server.url()).expect("memkv-redis.wasm compiles");
     println!("memkv-redis lifetimes: {}", lifetime_costs(&server, &redis));
+    println!("memkv-redis connections: {}", connection_costs(&redis));
     let mut instances = [
         ("host→memkv", filled(memkv.instantiate().unwrap())),
         (
@@ -373,6 +375,51 @@ fn lifetime_costs(server: &RedisServer, redis: &Harness) -> String {
         "set {plain} µs, set with a lifetime {expiring} µs, set in a bucket with lifetimes \
          {beside} µs (server time per call, 10^4 calls each)"
     )
+}
+
+/// What a connection costs, plain and TLS: the medians over 20 fresh instances of their first
+/// call (connect, TLS handshake, the library check, then `open`), their second (one round trip)
+/// and their third, on a server with a certificate from a CA of the bench's own.
+fn connection_costs(redis: &Harness) -> String {
+    let ca = TestCa::new("memkv bench CA").expect("openssl makes a CA");
+    let server = RedisServer::start_tls(&ca, "DNS:localhost", false).expect("redis-server");
+    let ca_pem = ca.ca_pem().expect("the CA's PEM");
+    let tls_url = format!("rediss://localhost:{}", server.tls_port().expect("TLS"));
+    let plain_url = server.url();
+    let mut costs = Vec::new();
+    for (name, env) in [
+        ("redis://", vec![("MEMKV_REDIS_URL", plain_url.as_str())]),
+        (
+            "rediss://",
+            vec![
+                ("MEMKV_REDIS_URL", tls_url.as_str()),
+                ("MEMKV_REDIS_CA_PEM", ca_pem.as_str()),
+            ],
+        ),
+    ] {
+        let mut calls: [Vec<std::time::Duration>; 3] = Default::default();
+        for _ in 0..20 {
+            let mut instance = redis.instantiate_with_env(&env).expect("instance");
+            let mut bucket = None;
+            calls[0].push(timed(|| {
+                bucket = Some(instance.draft().open(BUCKET).unwrap().unwrap());
+            }));
+            let bucket = bucket.expect("opened");
+            for call in &mut calls[1..] {
+                call.push(timed(|| {
+                    instance.draft().get(bucket, "k").unwrap().unwrap()
+                }));
+            }
+        }
+        let [first, second, third] = calls.map(|mut times| {
+            times.sort();
+            times[times.len() / 2]
+        });
+        costs.push(format!(
+            "{name} first call {first:.2?}, second {second:.2?}, third {third:.2?}"
+        ));
+    }
+    costs.join("; ")
 }
 
 /// How many memkv.lua functions the server has run so far (`INFO commandstats`).

@@ -205,16 +205,36 @@ impl Drop for RedisServer {
 }
 
 /// A local Redis Cluster: `redis-server`s in cluster mode, their slots assigned by
-/// `redis-cli --cluster create` (no replicas).
+/// `redis-cli --cluster create`, with or without a replica for each primary.
 pub struct RedisCluster {
     nodes: Vec<RedisServer>,
 }
 
+/// A node as `CLUSTER NODES` describes it.
+struct NodeLine {
+    id: String,
+    port: u16,
+    primary: bool,
+    /// The id of its primary, for a replica.
+    primary_id: Option<String>,
+    /// The slot ranges it serves, for a primary.
+    slots: Vec<(u16, u16)>,
+}
+
 impl RedisCluster {
-    /// Start `nodes` servers and join them into one cluster; returns once every node says the
-    /// cluster is ok.
+    /// Start `nodes` servers and join them into one cluster (no replicas); returns once every
+    /// node says the cluster is ok.
     pub fn start(nodes: usize) -> Result<Self> {
-        let nodes = (0..nodes)
+        Self::start_with(nodes, 0, 5000)
+    }
+
+    /// Start `primaries` × (1 + `replicas`) servers and join them into one cluster, each primary
+    /// with `replicas` replicas and a `cluster-node-timeout` of `node_timeout_ms` (after which a
+    /// primary that does not answer is failed over to a replica); returns once every node says
+    /// the cluster is ok and every replica is in sync.
+    pub fn start_with(primaries: usize, replicas: usize, node_timeout_ms: u32) -> Result<Self> {
+        let node_timeout = node_timeout_ms.to_string();
+        let nodes = (0..primaries * (1 + replicas))
             .map(|_| {
                 RedisServer::start_with(&[
                     "--cluster-enabled",
@@ -222,7 +242,7 @@ impl RedisCluster {
                     "--cluster-config-file",
                     "nodes.conf",
                     "--cluster-node-timeout",
-                    "5000",
+                    &node_timeout,
                 ])
             })
             .collect::<Result<Vec<_>>>()?;
@@ -234,7 +254,7 @@ impl RedisCluster {
                     .iter()
                     .map(|node| format!("127.0.0.1:{}", node.port())),
             )
-            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
             .stdin(Stdio::null())
             .output()
             .with_context(|| format!("running {}", cli.display()))?;
@@ -245,20 +265,26 @@ impl RedisCluster {
             );
         }
         let cluster = Self { nodes };
-        cluster.wait_ok()?;
+        cluster.wait_ok(|node| {
+            node.command(b"INFO replication\r\n").is_ok_and(|info| {
+                info.contains("role:master") || info.contains("master_link_status:up")
+            })
+        })?;
         Ok(cluster)
     }
 
-    fn wait_ok(&self) -> Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        for node in &self.nodes {
+    /// Wait until every live node says the cluster is ok, and `ready` holds for each.
+    fn wait_ok(&self, ready: impl Fn(&RedisServer) -> bool) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for node in self.nodes.iter().filter(|node| node.watchdog.is_some()) {
             while !node
                 .command(b"CLUSTER INFO\r\n")
                 .is_ok_and(|info| info.contains("cluster_state:ok"))
+                || !ready(node)
             {
                 if Instant::now() > deadline {
                     bail!(
-                        "the cluster on port {} did not become ok within 20 s",
+                        "the cluster on port {} did not become ok within 30 s",
                         node.port()
                     );
                 }
@@ -274,20 +300,31 @@ impl RedisCluster {
         urls.join(",")
     }
 
-    /// Move the hash slot of `key` to another node, keys and all, as a resharding does: the
-    /// slot is marked importing and migrating, its keys are moved with `MIGRATE`, and every
-    /// node is told the new owner. Clients that still send to the old node get `MOVED`.
-    /// Returns the slot's old and new owner's ports.
-    pub fn move_slot_of(&self, key: &str) -> Result<(u16, u16)> {
-        let first = &self.nodes[0];
-        let slot = first.cli(&["CLUSTER", "KEYSLOT", key])?.trim().to_owned();
-        let slot_number: u16 = slot.parse().context("CLUSTER KEYSLOT answers a number")?;
-        let nodes = first.cli(&["CLUSTER", "NODES"])?;
-        let mut owner = None;
-        let mut ids = Vec::new();
-        for line in nodes.lines() {
+    /// The node on `port`.
+    pub fn node(&self, port: u16) -> Result<&RedisServer> {
+        self.nodes
+            .iter()
+            .find(|node| node.port() == port)
+            .context("a node of this cluster")
+    }
+
+    /// A node that is running.
+    fn live(&self) -> Result<&RedisServer> {
+        self.nodes
+            .iter()
+            .find(|node| node.watchdog.is_some())
+            .context("a live node")
+    }
+
+    /// The nodes as a live node's `CLUSTER NODES` describes them.
+    fn describe(&self) -> Result<Vec<NodeLine>> {
+        let text = self.live()?.cli(&["CLUSTER", "NODES"])?;
+        let mut nodes = Vec::new();
+        for line in text.lines() {
             let fields: Vec<&str> = line.split_whitespace().collect();
-            let (Some(id), Some(address)) = (fields.first(), fields.get(1)) else {
+            let (Some(id), Some(address), Some(flags), Some(primary_id)) =
+                (fields.first(), fields.get(1), fields.get(2), fields.get(3))
+            else {
                 continue;
             };
             let port: u16 = address
@@ -295,33 +332,106 @@ impl RedisCluster {
                 .nth(1)
                 .and_then(|port| port.parse().ok())
                 .context("CLUSTER NODES names each node's port")?;
-            ids.push(((*id).to_owned(), port));
-            let owns = fields.iter().skip(8).any(|range| {
-                let mut ends = range.split('-').map(|end| end.parse::<u16>());
-                match (ends.next(), ends.next()) {
-                    (Some(Ok(start)), Some(Ok(end))) => (start..=end).contains(&slot_number),
-                    (Some(Ok(only)), None) => only == slot_number,
-                    _ => false,
-                }
-            });
-            if owns {
-                owner = Some(((*id).to_owned(), port));
-            }
-        }
-        let (from_id, from_port) = owner.context("some node owns the slot")?;
-        let (to_id, to_port) = ids
-            .into_iter()
-            .find(|(id, _)| *id != from_id)
-            .context("the cluster has another node")?;
-        let node = |port: u16| {
-            self.nodes
+            let slots = fields
                 .iter()
-                .find(|node| node.port() == port)
-                .context("a node of this cluster")
-        };
-        let (from, to) = (node(from_port)?, node(to_port)?);
-        to.cli(&["CLUSTER", "SETSLOT", &slot, "IMPORTING", &from_id])?;
-        from.cli(&["CLUSTER", "SETSLOT", &slot, "MIGRATING", &to_id])?;
+                .skip(8)
+                .filter_map(|range| {
+                    let mut ends = range.split('-').map(|end| end.parse::<u16>());
+                    match (ends.next(), ends.next()) {
+                        (Some(Ok(start)), Some(Ok(end))) => Some((start, end)),
+                        (Some(Ok(only)), None) => Some((only, only)),
+                        _ => None,
+                    }
+                })
+                .collect();
+            nodes.push(NodeLine {
+                id: (*id).to_owned(),
+                port,
+                primary: flags.split(',').any(|flag| flag == "master") && !flags.contains("fail"),
+                primary_id: (*primary_id != "-").then(|| (*primary_id).to_owned()),
+                slots,
+            });
+        }
+        Ok(nodes)
+    }
+
+    /// The hash slot of `key`.
+    fn slot_of(&self, key: &str) -> Result<u16> {
+        self.live()?
+            .cli(&["CLUSTER", "KEYSLOT", key])?
+            .trim()
+            .parse()
+            .context("CLUSTER KEYSLOT answers a number")
+    }
+
+    /// The port of the primary that serves `key`, and of a replica of it (if it has one).
+    pub fn primary_of(&self, key: &str) -> Result<(u16, Option<u16>)> {
+        let slot = self.slot_of(key)?;
+        let nodes = self.describe()?;
+        let primary = nodes
+            .iter()
+            .find(|node| {
+                node.primary
+                    && node
+                        .slots
+                        .iter()
+                        .any(|(start, end)| (*start..=*end).contains(&slot))
+            })
+            .context("some primary serves the slot")?;
+        let replica = nodes
+            .iter()
+            .find(|node| node.primary_id.as_deref() == Some(&primary.id))
+            .map(|node| node.port);
+        Ok((primary.port, replica))
+    }
+
+    /// Kill the node on `port` (by PID), as a crash would.
+    pub fn kill(&mut self, port: u16) {
+        if let Some(node) = self.nodes.iter_mut().find(|node| node.port() == port) {
+            node.kill();
+        }
+    }
+
+    /// Start the node on `port` again, on its port and directory: it rejoins the cluster (as a
+    /// replica, if its slots were failed over meanwhile).
+    pub fn restart(&mut self, port: u16) -> Result<()> {
+        let node = self
+            .nodes
+            .iter_mut()
+            .find(|node| node.port() == port)
+            .context("a node of this cluster")?;
+        node.restart()?;
+        self.wait_ok(|node| {
+            node.command(b"INFO replication\r\n").is_ok_and(|info| {
+                info.contains("role:master") || info.contains("master_link_status:up")
+            })
+        })
+    }
+
+    /// Move the hash slot of `key` to another node, keys and all, as a resharding does: the
+    /// slot is marked importing and migrating, its keys are moved with `MIGRATE`, and every
+    /// node is told the new owner. Clients that still send to the old node get `MOVED`.
+    /// Returns the slot's old and new owner's ports.
+    pub fn move_slot_of(&self, key: &str) -> Result<(u16, u16)> {
+        let slot_number = self.slot_of(key)?;
+        let slot = slot_number.to_string();
+        let nodes = self.describe()?;
+        let from = nodes
+            .iter()
+            .find(|node| {
+                node.slots
+                    .iter()
+                    .any(|(start, end)| (*start..=*end).contains(&slot_number))
+            })
+            .context("some node owns the slot")?;
+        let to = nodes
+            .iter()
+            .find(|node| node.primary && node.id != from.id)
+            .context("the cluster has another primary")?;
+        let (from_id, from_port, to_id, to_port) = (&from.id, from.port, &to.id, to.port);
+        let (from, to) = (self.node(from_port)?, self.node(to_port)?);
+        to.cli(&["CLUSTER", "SETSLOT", &slot, "IMPORTING", from_id])?;
+        from.cli(&["CLUSTER", "SETSLOT", &slot, "MIGRATING", to_id])?;
         loop {
             let keys = from.cli(&["CLUSTER", "GETKEYSINSLOT", &slot, "100"])?;
             let keys: Vec<&str> = keys.lines().filter(|key| !key.is_empty()).collect();
@@ -334,7 +444,7 @@ impl RedisCluster {
             from.cli(&migrate)?;
         }
         for node in &self.nodes {
-            node.cli(&["CLUSTER", "SETSLOT", &slot, "NODE", &to_id])?;
+            node.cli(&["CLUSTER", "SETSLOT", &slot, "NODE", to_id])?;
         }
         Ok((from_port, to_port))
     }

@@ -48,7 +48,9 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use redis::cluster::{ClusterClientBuilder, ClusterConnection};
-use redis::cluster_routing::{MultipleNodeRoutingInfo, ResponsePolicy, RoutingInfo};
+use redis::cluster_routing::{
+    MultipleNodeRoutingInfo, ResponsePolicy, Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr,
+};
 use redis::{
     ClientTlsConfig, Connection, ConnectionAddr, ConnectionInfo, ConnectionLike,
     IntoConnectionInfo, RedisResult, Script, TlsCertificates, Value,
@@ -146,6 +148,8 @@ struct Session {
     certificates: Option<TlsCertificates>,
     /// How long a connection (with its TLS handshake) and each reply may take.
     timeout: Duration,
+    /// How many replicas must have each write before a call answers (`MEMKV_REDIS_WAIT`).
+    replicas: Option<u32>,
     /// The library's function, `memkv_<hash of memkv.lua and its constants>`.
     function: String,
     /// `memkv.lua` as `FUNCTION LOAD` takes it ([`library`]).
@@ -188,6 +192,24 @@ impl Server {
                 .add_command(exists)
                 .add_command(deadline)
                 .query(connection),
+        }
+    }
+
+    /// `WAIT replicas timeout` on the server, or on the primary of `key`'s slot: how many
+    /// replicas have every write this connection made there.
+    fn wait(&mut self, replicas: u32, timeout: Duration, key: &str) -> RedisResult<u32> {
+        let mut wait = redis::cmd("WAIT");
+        wait.arg(replicas).arg(timeout.as_millis().max(1));
+        match self {
+            Server::Single(connection) => wait.query(connection),
+            Server::Cluster(connection) => {
+                let primary = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(
+                    Route::with_key(key, SlotAddr::Master),
+                ));
+                Ok(redis::from_redis_value(
+                    connection.route_command(&wait, primary)?,
+                )?)
+            }
         }
     }
 
@@ -267,6 +289,18 @@ impl Session {
             )));
         }
         let certificates = certificates_from_env()?;
+        let replicas = match std::env::var("MEMKV_REDIS_WAIT") {
+            Err(_) => None,
+            Ok(text) => match text.parse::<u32>() {
+                Ok(0) => None,
+                Ok(replicas) => Some(replicas),
+                Err(_) => {
+                    return Err(Error::Unavailable(format!(
+                        "MEMKV_REDIS_WAIT {text:?} is not a number of replicas"
+                    )));
+                }
+            },
+        };
         let timeout = match std::env::var("MEMKV_REDIS_TIMEOUT_MS") {
             Err(_) => DEFAULT_TIMEOUT,
             Ok(text) => match text.parse::<u64>() {
@@ -290,6 +324,7 @@ impl Session {
             connection: None,
             certificates,
             timeout,
+            replicas,
             function,
             library,
         })
@@ -576,7 +611,7 @@ impl<'a> Op<'a> {
                 call.arg(*arg);
             }
             call.arg(&request);
-            match call.query::<Vec<Value>>(server.connection()) {
+            let answer = match call.query::<Vec<Value>>(server.connection()) {
                 // An error reply (memkv.lua answers refusals as tables, never as errors): if the
                 // server lacks this version's library — one seen for the first time, restarted
                 // empty, or flushed — load it and call once more. `FUNCTION LIST` decides, not
@@ -585,11 +620,31 @@ impl<'a> Op<'a> {
                     if error.code().is_some() && !server.has_library(&session.function)? =>
                 {
                     server.load_library(&session.library)?;
-                    call.query::<Vec<Value>>(server.connection())
+                    call.query::<Vec<Value>>(server.connection())?
                 }
-                answer => answer,
-            }
+                answer => answer?,
+            };
+            // With MEMKV_REDIS_WAIT, no answer before the replicas have the write (a read
+            // made none, and its WAIT returns at once).
+            let replicated = match session.replicas {
+                Some(replicas) => {
+                    let timeout = session.timeout / 2;
+                    let acked = server.wait(replicas, timeout, &session.store_keys[0])?;
+                    (acked < replicas).then_some((acked, replicas, timeout))
+                }
+                None => None,
+            };
+            Ok((answer, replicated))
         })?;
+        let (answer, unreplicated) = answer;
+        if let Some((acked, replicas, timeout)) = unreplicated {
+            return Err(Error::Unavailable(format!(
+                "memkv-redis: the primary applied the call, but {acked} of the {replicas} \
+                 replicas MEMKV_REDIS_WAIT asks for acknowledged it within {} ms; a failover \
+                 now could lose it",
+                timeout.as_millis()
+            )));
+        }
         let mut answer = answer.into_iter();
         let code = answer.next().map(|code| text(&code)).unwrap_or_default();
         if code == "ok" {

@@ -13,6 +13,7 @@ engine_suites!();
 
 #[path = "../redis/concurrency.rs"]
 mod concurrency;
+mod failover;
 
 /// A store whose slot moves to another node while an instance uses it: the next calls follow
 /// the cluster's `MOVED` answer and find everything where it went.
