@@ -61,12 +61,21 @@ impl RedisServer {
     /// certificate `ca` issued for `names` (`DNS:localhost`, `IP:127.0.0.1`); with
     /// `client_certificates`, it accepts only clients with a certificate `ca` issued.
     pub fn start_tls(ca: &TestCa, names: &str, client_certificates: bool) -> Result<Self> {
+        Self::start_tls_with(ca, names, client_certificates, &[])
+    }
+
+    fn start_tls_with(
+        ca: &TestCa,
+        names: &str,
+        client_certificates: bool,
+        extra: &[&str],
+    ) -> Result<Self> {
         let (cert, key) = ca.issue(names)?;
         let tls_port = free_port()?.to_string();
         let [cert, key, ca_file] =
             [&cert, &key, &ca.ca_file()].map(|path| path.display().to_string());
         let auth = if client_certificates { "yes" } else { "no" };
-        Self::start_with(&[
+        let mut args = vec![
             "--tls-port",
             &tls_port,
             "--tls-cert-file",
@@ -77,7 +86,9 @@ impl RedisServer {
             &ca_file,
             "--tls-auth-clients",
             auth,
-        ])
+        ];
+        args.extend(extra);
+        Self::start_with(&args)
     }
 
     /// The server's TLS port (a server from [`RedisServer::start_tls`]).
@@ -210,6 +221,18 @@ pub struct RedisCluster {
     nodes: Vec<RedisServer>,
 }
 
+/// The arguments of a cluster node with `cluster-node-timeout` `node_timeout` (ms).
+fn cluster_args(node_timeout: &str) -> Vec<&str> {
+    vec![
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "nodes.conf",
+        "--cluster-node-timeout",
+        node_timeout,
+    ]
+}
+
 /// A node as `CLUSTER NODES` describes it.
 struct NodeLine {
     id: String,
@@ -235,17 +258,36 @@ impl RedisCluster {
     pub fn start_with(primaries: usize, replicas: usize, node_timeout_ms: u32) -> Result<Self> {
         let node_timeout = node_timeout_ms.to_string();
         let nodes = (0..primaries * (1 + replicas))
-            .map(|_| {
-                RedisServer::start_with(&[
-                    "--cluster-enabled",
-                    "yes",
-                    "--cluster-config-file",
-                    "nodes.conf",
-                    "--cluster-node-timeout",
-                    &node_timeout,
-                ])
-            })
+            .map(|_| RedisServer::start_with(&cluster_args(&node_timeout)))
             .collect::<Result<Vec<_>>>()?;
+        Self::create(nodes, replicas)
+    }
+
+    /// Start `primaries` servers that listen for TLS too, with certificates from `ca` for
+    /// 127.0.0.1 (the address the nodes announce), their cluster bus over TLS, and join them
+    /// into one cluster: a TLS client is told the nodes' TLS ports.
+    pub fn start_tls(ca: &TestCa, primaries: usize) -> Result<Self> {
+        let mut args = cluster_args("5000");
+        args.extend(["--tls-cluster", "yes", "--tls-replication", "yes"]);
+        let nodes = (0..primaries)
+            .map(|_| RedisServer::start_tls_with(ca, "IP:127.0.0.1", false, &args))
+            .collect::<Result<Vec<_>>>()?;
+        Self::create(nodes, 0)
+    }
+
+    /// The seed URLs of a cluster from [`RedisCluster::start_tls`]: `rediss://127.0.0.1:<TLS
+    /// port>`, comma-separated.
+    pub fn tls_seeds(&self) -> String {
+        let urls: Vec<String> = self
+            .nodes
+            .iter()
+            .filter_map(|node| Some(format!("rediss://127.0.0.1:{}", node.tls_port()?)))
+            .collect();
+        urls.join(",")
+    }
+
+    /// Join `nodes` into one cluster with `replicas` replicas per primary.
+    fn create(nodes: Vec<RedisServer>, replicas: usize) -> Result<Self> {
         let cli = find_program("redis-cli")?;
         let created = Command::new(&cli)
             .args(["--cluster", "create"])

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use host_test::expect_other;
-use host_test::redis::{RedisServer, TestCa};
+use host_test::redis::{RedisCluster, RedisServer, TestCa};
 use wasmtime_wasi::{FsPerms, WasiCtx};
 
 use super::harness;
@@ -195,5 +195,31 @@ fn a_server_that_requires_client_certificates_accepts_the_one_given() -> Result<
         message.contains("one is set without the other"),
         "{message}"
     );
+    Ok(())
+}
+
+/// A 3-node Redis Cluster over TLS (its bus too): the seeds as `rediss://` URLs, the CA given;
+/// the cluster tells a TLS client its nodes' TLS ports, and every node is verified.
+#[test]
+fn a_cluster_over_tls_verifies_every_node() -> Result<()> {
+    let ca = TestCa::new("memkv cluster CA")?;
+    let cluster = RedisCluster::start_tls(&ca, 3)?;
+    let seeds = cluster.tls_seeds();
+    let ca_pem = ca.ca_pem()?;
+    for prefix in ["tls-a", "tls-b", "tls-c", "tls-d"] {
+        let mut memkv = harness().instantiate_with_env(&[
+            ("MEMKV_REDIS_CLUSTER", &seeds),
+            ("MEMKV_REDIS_PREFIX", prefix),
+            ("MEMKV_REDIS_CA_PEM", &ca_pem),
+        ])?;
+        let bucket = memkv.draft().open("b")?.unwrap();
+        assert_eq!(memkv.draft().increment(bucket, "n", 3)?.unwrap(), 3);
+    }
+    let other = TestCa::new("another CA")?;
+    let message = first_error(&[
+        ("MEMKV_REDIS_CLUSTER", &seeds),
+        ("MEMKV_REDIS_CA_PEM", &other.ca_pem()?),
+    ])?;
+    assert!(message.contains("UnknownIssuer"), "{message}");
     Ok(())
 }
