@@ -15,14 +15,19 @@ local USAGE = { 'bytes', 'buckets' }
 -- one of them (every call reads them before its first write).
 local fields, numbers = nil, nil
 
+-- The fields `read_fields` reads: the limits, then the usage.
+local FIELDS = {}
+for n = 1, #LIMITS do
+  FIELDS[n] = LIMITS[n]
+end
+for n = 1, #USAGE do
+  FIELDS[#LIMITS + n] = USAGE[n]
+end
+
 local function read_fields()
   fields, numbers = {}, {}
-  local names = { unpack(LIMITS) }
-  for _, name in ipairs(USAGE) do
-    table.insert(names, name)
-  end
-  local stored = redis.call('HMGET', g, unpack(names))
-  for n, name in ipairs(names) do
+  local stored = redis.call('HMGET', g, unpack(FIELDS))
+  for n, name in ipairs(FIELDS) do
     fields[name] = stored[n] or DEFAULTS[name] or '0'
     numbers[name] = tonumber(fields[name])
   end

@@ -74,11 +74,13 @@ local function in_slices(args, f)
   end
 end
 
--- Run `command` on `key` with `args`, in slices short enough for `unpack`.
+-- Run `command` on `key` with `args`, in slices short enough for `unpack` (as `in_slices`
+-- cuts them, without making a function per call: every write runs this).
 local function batched(command, key, args)
-  in_slices(args, function(_, ...)
-    redis.call(command, key, ...)
-  end)
+  local step = 2000
+  for first = 1, #args, step do
+    redis.call(command, key, unpack(args, first, math.min(first + step - 1, #args)))
+  end
 end
 
 local function commit(w)
@@ -122,9 +124,37 @@ local function commit(w)
   end
 end
 
+-- The write of one key (`set`, its lifetime and if-absent variants, `swap`): the checks and
+-- writes `plan` and `commit` make for one pair, in their order, without their tables (every
+-- plain set runs this).
 local function set_one(key, value)
-  local w = start_write()
+  local committed, create = open_for_write()
   check_sizes(key, value)
-  plan(w, key, value)
-  commit(w)
+  local kind, old = entry_of(key)
+  local total = old and committed - old + #value or committed + #key + #value + ENTRY_OVERHEAD
+  check_total(total, committed)
+  if not old then
+    check('entries', redis.call('ZCARD', idx) + 1, 'le')
+  end
+  if create then
+    create_bucket()
+  end
+  local stamp = string.format('%016x', redis.call('HINCRBY', meta, 'st', 1))
+  if kind and kind ~= 'bytes' then
+    redis.call('DEL', items_key(key))
+    redis.call('HDEL', kinds(), key)
+  end
+  redis.call('HSET', vals, key, stamp .. value)
+  if has_deadlines then
+    redis.call('ZREM', deadlines(), key)
+  end
+  if not old then
+    redis.call('ZADD', idx, 0, key)
+  end
+  if total ~= committed then
+    redis.call('HINCRBY', g, 'bytes', dec(total - committed))
+  end
+  if not old then
+    redis.call('HINCRBY', g, 'entries', 1)
+  end
 end

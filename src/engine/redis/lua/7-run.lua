@@ -13,6 +13,8 @@ local READS = {
   llen = true, smembers = true, sismember = true, scard = true, sunion = true, sinter = true,
 }
 
+local OK = { 'ok' }
+
 local function run(keys, args)
   local request = table.remove(args)
   KEYS, ARGV = keys, args
@@ -31,6 +33,9 @@ local function run(keys, args)
     slot = tonumber(request:sub(-3), 16)
     local recorded = redis.call('HGET', keys[7], slot)
     if recorded and recorded:sub(1, #request) == request then
+      if #recorded == #request then
+        return OK
+      end
       return cmsgpack.unpack(recorded:sub(#request + 1))
     end
   end
@@ -43,7 +48,12 @@ local function run(keys, args)
     end
   end
   if records then
-    redis.call('HSET', keys[7], slot, request .. cmsgpack.pack(answer))
+    -- The most common answer, a bare `ok`, is recorded as the request id alone.
+    if #answer == 1 and answer[1] == 'ok' then
+      redis.call('HSET', keys[7], slot, request)
+    else
+      redis.call('HSET', keys[7], slot, request .. cmsgpack.pack(answer))
+    end
   end
   return answer
 end
