@@ -5,6 +5,8 @@
 //!   sharing one server), and where a memkv-redis request's time goes: instantiating the
 //!   component, its first call (connecting, checking that the server has memkv.lua, the call)
 //!   and a later call on the same instance (the call alone);
+//! - the same with memkv-redis over TLS, and with the WASI P3 counter (Spin SDK 7), whose
+//!   instance `wasmtime serve` reuses for 128 requests, on memkv-p3 and memkv-redis-p3;
 //! - then one criterion row per engine: one request, in a fresh instance.
 //!
 //! Each request also makes the current-thread Tokio runtime it runs on (tens of µs), as the
@@ -17,27 +19,41 @@ mod common;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use host_test::redis::RedisServer;
-use host_test::serve::Server;
+use host_test::redis::{RedisServer, TestCa};
+use host_test::serve::{P3Server, Server};
 use host_test::{Harness, timed};
 
 /// Requests per client in the requests-per-second runs.
 const REQUESTS: usize = 200;
 
-/// Requests per second of `clients` threads each sending `REQUESTS` requests to `server`.
-fn rate(server: &Server, clients: usize) -> f64 {
+/// Requests per second of `clients` threads each sending `requests` requests to `server`.
+fn rate(server: &Server, clients: usize, requests: usize) -> f64 {
     let start = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..clients {
             scope.spawn(|| {
-                for _ in 0..REQUESTS {
+                for _ in 0..requests {
                     server.get().expect("request");
                 }
             });
         }
     });
-    (clients * REQUESTS) as f64 / start.elapsed().as_secs_f64()
+    (clients * requests) as f64 / start.elapsed().as_secs_f64()
 }
+
+/// Requests per second of a WASI P3 service (the Spin SDK 7 counter) whose instance serves
+/// [`REUSE`] requests in turn, as `wasmtime serve` reuses one, over 4 instances, 1 client.
+fn p3_rate(server: &P3Server) -> f64 {
+    let start = Instant::now();
+    for _ in 0..4 {
+        server.serve(REUSE).expect("requests");
+    }
+    (4 * REUSE) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Requests one instance of a WASI P3 service serves in wasmtime 50's `serve` (its
+/// `--max-instance-reuse-count` default).
+const REUSE: usize = 128;
 
 /// Mean of `f`'s time over `n` runs.
 fn mean(n: u32, mut f: impl FnMut() -> Duration) -> Duration {
@@ -86,8 +102,38 @@ fn all(c: &mut Criterion) {
         served.get().expect("a first request");
         println!(
             "counter + {name}: {:.0} requests/s with 1 client, {:.0} with 16",
-            rate(served, 1),
-            rate(served, 16)
+            rate(served, 1, REQUESTS),
+            rate(served, 16, REQUESTS)
+        );
+    }
+    // The same over TLS: a server with a certificate from a CA of the bench's own. Every request
+    // connects, so fewer requests.
+    let ca = TestCa::new("memkv bench CA").expect("openssl makes a CA");
+    let tls_server = RedisServer::start_tls(&ca, "DNS:localhost", false).expect("redis-server");
+    let tls_url = format!("rediss://localhost:{}", tls_server.tls_port().expect("TLS"));
+    let ca_pem = ca.ca_pem().expect("the CA's PEM");
+    let tls_env = [
+        ("MEMKV_REDIS_URL", tls_url.as_str()),
+        ("MEMKV_REDIS_PREFIX", "serve"),
+        ("MEMKV_REDIS_CA_PEM", ca_pem.as_str()),
+    ];
+    let tls = Server::new(memkv_artifacts::MEMKV_REDIS, &tls_env).expect("server");
+    tls.get().expect("a first request");
+    println!(
+        "counter + memkv-redis.wasm over TLS: {:.1} requests/s with 1 client, {:.1} with 4",
+        rate(&tls, 1, 20),
+        rate(&tls, 4, 20)
+    );
+    // A WASI P3 service keeps its instance, and so its connection, for REUSE requests.
+    for (name, memkv, env) in [
+        ("memkv-p3.wasm", memkv_artifacts::MEMKV_P3, &[][..]),
+        ("memkv-redis-p3.wasm", memkv_artifacts::MEMKV_REDIS_P3, &env[..]),
+        ("memkv-redis-p3.wasm over TLS", memkv_artifacts::MEMKV_REDIS_P3, &tls_env[..]),
+    ] {
+        let served = P3Server::new(memkv, env).expect("server");
+        println!(
+            "Spin SDK 7 counter + {name}, {REUSE} requests per instance: {:.0} requests/s",
+            p3_rate(&served)
         );
     }
     let redis = Harness::redis_at(&url).expect("memkv-redis compiles");
