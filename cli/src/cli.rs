@@ -233,17 +233,53 @@ pub struct RedisStore {
     /// URL names a Redis Cluster.
     #[arg(long)]
     pub cluster: bool,
+    /// For a `rediss://` URL: the CA (PEM file) the server's certificate must chain to, instead
+    /// of the webpki roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// For a `rediss://` URL: a client certificate (PEM file), for a server that requires one.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's key (PEM file).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
 }
 
 impl RedisStore {
-    /// The environment memkv-redis reads this from.
-    fn env(&self) -> [(&str, &str); 2] {
+    /// The environment memkv-redis reads this from. The component sees no files, so the
+    /// certificates go in as PEM text, read here.
+    fn env(&self) -> Result<Vec<(&'static str, String)>> {
         let server = if self.cluster {
             "MEMKV_REDIS_CLUSTER"
         } else {
             "MEMKV_REDIS_URL"
         };
-        [(server, &self.url), ("MEMKV_REDIS_PREFIX", &self.prefix)]
+        let mut env = vec![
+            (server, self.url.clone()),
+            ("MEMKV_REDIS_PREFIX", self.prefix.clone()),
+        ];
+        for (variable, file) in [
+            ("MEMKV_REDIS_CA_PEM", &self.ca),
+            ("MEMKV_REDIS_CLIENT_CERT_PEM", &self.client_cert),
+            ("MEMKV_REDIS_CLIENT_KEY_PEM", &self.client_key),
+        ] {
+            if let Some(file) = file {
+                let pem = std::fs::read_to_string(file)
+                    .with_context(|| format!("reading {}", file.display()))?;
+                env.push((variable, pem));
+            }
+        }
+        Ok(env)
+    }
+
+    /// A memkv-redis instance on this store.
+    fn instantiate(&self, compiled: &Compiled) -> Result<MemkvInstance<memkv_host::Network>> {
+        let env = self.env()?;
+        let env: Vec<(&str, &str)> = env
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        Ok(compiled.instantiate_redis(&env)?)
     }
 }
 
@@ -319,7 +355,7 @@ fn push<C: Borrow<Compiled>>(
     let _file = DataFile::lock(path, false)?;
     // A missing file is not an empty store here: pushing one would empty the Redis store.
     let snapshot = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut memkv = compiled()?.borrow().instantiate_redis(&redis.env())?;
+    let mut memkv = redis.instantiate(compiled()?.borrow())?;
     memkv
         .snapshot()
         .load(&snapshot)?
@@ -345,7 +381,7 @@ fn pull<C: Borrow<Compiled>>(
 ) -> Result<()> {
     let path = data.ok_or_else(|| anyhow!("pull needs --data <FILE>"))?;
     let _file = DataFile::lock(path, true)?;
-    let mut memkv = compiled()?.borrow().instantiate_redis(&redis.env())?;
+    let mut memkv = redis.instantiate(compiled()?.borrow())?;
     // `save` has no error result: memkv-redis answers with no bytes when it cannot read the
     // store, most often because the server cannot be reached; say whether it can.
     let snapshot = memkv.snapshot().save()?;

@@ -127,8 +127,16 @@ fn all(c: &mut Criterion) {
     // A WASI P3 service keeps its instance, and so its connection, for REUSE requests.
     for (name, memkv, env) in [
         ("memkv-p3.wasm", memkv_artifacts::MEMKV_P3, &[][..]),
-        ("memkv-redis-p3.wasm", memkv_artifacts::MEMKV_REDIS_P3, &env[..]),
-        ("memkv-redis-p3.wasm over TLS", memkv_artifacts::MEMKV_REDIS_P3, &tls_env[..]),
+        (
+            "memkv-redis-p3.wasm",
+            memkv_artifacts::MEMKV_REDIS_P3,
+            &env[..],
+        ),
+        (
+            "memkv-redis-p3.wasm over TLS",
+            memkv_artifacts::MEMKV_REDIS_P3,
+            &tls_env[..],
+        ),
     ] {
         let served = P3Server::new(memkv, env).expect("server");
         println!(

@@ -320,3 +320,23 @@ fn push_of_a_missing_file_and_pull_from_a_server_that_is_down_are_errors() {
     let message = fails(&data, &["push", &url]);
     assert!(message.contains(&format!("redis at {url}")), "{message}");
 }
+
+#[test]
+fn push_and_pull_reach_a_tls_server_with_the_ca_they_are_given() {
+    let ca = host_test::redis::TestCa::new("memkv CLI CA").unwrap();
+    let server = host_test::redis::RedisServer::start_tls(&ca, "DNS:localhost", false).unwrap();
+    let url = format!("rediss://localhost:{}", server.tls_port().unwrap());
+    let ca_file = ca.ca_file();
+    let ca_file = ca_file.to_str().unwrap();
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    ok(&data, &["set", "b", "k", "over TLS"]);
+
+    let message = fails(&data, &["push", &url]);
+    assert!(message.contains("UnknownIssuer"), "{message}");
+    let pushed = ok(&data, &["push", &url, "--ca", ca_file]);
+    assert!(pushed.starts_with("pushed "), "{pushed}");
+    let pulled = dir.path().join("pulled.snap");
+    ok(&pulled, &["pull", &url, "--ca", ca_file]);
+    assert_eq!(ok(&pulled, &["get", "b", "k"]), "over TLS\n");
+}
