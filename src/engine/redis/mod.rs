@@ -15,7 +15,8 @@
 //! `MEMKV_REDIS_CA_PEM` (PEM text) or `MEMKV_REDIS_CA_FILE` (a path in a directory the runtime
 //! preopens); `MEMKV_REDIS_CLIENT_CERT_*` and `MEMKV_REDIS_CLIENT_KEY_*` give a client
 //! certificate. With any of those set, a `redis://` URL is refused: never plain text instead.
-//! They are all read from the component's environment when it first needs the server. A bad URL, or a server that
+//! `MEMKV_REDIS_WAIT=<n>`: no write answers before `n` replicas have it. All are read from the
+//! component's environment when it first needs the server. A bad URL, or a server that
 //! cannot be reached, is `error::other` naming the address and the cause, on every operation
 //! until it can be reached; a connection lost between calls is made again and the call retried
 //! once. A retried write is applied once: every call carries a request id, and memkv.lua answers
@@ -81,6 +82,24 @@ const STAMP: usize = 16;
 /// milliseconds since the epoch.
 const DEADLINE: usize = 13;
 
+/// memkv.lua's operations that change nothing: sent again after a lost reply they run again
+/// (no answer is recorded), and `MEMKV_REDIS_WAIT` does not wait for replicas after them.
+/// (The draft's `list` writes only its cursor table: run again, it issues another cursor.)
+const READS: [&str; 12] = [
+    "observe",
+    "page_range",
+    "list",
+    "dump",
+    "kind",
+    "range",
+    "llen",
+    "smembers",
+    "sismember",
+    "scard",
+    "sunion",
+    "sinter",
+];
+
 /// The limits' fields in the store's hash, in the order of [`Limits`]'s fields.
 const LIMIT_FIELDS: [&str; 6] = ["lk", "lv", "lt", "le", "lb", "lp"];
 
@@ -116,11 +135,13 @@ fn library() -> (String, String) {
         .map(|(field, default)| format!("{field} = '{default}'"))
         .collect::<Vec<_>>()
         .join(", ");
+    let reads = READS.map(|op| format!("{op} = true")).join(", ");
     let source = format!(
         "local ENTRY_OVERHEAD, BUCKET_OVERHEAD, ITEM_OVERHEAD, STAMP = {}, {}, {}, {STAMP}\n\
          local DEADLINE = {DEADLINE}\n\
          local CURSORS = {}\n\
          local DEFAULTS = {{ {fields} }}\n\
+         local READS = {{ {reads} }}\n\
          {LIBRARY}",
         store::ENTRY_OVERHEAD,
         store::BUCKET_OVERHEAD,
@@ -624,15 +645,14 @@ impl<'a> Op<'a> {
                 }
                 answer => answer?,
             };
-            // With MEMKV_REDIS_WAIT, no answer before the replicas have the write (a read
-            // made none, and its WAIT returns at once).
+            // With MEMKV_REDIS_WAIT, no answer to a write before the replicas have it.
             let replicated = match session.replicas {
-                Some(replicas) => {
+                Some(replicas) if !READS.contains(&self.name) => {
                     let timeout = session.timeout / 2;
                     let acked = server.wait(replicas, timeout, &session.store_keys[0])?;
                     (acked < replicas).then_some((acked, replicas, timeout))
                 }
-                None => None,
+                _ => None,
             };
             Ok((answer, replicated))
         })?;

@@ -150,6 +150,9 @@ fn with_memkv_redis_wait_a_killed_primary_loses_no_acknowledged_write() -> Resul
     assert!(!writer.increment()?, "no replica, no acknowledgement");
     let last = writer.errors.last().expect("the error");
     assert!(last.contains("0 of the 1 replicas"), "{last}");
+    // A read made no write to wait for: it answers.
+    let read = writer.memkv.draft().get(writer.bucket, "n")?;
+    assert!(read.is_ok(), "{read:?}");
 
     // The killed node comes back as the new primary's replica; writes are acknowledged again.
     cluster.restart(primary)?;

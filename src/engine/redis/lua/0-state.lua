@@ -3,9 +3,10 @@
 -- function library (`FUNCTION LOAD`) the first time a server lacks it, with lines in front: the
 -- library's name, `local FUNCTION = 'memkv_<hash>'` (so two versions never mix), and the
 -- constants it shares with memkv's core, which Rust writes (`library()` in `../mod.rs`):
--- ENTRY_OVERHEAD, BUCKET_OVERHEAD, ITEM_OVERHEAD, STAMP, DEADLINE, CURSORS and DEFAULTS (the
--- default limits by field). Then it calls `FCALL memkv_<hash> 7 KEYS… ARGV…`: the helpers below
--- are defined once, when the library loads, not per call.
+-- ENTRY_OVERHEAD, BUCKET_OVERHEAD, ITEM_OVERHEAD, STAMP, DEADLINE, CURSORS, DEFAULTS (the
+-- default limits by field) and READS (the operations that change nothing, by name). Then it
+-- calls `FCALL memkv_<hash> 7 KEYS… ARGV…`: the helpers below are defined once, when the
+-- library loads, not per call.
 --
 -- KEYS: 1 the store's hash `g` (limits, usage, generation, next cursor), 2 the registry `n` (a
 -- sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 values `v` (a hash

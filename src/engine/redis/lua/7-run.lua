@@ -1,18 +1,13 @@
 -- The one function: set the call's state, run the operation, answer or refuse.
 
--- The operations that change nothing: sent again, they run again. Every other operation's
--- answer is recorded, with the call's request id (its last argument, 16 hex digits), in the
+-- The operations that change nothing (READS, from Rust's `READS`): sent again, they run again.
+-- Every other operation's answer is recorded, with the call's request id (its last argument, 16 hex digits), in the
 -- store's hash of recent answers (KEYS[7], `q`), in the slot the id's last three digits name:
 -- recent writes' answers in constant space. A call is sent again at once, on a new connection,
 -- so its record is still there unless a write to the store in between took the same slot (a
 -- chance of 1 in 4,096 per write in between); then it runs again.
 -- (The draft's `list` writes only its cursor table: run again, it issues another cursor, and
 -- recording its page of keys would cost the most.)
-local READS = {
-  observe = true, page_range = true, list = true, dump = true, kind = true, range = true,
-  llen = true, smembers = true, sismember = true, scard = true, sunion = true, sinter = true,
-}
-
 local OK = { 'ok' }
 
 local function run(keys, args)
