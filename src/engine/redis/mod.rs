@@ -617,6 +617,7 @@ impl<'a> Op<'a> {
     /// reply was lost is applied once, and its retry reports what it did.
     fn answer(&self) -> Result<Result<Vec<Value>, Refusal>, Error> {
         let request = next_request();
+        let mut sent = false;
         let answer = with_connection(|server, session| {
             let mut call = redis::cmd("FCALL");
             call.arg(&session.function).arg(7);
@@ -631,16 +632,26 @@ impl<'a> Op<'a> {
             for arg in &self.args {
                 call.arg(*arg);
             }
-            call.arg(&request);
+            // Sent again, the id says so (`R` in front): only then can a record of it exist,
+            // so only then does memkv.lua look for one.
+            if std::mem::replace(&mut sent, true) {
+                call.arg(format!("R{request}"));
+            } else {
+                call.arg(&request);
+            }
             let answer = match call.query::<Vec<Value>>(server.connection()) {
                 // An error reply (memkv.lua answers refusals as tables, never as errors): if the
                 // server lacks this version's library — one seen for the first time, restarted
-                // empty, or flushed — load it and call once more. `FUNCTION LIST` decides, not
-                // the error's text.
-                Err(error)
-                    if error.code().is_some() && !server.has_library(&session.function)? =>
-                {
-                    server.load_library(&session.library)?;
+                // empty, or flushed — load it and call once more. `FUNCTION LIST` decides; and
+                // if another instance loaded it since the call, the call, which did not run
+                // ("Function not found"), is made once more too.
+                Err(error) if error.code().is_some() => {
+                    let missing = !server.has_library(&session.function)?;
+                    if missing {
+                        server.load_library(&session.library)?;
+                    } else if !error.to_string().contains("Function not found") {
+                        return Err(error);
+                    }
                     call.query::<Vec<Value>>(server.connection())?
                 }
                 answer => answer?,

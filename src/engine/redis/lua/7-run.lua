@@ -1,17 +1,25 @@
 -- The one function: set the call's state, run the operation, answer or refuse.
 
 -- The operations that change nothing (READS, from Rust's `READS`): sent again, they run again.
--- Every other operation's answer is recorded, with the call's request id (its last argument, 16 hex digits), in the
--- store's hash of recent answers (KEYS[7], `q`), in the slot the id's last three digits name:
--- recent writes' answers in constant space. A call is sent again at once, on a new connection,
--- so its record is still there unless a write to the store in between took the same slot (a
--- chance of 1 in 4,096 per write in between); then it runs again.
--- (The draft's `list` writes only its cursor table: run again, it issues another cursor, and
--- recording its page of keys would cost the most.)
+-- Every other operation's answer is recorded, with the call's request id (its last argument, 16
+-- hex digits), in the store's hash of recent answers (KEYS[7], `q`), in the slot the id's last
+-- three digits name: recent writes' answers in constant space. A call is sent again at once, on
+-- a new connection, with `R` in front of its id, and only then is its record looked for: it is
+-- still there unless a write to the store in between took the same slot (a chance of 1 in 4,096
+-- per write in between); then it runs again. (The draft's `list` writes only its cursor table:
+-- run again, it issues another cursor, and recording its page of keys would cost the most.)
+
+-- The answer most writes give, as a record of the request id alone stands for it.
 local OK = { 'ok' }
 
 local function run(keys, args)
   local request = table.remove(args)
+  -- A call sent again after a lost connection has `R` in front of its id; only such a call can
+  -- have been run already.
+  local again = request:sub(1, 1) == 'R'
+  if again then
+    request = request:sub(2)
+  end
   KEYS, ARGV = keys, args
   g, reg, cur, vals, idx, meta = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
   base = vals:sub(1, -2)
@@ -26,6 +34,8 @@ local function run(keys, args)
   local records, slot = not READS[op], nil
   if records then
     slot = tonumber(request:sub(-3), 16)
+  end
+  if records and again then
     local recorded = redis.call('HGET', keys[7], slot)
     if recorded and recorded:sub(1, #request) == request then
       if #recorded == #request then
