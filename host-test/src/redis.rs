@@ -233,6 +233,12 @@ fn cluster_args(node_timeout: &str) -> Vec<&str> {
     ]
 }
 
+/// Whether `node` is a primary, or a replica whose link to its primary is up.
+fn in_sync(node: &RedisServer) -> bool {
+    node.command(b"INFO replication\r\n")
+        .is_ok_and(|info| info.contains("role:master") || info.contains("master_link_status:up"))
+}
+
 /// A node as `CLUSTER NODES` describes it.
 struct NodeLine {
     id: String,
@@ -307,11 +313,7 @@ impl RedisCluster {
             );
         }
         let cluster = Self { nodes };
-        cluster.wait_ok(|node| {
-            node.command(b"INFO replication\r\n").is_ok_and(|info| {
-                info.contains("role:master") || info.contains("master_link_status:up")
-            })
-        })?;
+        cluster.wait_ok(in_sync)?;
         Ok(cluster)
     }
 
@@ -427,9 +429,17 @@ impl RedisCluster {
         Ok((primary.port, replica))
     }
 
+    /// The node on `port`, to stop or start.
+    fn node_mut(&mut self, port: u16) -> Result<&mut RedisServer> {
+        self.nodes
+            .iter_mut()
+            .find(|node| node.port() == port)
+            .context("a node of this cluster")
+    }
+
     /// Kill the node on `port` (by PID), as a crash would.
     pub fn kill(&mut self, port: u16) {
-        if let Some(node) = self.nodes.iter_mut().find(|node| node.port() == port) {
+        if let Ok(node) = self.node_mut(port) {
             node.kill();
         }
     }
@@ -437,17 +447,8 @@ impl RedisCluster {
     /// Start the node on `port` again, on its port and directory: it rejoins the cluster (as a
     /// replica, if its slots were failed over meanwhile).
     pub fn restart(&mut self, port: u16) -> Result<()> {
-        let node = self
-            .nodes
-            .iter_mut()
-            .find(|node| node.port() == port)
-            .context("a node of this cluster")?;
-        node.restart()?;
-        self.wait_ok(|node| {
-            node.command(b"INFO replication\r\n").is_ok_and(|info| {
-                info.contains("role:master") || info.contains("master_link_status:up")
-            })
-        })
+        self.node_mut(port)?.restart()?;
+        self.wait_ok(in_sync)
     }
 
     /// Move the hash slot of `key` to another node, keys and all, as a resharding does: the

@@ -21,6 +21,8 @@ struct Writer {
 }
 
 impl Writer {
+    /// A writer on the store `prefix` of `cluster` (with `MEMKV_REDIS_WAIT=1` if `wait`), once
+    /// its first 100 increments are acknowledged.
     fn new(cluster: &RedisCluster, prefix: &str, wait: bool) -> Result<Self> {
         let seeds = cluster.seeds();
         let mut env = vec![
@@ -33,12 +35,16 @@ impl Writer {
         }
         let mut memkv = harness().instantiate_with_env(&env)?;
         let bucket = memkv.draft().open("b")?.unwrap();
-        Ok(Self {
+        let mut writer = Self {
             memkv,
             bucket,
             acknowledged: 0,
             errors: Vec::new(),
-        })
+        };
+        for _ in 0..100 {
+            assert!(writer.increment()?, "{:?}", writer.errors);
+        }
+        Ok(writer)
     }
 
     /// One increment of the counter `n`; `true` if it was acknowledged. A trap fails the test.
@@ -105,6 +111,12 @@ impl Writer {
     }
 }
 
+/// The ports of the primary that serves `key` and of its replica.
+fn primary_and_replica(cluster: &RedisCluster, key: &str) -> Result<(u16, u16)> {
+    let (primary, replica) = cluster.primary_of(key)?;
+    Ok((primary, replica.context("the primary has a replica")?))
+}
+
 /// Whether the node on `port` now serves `key` as its primary (no node does while the failed
 /// one is still listed as its primary, marked failing).
 fn promoted(cluster: &RedisCluster, key: &str, port: u16) -> Result<bool> {
@@ -117,12 +129,8 @@ fn promoted(cluster: &RedisCluster, key: &str, port: u16) -> Result<bool> {
 fn a_manual_failover_while_a_writer_runs_loses_no_acknowledged_write() -> Result<()> {
     let cluster = RedisCluster::start_with(3, 1, 1000)?;
     let tag = "{failover}";
-    let (primary, replica) = cluster.primary_of(tag)?;
-    let replica = replica.context("the primary has a replica")?;
+    let (primary, replica) = primary_and_replica(&cluster, tag)?;
     let mut writer = Writer::new(&cluster, "failover", false)?;
-    for _ in 0..100 {
-        assert!(writer.increment()?, "{:?}", writer.errors);
-    }
 
     cluster.node(replica)?.cli(&["CLUSTER", "FAILOVER"])?;
     writer.run_through(true, || promoted(&cluster, tag, replica))?;
@@ -136,12 +144,8 @@ fn a_manual_failover_while_a_writer_runs_loses_no_acknowledged_write() -> Result
 fn with_memkv_redis_wait_a_killed_primary_loses_no_acknowledged_write() -> Result<()> {
     let mut cluster = RedisCluster::start_with(3, 1, 1000)?;
     let tag = "{killed}";
-    let (primary, replica) = cluster.primary_of(tag)?;
-    let replica = replica.context("the primary has a replica")?;
+    let (primary, replica) = primary_and_replica(&cluster, tag)?;
     let mut writer = Writer::new(&cluster, "killed", true)?;
-    for _ in 0..100 {
-        assert!(writer.increment()?, "{:?}", writer.errors);
-    }
 
     cluster.kill(primary);
     writer.run_through(false, || promoted(&cluster, tag, replica))?;

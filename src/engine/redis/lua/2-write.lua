@@ -65,21 +65,22 @@ local function plan(w, key, value)
   flat[#flat + 1] = value
 end
 
--- Call `f` with `args` unpacked, a slice at a time, each short enough for `unpack` (Lua's stack
--- refuses ~8,000 arguments); `f` is told whether the slice is the first.
+-- The most arguments one `unpack` is given: Lua's stack refuses ~8,000.
+local SLICE = 2000
+
+-- Call `f` with `args` unpacked, a slice of SLICE at a time; `f` is told whether the slice is
+-- the first.
 local function in_slices(args, f)
-  local step = 2000
-  for first = 1, #args, step do
-    f(first == 1, unpack(args, first, math.min(first + step - 1, #args)))
+  for first = 1, #args, SLICE do
+    f(first == 1, unpack(args, first, math.min(first + SLICE - 1, #args)))
   end
 end
 
 -- Run `command` on `key` with `args`, in slices short enough for `unpack` (as `in_slices`
 -- cuts them, without making a function per call: every write runs this).
 local function batched(command, key, args)
-  local step = 2000
-  for first = 1, #args, step do
-    redis.call(command, key, unpack(args, first, math.min(first + step - 1, #args)))
+  for first = 1, #args, SLICE do
+    redis.call(command, key, unpack(args, first, math.min(first + SLICE - 1, #args)))
   end
 end
 
