@@ -13,7 +13,8 @@ use wasmtime::component::ResourceAny;
 use memkv_host::bindings::exports::memkv::store::limits::Usage;
 use memkv_host::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
 use memkv_host::{
-    Collections, Compiled, Draft, MemkvInstance, Options, Preset, Side, component_names, describe,
+    Clock, Collections, Compiled, Draft, MemkvInstance, Options, Preset, Side, component_names,
+    describe,
 };
 
 use crate::DataFile;
@@ -92,6 +93,11 @@ pub enum Command {
         /// Read the value from FILE instead (`-` for standard input): any bytes.
         #[arg(long, value_name = "FILE", conflicts_with = "value")]
         file: Option<PathBuf>,
+        /// Let the key expire after DURATION (`1500ms`, `90s`, `15m`, `2h`, `7d`; a bare number
+        /// is seconds): from then on it is absent, as if deleted. The deadline is kept in the
+        /// file, by the wall clock; a later `set` without --ttl ends the lifetime.
+        #[arg(long, value_name = "DURATION", value_parser = milliseconds)]
+        ttl: Option<u64>,
     },
     /// Print the value of KEY in BUCKET and a newline; fails with "key not found" if there is none.
     Get {
@@ -429,11 +435,18 @@ fn data_command<C: Borrow<Compiled>>(
     // What to print, held back until the change (if any) is saved.
     let mut printed = Vec::new();
     match command {
-        Command::Set { bucket, key, .. } => {
+        Command::Set {
+            bucket, key, ttl, ..
+        } => {
             let value = value.unwrap_or_default();
-            with_bucket(&mut memkv, &bucket, |draft, handle| {
-                draft.set(handle, &key, &value)
-            })?;
+            match ttl {
+                Some(ttl_ms) => memkv
+                    .set_with_lifetime(&bucket, &key, &value, ttl_ms)?
+                    .map_err(|refused| anyhow!(refused))?,
+                None => with_bucket(&mut memkv, &bucket, |draft, handle| {
+                    draft.set(handle, &key, &value)
+                })?,
+            }
         }
         Command::Get { bucket, key, raw } => {
             let value = with_bucket(&mut memkv, &bucket, |draft, handle| draft.get(handle, &key))?;
@@ -519,6 +532,36 @@ fn data_command<C: Borrow<Compiled>>(
     Ok(())
 }
 
+/// `--ttl`'s duration in milliseconds: a whole number, then `ms`, `s` (or nothing), `m`, `h`
+/// or `d`; at least 1 ms.
+fn milliseconds(duration: &str) -> Result<u64, String> {
+    let digits = duration.len()
+        - duration
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    let (number, unit) = duration.split_at(digits);
+    let scale: u64 = match unit {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => {
+            return Err(format!(
+                "{duration:?} is not a duration: use ms, s, m, h or d"
+            ));
+        }
+    };
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{duration:?} is not a duration: it starts with no number"))?;
+    match number.checked_mul(scale) {
+        Some(0) => Err("a lifetime must be at least 1ms".into()),
+        Some(ms) => Ok(ms),
+        None => Err(format!("{duration:?} is too long")),
+    }
+}
+
 /// What a store holds, in words: `3 buckets, 3 entries, 1107 bytes`.
 fn sizes(usage: &Usage) -> String {
     format!(
@@ -584,18 +627,18 @@ fn os_bytes(value: &OsString) -> Result<Vec<u8>> {
 /// Open `bucket`, run `f` on it through the draft store, and turn a refusal into an error with
 /// memkv's message.
 fn with_bucket<T>(
-    memkv: &mut MemkvInstance<()>,
+    memkv: &mut MemkvInstance<Clock>,
     bucket: &str,
-    f: impl FnOnce(&mut Draft<'_, ()>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
+    f: impl FnOnce(&mut Draft<'_, Clock>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
 ) -> Result<T> {
     with_handle(memkv, bucket, |memkv, handle| f(&mut memkv.draft(), handle))
 }
 
 /// [`with_bucket`], with `f` calling `memkv:store/collections`.
 fn with_collections<T>(
-    memkv: &mut MemkvInstance<()>,
+    memkv: &mut MemkvInstance<Clock>,
     bucket: &str,
-    f: impl FnOnce(&mut Collections<'_, ()>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
+    f: impl FnOnce(&mut Collections<'_, Clock>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
 ) -> Result<T> {
     with_handle(memkv, bucket, |memkv, handle| {
         f(&mut memkv.collections(), handle)
@@ -605,7 +648,7 @@ fn with_collections<T>(
 /// Push `items` onto the list under `key` in `bucket`, at the front (each in turn) if `front`,
 /// else at the back; the list's new length.
 fn list_push(
-    memkv: &mut MemkvInstance<()>,
+    memkv: &mut MemkvInstance<Clock>,
     bucket: &str,
     key: &str,
     items: &[OsString],
@@ -624,9 +667,9 @@ fn list_push(
 /// Open `bucket` through the draft store, run `f` with its handle, give the handle back, and
 /// turn a refusal into an error with memkv's message.
 fn with_handle<T>(
-    memkv: &mut MemkvInstance<()>,
+    memkv: &mut MemkvInstance<Clock>,
     bucket: &str,
-    f: impl FnOnce(&mut MemkvInstance<()>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
+    f: impl FnOnce(&mut MemkvInstance<Clock>, ResourceAny) -> wasmtime::Result<Result<T, Error>>,
 ) -> Result<T> {
     let handle = memkv.draft().open(bucket)?.map_err(refused)?;
     let result = f(memkv, handle)?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 
-use memkv_host::{Compiled, MemkvInstance};
+use memkv_host::{Clock, Compiled, MemkvInstance};
 
 /// A snapshot file, locked for the life of this value: shared for reading, exclusive for
 /// writing, through a `<file>.lock` beside it (the snapshot itself is replaced by each save, so
@@ -43,8 +43,8 @@ impl DataFile {
     }
 
     /// A fresh instance holding the file's snapshot, or an empty one if there is no file yet.
-    pub fn load(&self, compiled: &Compiled) -> Result<MemkvInstance<()>> {
-        let mut memkv = compiled.instantiate()?;
+    pub fn load(&self, compiled: &Compiled) -> Result<MemkvInstance<Clock>> {
+        let mut memkv = compiled.instantiate_clocked()?;
         let bytes = match std::fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(memkv),
@@ -60,7 +60,7 @@ impl DataFile {
     }
 
     /// Save `memkv`'s snapshot to the file with [`write_atomically`].
-    pub fn save(&self, memkv: &mut MemkvInstance<()>) -> Result<()> {
+    pub fn save(&self, memkv: &mut MemkvInstance<Clock>) -> Result<()> {
         let snapshot = memkv.snapshot().save()?;
         write_atomically(&self.path, &snapshot)
             .with_context(|| format!("saving {}", self.path.display()))

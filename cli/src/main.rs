@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use memkv_cli::Cli;
-use memkv_host::{CacheUse, Compiled, engine};
+use memkv_host::{CacheUse, Compiled, async_engine};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let compiled = || Compiled::new(&engine(CacheUse::User)?);
+    let compiled = || Compiled::new(&async_engine(CacheUse::User)?);
     let done = memkv_cli::run(
         cli,
         compiled,

@@ -187,11 +187,29 @@ pub fn engine() -> Result<Engine> {
 
 /// The value of `key` in the bucket `bucket` of a snapshot (memkv's format), if there is one.
 pub fn snapshot_value(snapshot: &[u8], bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
-    let store = memkv::store::Store::load(snapshot)?;
+    let (store, _) = memkv::store::Store::load_with(snapshot)?;
     let Some(id) = store.find(bucket) else {
         return Ok(None);
     };
     Ok(store.get(id, key)?.map(<[u8]>::to_vec))
+}
+
+/// The deadline a snapshot gives `key` of the bucket `bucket` (milliseconds since the epoch), if
+/// the key has a lifetime.
+pub fn snapshot_deadline(snapshot: &[u8], bucket: &str, key: &str) -> Result<Option<u64>> {
+    let (_, deadlines) = memkv::store::Store::load_with(snapshot)?;
+    Ok(deadlines
+        .iter()
+        .find(|deadline| &*deadline.bucket == bucket && &*deadline.key == key)
+        .map(|deadline| deadline.at))
+}
+
+/// Milliseconds since the epoch, now, by the wall clock: what deadlines are counted in.
+pub fn now_ms() -> u64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is past 1970");
+    u64::try_from(since.as_millis()).expect("before the year 584 million")
 }
 
 /// How long `f` takes; its answer is kept from the optimizer (the guests' loops return a count

@@ -127,11 +127,123 @@ fn engine_with(cache: CacheUse, concurrency: bool) -> Result<Engine> {
 }
 
 /// The embedded `memkv.wasm`, compiled for one engine, ready to be instantiated many times;
-/// and `memkv-redis.wasm`, compiled the first time it is asked for.
+/// and `memkv-redis.wasm` and `memkv-p3.wasm`, each compiled the first time it is asked for.
 pub struct Compiled {
     component: Component,
     pre: MemkvPre<()>,
     redis: OnceLock<MemkvPre<Network>>,
+    clocked: OnceLock<MemkvPre<Clock>>,
+}
+
+/// What the in-memory async artifact runs with: WASI 0.2 with its clocks and nothing else (no
+/// network, files or environment). The wall clock ends keys' lifetimes.
+pub struct Clock {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl Clock {
+    /// The host's clocks.
+    pub fn new() -> Self {
+        Self {
+            ctx: WasiCtx::builder().build(),
+            table: ResourceTable::new(),
+        }
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemkvInstance<Clock> {
+    /// wasmCloud 0.2's `bucket.set` with `ttl-ms` (async `wasmcloud:keyvalue@0.2.0`): set
+    /// `key` of `bucket` to `value`, to expire `ttl_ms` milliseconds from now. The error, if
+    /// the store refused, is the interface's error case, with its text for `other`.
+    pub fn set_with_lifetime(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        value: &[u8],
+        ttl_ms: u64,
+    ) -> Result<std::result::Result<(), String>> {
+        use wasmtime::component::Val;
+        let (store, instance) = self.parts();
+        // `open` is `store`'s; the bucket resource, and so its methods, `types`'s.
+        let func = |store: &mut Store<Clock>, interface: &str, name: &str| {
+            let within = instance.get_export_index(&mut *store, None, interface);
+            instance
+                .get_export_index(&mut *store, within.as_ref(), name)
+                .and_then(|index| instance.get_func(&mut *store, index))
+                .ok_or_else(|| wasmtime::format_err!("the instance exports no {interface}#{name}"))
+        };
+        let open = func(store, "wasmcloud:keyvalue/store@0.2.0", "open")?;
+        let set = func(
+            store,
+            "wasmcloud:keyvalue/types@0.2.0",
+            "[method]bucket.set",
+        )?;
+        // An error case, in words: its name, or its text.
+        let refusal = |error: Option<Box<Val>>| match error.as_deref() {
+            Some(Val::Variant(_, Some(text))) => match text.as_ref() {
+                Val::String(text) => text.clone(),
+                other => format!("{other:?}"),
+            },
+            Some(Val::Variant(case, None)) => case.clone(),
+            other => format!("{other:?}"),
+        };
+        let handle = wasmtime_wasi::runtime::in_tokio(store.run_concurrent(async |accessor| {
+            let mut opened = [Val::Bool(false)];
+            open.call_concurrent(accessor, &[Val::String(bucket.into())], &mut opened)
+                .await?;
+            let handle = match opened {
+                [Val::Result(Ok(Some(handle)))] => match *handle {
+                    Val::Resource(handle) => handle,
+                    other => wasmtime::bail!("`open` answered {other:?}"),
+                },
+                [Val::Result(Err(error))] => return Ok(Err(refusal(error))),
+                other => wasmtime::bail!("`open` answered {other:?}"),
+            };
+            let options = Val::Record(vec![
+                (
+                    "ttl-ms".into(),
+                    Val::Option(Some(Box::new(Val::U64(ttl_ms)))),
+                ),
+                ("if-not-exists".into(), Val::Bool(false)),
+            ]);
+            let params = [
+                Val::Resource(handle),
+                Val::String(key.into()),
+                Val::List(value.iter().map(|&byte| Val::U8(byte)).collect()),
+                Val::Option(Some(Box::new(options))),
+            ];
+            let mut written = [Val::Bool(false)];
+            set.call_concurrent(accessor, &params, &mut written).await?;
+            let answer = match written {
+                [Val::Result(Ok(None))] => Ok(()),
+                [Val::Result(Err(error))] => Err(refusal(error)),
+                other => wasmtime::bail!("`set` answered {other:?}"),
+            };
+            Ok(Ok((handle, answer)))
+        }))??;
+        let (handle, answer) = match handle {
+            Ok(done) => done,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        handle.resource_drop(&mut *store)?;
+        Ok(answer)
+    }
+}
+
+impl WasiView for Clock {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
 }
 
 /// What memkv-redis runs with: WASI 0.2 with TCP and name lookups allowed, and the environment
@@ -181,7 +293,33 @@ impl Compiled {
             component,
             pre,
             redis: OnceLock::new(),
+            clocked: OnceLock::new(),
         })
+    }
+
+    /// A fresh instance of the embedded `memkv-p3.wasm`, with an empty store of its own and the
+    /// host's wall clock: the in-memory store in which keys can have lifetimes (waSCC's
+    /// `expires`, wasmCloud 0.2's `ttl-ms`), kept in its snapshots. Its sync interfaces are
+    /// called as `memkv.wasm`'s are. It needs an engine with concurrency support
+    /// ([`async_engine`]); on another, this is an error.
+    pub fn instantiate_clocked(&self) -> Result<MemkvInstance<Clock>> {
+        let pre = match self.clocked.get() {
+            Some(pre) => pre,
+            None => {
+                let pre = self.pre_with_wasi(MEMKV_P3)?;
+                self.clocked.get_or_init(|| pre)
+            }
+        };
+        MemkvInstance::new(pre, Store::new(self.engine(), Clock::new()))
+    }
+
+    /// `component`, compiled for this engine and linked to WASI 0.2.
+    fn pre_with_wasi<T: WasiView + 'static>(&self, component: &[u8]) -> Result<MemkvPre<T>> {
+        let engine = self.engine();
+        let mut linker = Linker::new(engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        let component = Component::new(engine, component)?;
+        MemkvPre::new(linker.instantiate_pre(&component)?)
     }
 
     /// A fresh instance of the embedded `memkv-redis.wasm` with `env` as its environment
@@ -190,11 +328,7 @@ impl Compiled {
         let pre = match self.redis.get() {
             Some(pre) => pre,
             None => {
-                let engine = self.engine();
-                let mut linker = Linker::new(engine);
-                wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-                let component = Component::new(engine, MEMKV_REDIS)?;
-                let pre = MemkvPre::new(linker.instantiate_pre(&component)?)?;
+                let pre = self.pre_with_wasi(MEMKV_REDIS)?;
                 self.redis.get_or_init(|| pre)
             }
         };

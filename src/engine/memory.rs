@@ -30,7 +30,7 @@ mod lifetimes {
     use std::cell::RefCell;
 
     use crate::exports::clock;
-    use crate::store::{BucketId, Lifetimes, Store};
+    use crate::store::{BucketId, Error, Lifetimes, SnapshotError, Store};
 
     thread_local! {
         static LIFETIMES: RefCell<Lifetimes> = RefCell::default();
@@ -52,6 +52,33 @@ mod lifetimes {
     pub fn start(store: &Store, name: &str, bucket: BucketId, key: &str, ttl_ms: u64) {
         let deadline = clock::now_ms().saturating_add(ttl_ms);
         LIFETIMES.with_borrow_mut(|lifetimes| lifetimes.start(store, name, bucket, key, deadline));
+    }
+
+    /// The store as a snapshot, with the deadlines of the keys whose lifetime is running.
+    pub fn save(store: &Store) -> Result<Vec<u8>, Error> {
+        LIFETIMES.with_borrow(|lifetimes| store.save_with(lifetimes))
+    }
+
+    /// Replace the store with a snapshot's, lifetimes included: a key whose deadline passed
+    /// since the save is gone at the next call, as if it had expired here.
+    pub fn restore(store: &mut Store, snapshot: &[u8]) -> Result<(), SnapshotError> {
+        let loaded = store.restore_with(snapshot)?;
+        LIFETIMES.set(loaded);
+        Ok(())
+    }
+}
+
+/// Without a clock: no key has a lifetime, and a snapshot with lifetimes is refused.
+#[cfg(not(feature = "p3"))]
+mod lifetimes {
+    use crate::store::{Error, SnapshotError, Store};
+
+    pub fn save(store: &Store) -> Result<Vec<u8>, Error> {
+        store.save()
+    }
+
+    pub fn restore(store: &mut Store, snapshot: &[u8]) -> Result<(), SnapshotError> {
+        store.restore(snapshot)
     }
 }
 
@@ -364,10 +391,10 @@ impl Engine for Memory {
     }
 
     fn save() -> Vec<u8> {
-        with_store(|store| store.save()).unwrap_or_else(unanswered)
+        with_store(|store| lifetimes::save(store)).unwrap_or_else(unanswered)
     }
 
     fn load(bytes: &[u8]) -> Result<(), String> {
-        with_store(|store| store.restore(bytes)).map_err(|error| error.to_string())
+        with_store(|store| lifetimes::restore(store, bytes)).map_err(|error| error.to_string())
     }
 }

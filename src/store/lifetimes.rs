@@ -7,10 +7,14 @@
 //! lifetime, as Redis's `SET` does) or a snapshot was loaded (the store generation changed). An
 //! engine that expires before every call makes an expired key absent to every reader, listing,
 //! usage figure and snapshot from its deadline on. Pure: the time is always passed in.
+//!
+//! Snapshots carry the deadlines of the keys whose lifetime is running ([`Store::save_with`],
+//! [`Store::restore_with`]), so a key keeps its lifetime across a save and a load, and one whose
+//! deadline passed in between is gone at the first call after the load.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{BucketId, Store};
+use super::{BucketId, Deadline, Store};
 
 /// Where a key with a lifetime is: its bucket's name and the key.
 type Place = (Box<str>, Box<str>);
@@ -33,6 +37,11 @@ pub struct Lifetimes {
 }
 
 impl Lifetimes {
+    /// Whether no key has a lifetime.
+    pub fn is_empty(&self) -> bool {
+        self.by_place.is_empty()
+    }
+
     /// The earliest deadline, if any key has a lifetime: no key expires before it.
     pub fn next_deadline(&self) -> Option<u64> {
         self.by_deadline.first().map(|(deadline, _)| *deadline)
@@ -56,6 +65,28 @@ impl Lifetimes {
                 store.delete(id, &place.1);
             }
         }
+    }
+
+    /// The deadline of `key` in the bucket called `name`, if its lifetime is running: it was
+    /// given one and nothing wrote the key, or loaded a snapshot, since. O(log n).
+    pub fn deadline(&self, store: &Store, name: &str, key: &str) -> Option<u64> {
+        let lifetime = self.by_place.get(&(Box::from(name), Box::from(key)))?;
+        let id = store.find(name)?;
+        let current = lifetime.generation == store.generation()
+            && store.version(id, key).stamp() == Some(lifetime.stamp);
+        current.then_some(lifetime.deadline)
+    }
+
+    /// The lifetimes a snapshot carries, for the store it was just loaded into: each key of
+    /// `deadlines` ends at its deadline, even one already passed (the first expiry deletes it).
+    pub fn loaded(store: &Store, deadlines: &[Deadline]) -> Self {
+        let mut lifetimes = Self::default();
+        for deadline in deadlines {
+            if let Some(id) = store.find(&deadline.bucket) {
+                lifetimes.start(store, &deadline.bucket, id, &deadline.key, deadline.at);
+            }
+        }
+        lifetimes
     }
 
     /// Give `key` of `bucket` (called `name`), just written, a lifetime that ends at `deadline`;

@@ -30,7 +30,10 @@ pub use error::{Error, KeyName, LimitsError};
 pub use lifetimes::Lifetimes;
 pub use limits::{BUCKET_OVERHEAD, ENTRY_OVERHEAD, Limit, Limits, Usage};
 pub use listing::KeyPage;
-pub use snapshot::{MAGIC as SNAPSHOT_MAGIC, SnapshotError, VERSION as SNAPSHOT_VERSION};
+pub use snapshot::{
+    Deadline, MAGIC as SNAPSHOT_MAGIC, SnapshotError, VERSION as SNAPSHOT_VERSION,
+    VERSION_3 as SNAPSHOT_VERSION_3,
+};
 pub use versions::Version;
 
 use bucket::Bucket;
@@ -104,13 +107,25 @@ impl Store {
     /// [`Store::generation`].
     pub fn restore(&mut self, snapshot: &[u8]) -> Result<(), SnapshotError> {
         let loaded = Store::load(snapshot)?;
+        self.replace_with(loaded);
+        Ok(())
+    }
+
+    /// [`Store::restore`], taking the lifetimes the snapshot carries: what it returns is the
+    /// lifetimes to keep from now on (those of before end with the bump of generation).
+    pub fn restore_with(&mut self, snapshot: &[u8]) -> Result<Lifetimes, SnapshotError> {
+        let (loaded, deadlines) = Store::load_with(snapshot)?;
+        self.replace_with(loaded);
+        Ok(Lifetimes::loaded(self, &deadlines))
+    }
+
+    fn replace_with(&mut self, loaded: Store) {
         self.names = loaded.names;
         self.buckets = loaded.buckets;
         self.limits = loaded.limits;
         self.usage = loaded.usage;
         self.cursors.forget_all();
         self.generation += 1;
-        Ok(())
     }
 
     /// The limits in force.

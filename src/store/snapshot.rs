@@ -1,11 +1,11 @@
 //! Snapshots: the whole store — limits, buckets, entries — as bytes, and back.
 //!
-//! The format (version 2) is documented in `SNAPSHOT.md` at the repository root. In short, all
-//! integers little-endian:
+//! The format (versions 2 and 3) is documented in `SNAPSHOT.md` at the repository root. In
+//! short, all integers little-endian:
 //!
 //! ```text
 //! magic          8   89 6d 65 6d 6b 76 0d 0a  ("\x89memkv\r\n")
-//! version        u32 2
+//! version        u32 2, or 3 if some key has a lifetime
 //! length         u64 bytes in the whole snapshot, checksum included
 //! limits         u32 max-key-bytes, u32 max-value-bytes, u64 max-total-bytes,
 //!                u64 max-entries-per-bucket, u32 max-buckets, u32 page-size
@@ -15,37 +15,57 @@
 //!   entry count  u64
 //!   per entry, keys in ascending byte order:
 //!     key        u32 length, UTF-8 bytes
-//!     kind       u8  0 bytes, 1 list, 2 set
+//!     kind       u8  0 bytes, 1 list, 2 set, 3 bytes with a lifetime (version 3 only)
 //!     bytes:     u32 length, bytes
+//!     bytes with a lifetime: u64 deadline (milliseconds since the Unix epoch), u32 length, bytes
 //!     list, set: u32 count (at least 1), then per item u32 length, bytes (set members unique,
 //!                in ascending byte order)
 //! checksum       u32 CRC-32 (IEEE) of every byte before it
 //! ```
 //!
 //! Version 1, written before lists and sets, has no kind byte: every value is bytes. It still
-//! loads.
+//! loads. Version 3 is version 2 with kind 3, written only when some key has a lifetime
+//! (wasmCloud's `ttl-ms`, waSCC's `expires`), so a store without one saves the same bytes as
+//! before, which older memkv reads; a version 3 snapshot without a kind 3 entry is malformed.
 //!
-//! The same store always saves to the same bytes, and every byte string [`Store::load`] accepts
-//! is exactly what [`Store::save`] of the loaded store returns.
+//! The same store (and lifetimes) always saves to the same bytes, and every byte string
+//! [`Store::load_with`] accepts is exactly what [`Store::save_with`] of what it loaded returns.
 
 use std::collections::{BTreeSet, VecDeque};
 
-use super::{Entry, Error, Kind, Limits, Store};
+use super::{Entry, Error, Kind, Lifetimes, Limits, Store};
 
 /// The first bytes of every snapshot. The high first byte and the CR LF catch transfers that
 /// mangle binary files, as in PNG.
 pub const MAGIC: [u8; 8] = *b"\x89memkv\r\n";
 
-/// The format version this code writes. It reads this one and version 1.
+/// The format version this code writes for a store whose keys have no lifetime. It reads this
+/// one, [`VERSION_3`] and [`VERSION_1`].
 pub const VERSION: u32 = 2;
+
+/// The format version with lifetimes: this code writes it when some key has one.
+pub const VERSION_3: u32 = 3;
 
 /// The first version, with bytes values only.
 pub const VERSION_1: u32 = 1;
 
-/// The kind byte of each kind of entry, in version 2.
+/// The kind byte of each kind of entry, in version 2 (and 3: [`TIMED`]).
 const BYTES: u8 = 0;
 const LIST: u8 = 1;
 const SET: u8 = 2;
+const TIMED: u8 = 3;
+
+/// A key's lifetime, as a snapshot carries it: the key, its bucket, and its deadline in
+/// milliseconds since the Unix epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    /// The bucket's identifier.
+    pub bucket: Box<str>,
+    /// The key.
+    pub key: Box<str>,
+    /// When the key expires, in milliseconds since the Unix epoch.
+    pub at: u64,
+}
 
 /// Where the limits start: after magic, version and length.
 const LIMITS_AT: usize = 8 + 4 + 8;
@@ -66,7 +86,7 @@ pub enum SnapshotError {
     /// A version this code does not read.
     #[error(
         "snapshot format version {0} is not supported: this memkv reads versions {VERSION_1} \
-         and {VERSION}"
+         to {VERSION_3}"
     )]
     UnsupportedVersion(u32),
     /// Fewer bytes than the snapshot's header says it has.
@@ -106,6 +126,16 @@ pub enum SnapshotError {
     /// The contents do not fit the limits the snapshot carries, or memory ran out.
     #[error("snapshot cannot be loaded: {0}")]
     Refused(Error),
+    /// Keys with a lifetime, for a store that cannot end one (it has no clock).
+    #[error(
+        "snapshot cannot be loaded: {keys} of its keys have a lifetime, and this store has no \
+         clock to end it (memkv.wasm imports nothing): load it into one that has, the async \
+         artifacts or memkv-redis"
+    )]
+    Lifetimes {
+        /// How many keys have a lifetime.
+        keys: usize,
+    },
 }
 
 impl Store {
@@ -113,20 +143,37 @@ impl Store {
     /// Listings in progress are not saved: their cursors are unknown to the loaded store. Fails
     /// only if the snapshot's buffer cannot be allocated. O(total bytes).
     pub fn save(&self) -> Result<Vec<u8>, Error> {
+        self.save_with(&Lifetimes::default())
+    }
+
+    /// [`Store::save`], with the deadline of each key whose lifetime is running (in version 3
+    /// if there is one). O(total bytes + k log k) for k keys with a lifetime.
+    pub fn save_with(&self, lifetimes: &Lifetimes) -> Result<Vec<u8>, Error> {
+        let deadline = |name: &str, key: &str| {
+            if lifetimes.is_empty() {
+                return None;
+            }
+            lifetimes.deadline(self, name, key)
+        };
         let mut len = HEADER + CHECKSUM;
+        let mut timed = false;
         for (name, &id) in &self.names {
             let bucket = self.bucket(id);
             len += 4 + name.len() + 8;
-            len += bucket
-                .unordered()
-                .map(|(key, value)| 4 + key.len() + encoded_len(value))
-                .sum::<usize>();
+            for (key, value) in bucket.unordered() {
+                len += 4 + key.len() + encoded_len(value);
+                if deadline(name, key).is_some() {
+                    len += 8;
+                    timed = true;
+                }
+            }
         }
         let mut out = Vec::new();
         out.try_reserve_exact(len)
             .map_err(|_| Error::OutOfMemory("a snapshot"))?;
         out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
+        let version = if timed { VERSION_3 } else { VERSION };
+        out.extend_from_slice(&version.to_le_bytes());
         out.extend_from_slice(&(len as u64).to_le_bytes());
         let limits = self.limits;
         out.extend_from_slice(&limits.max_key_bytes.to_le_bytes());
@@ -142,7 +189,14 @@ impl Store {
             out.extend_from_slice(&(bucket.len() as u64).to_le_bytes());
             for (key, value) in bucket.entries() {
                 put_bytes(&mut out, key.as_bytes());
-                put_entry(&mut out, value);
+                match (deadline(name, key), value) {
+                    (Some(at), Entry::Bytes(value)) => {
+                        out.push(TIMED);
+                        out.extend_from_slice(&at.to_le_bytes());
+                        put_bytes(&mut out, value);
+                    }
+                    _ => put_entry(&mut out, value),
+                }
             }
         }
         out.extend_from_slice(&crc32fast::hash(&out).to_le_bytes());
@@ -153,8 +207,21 @@ impl Store {
     /// The store a snapshot describes, checked completely: framing, version, checksum, format,
     /// and every bucket and entry against the limits the snapshot carries, through the same
     /// checks as a write. Entries come in key order, so each bucket's ordered index is built in
-    /// one pass. O(total bytes + n).
+    /// one pass. O(total bytes + n). Refuses a snapshot with lifetimes: a store without a clock
+    /// could not end them ([`Store::load_with`] takes them).
     pub fn load(bytes: &[u8]) -> Result<Store, SnapshotError> {
+        let (store, deadlines) = Store::load_with(bytes)?;
+        if !deadlines.is_empty() {
+            return Err(SnapshotError::Lifetimes {
+                keys: deadlines.len(),
+            });
+        }
+        Ok(store)
+    }
+
+    /// [`Store::load`], and the deadlines of the keys with a lifetime, in snapshot order (for
+    /// [`Lifetimes::loaded`]); deadlines already passed included.
+    pub fn load_with(bytes: &[u8]) -> Result<(Store, Vec<Deadline>), SnapshotError> {
         let (version, body) = check_frame(bytes)?;
         let mut reader = Reader {
             bytes: body,
@@ -176,6 +243,7 @@ impl Store {
                 why: format!("invalid limits: {why}"),
             })?;
         let buckets = reader.u32()?;
+        let mut deadlines = Vec::new();
         let mut previous_name = None;
         for _ in 0..buckets {
             let name = reader.str_after(&mut previous_name, "bucket identifier")?;
@@ -201,11 +269,27 @@ impl Store {
             let mut previous_key = None;
             for _ in 0..entries {
                 let key = reader.str_after(&mut previous_key, "key")?;
-                let kind = if version == VERSION_1 {
+                let at = reader.at;
+                let mut kind = if version == VERSION_1 {
                     BYTES
                 } else {
                     reader.u8()?
                 };
+                if kind == TIMED && version == VERSION_3 {
+                    deadlines.push(Deadline {
+                        bucket: name.into(),
+                        key: key.into(),
+                        at: reader.u64()?,
+                    });
+                    kind = BYTES;
+                } else if kind == TIMED {
+                    return Err(SnapshotError::Malformed {
+                        at,
+                        why: format!(
+                            "kind 3 (bytes with a lifetime) in a version {version} snapshot"
+                        ),
+                    });
+                }
                 let value = reader.entry(kind)?;
                 store
                     .append(bucket, key, value)
@@ -221,7 +305,13 @@ impl Store {
                 why: format!("{} bytes follow the last bucket", body.len() - reader.at),
             });
         }
-        Ok(store)
+        if version == VERSION_3 && deadlines.is_empty() {
+            return Err(SnapshotError::Malformed {
+                at: 8,
+                why: "version 3 is for snapshots with lifetimes, and no key has one".into(),
+            });
+        }
+        Ok((store, deadlines))
     }
 }
 
@@ -241,7 +331,7 @@ fn check_frame(bytes: &[u8]) -> Result<(u32, &[u8]), SnapshotError> {
         return Err(truncated(smallest));
     };
     let version = u32::from_le_bytes(version.try_into().expect("4 bytes"));
-    if version != VERSION && version != VERSION_1 {
+    if ![VERSION_1, VERSION, VERSION_3].contains(&version) {
         return Err(SnapshotError::UnsupportedVersion(version));
     }
     let expected = u64::from_le_bytes(length.try_into().expect("8 bytes"));

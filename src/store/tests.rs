@@ -839,10 +839,10 @@ fn snapshot_framing_errors_are_precise() {
         "not a memkv snapshot: the bytes do not start with the memkv magic number"
     );
     let mut version = bytes.clone();
-    version[8] = 3;
+    version[8] = 4;
     assert_eq!(
         load(&version),
-        "snapshot format version 3 is not supported: this memkv reads versions 1 and 2"
+        "snapshot format version 4 is not supported: this memkv reads versions 1 to 3"
     );
     let mut flipped = bytes;
     flipped[100] ^= 0x10;
@@ -1548,4 +1548,104 @@ fn a_lifetime_ends_with_its_store_when_a_snapshot_is_loaded() {
     lifetimes.expire(&mut store, 10);
     let bucket = store.find("b").unwrap();
     assert!(store.exists(bucket, "k"));
+}
+
+#[test]
+fn a_snapshot_carries_running_lifetimes_in_version_3_and_a_load_gives_them_back() {
+    let (mut store, bucket) = store_with_bucket();
+    let mut lifetimes = Lifetimes::default();
+    for key in ["a", "brief", "rewritten", "z"] {
+        store.set(bucket, key, key.as_bytes().to_vec()).unwrap();
+    }
+    store
+        .push(bucket, "list", items(&["x"]), End::Back)
+        .unwrap();
+    lifetimes.start(&store, "b", bucket, "brief", 1_700_000_000_123);
+    lifetimes.start(&store, "b", bucket, "rewritten", 5);
+    store.set(bucket, "rewritten", b"again".to_vec()).unwrap();
+    // Without a running lifetime the snapshot is version 2, byte for byte what `save` writes.
+    assert_eq!(
+        store.save_with(&Lifetimes::default()).unwrap(),
+        store.save().unwrap()
+    );
+    let bytes = store.save_with(&lifetimes).unwrap();
+    assert_eq!(bytes[8..12], SNAPSHOT_VERSION_3.to_le_bytes());
+    assert_eq!(bytes.len(), store.save().unwrap().len() + 8);
+
+    let (loaded, deadlines) = Store::load_with(&bytes).unwrap();
+    assert_eq!(contents(&loaded), contents(&store));
+    assert_eq!(
+        loaded.usage(),
+        store.usage(),
+        "a deadline is charged nowhere"
+    );
+    assert_eq!(
+        deadlines,
+        [Deadline {
+            bucket: "b".into(),
+            key: "brief".into(),
+            at: 1_700_000_000_123
+        }]
+    );
+    let again = Lifetimes::loaded(&loaded, &deadlines);
+    assert_eq!(
+        loaded.save_with(&again).unwrap(),
+        bytes,
+        "the format is canonical"
+    );
+
+    // A store without a clock refuses it; one with a clock takes it, and its first expiry
+    // after the deadline deletes the key, as if it had expired there.
+    assert_eq!(
+        Store::load(&bytes).unwrap_err(),
+        SnapshotError::Lifetimes { keys: 1 }
+    );
+    let (mut other, _) = store_with_bucket();
+    assert!(other.restore(&bytes).is_err());
+    let mut lifetimes = other.restore_with(&bytes).unwrap();
+    let bucket = other.find("b").unwrap();
+    lifetimes.expire(&mut other, 1_700_000_000_122);
+    assert!(other.exists(bucket, "brief"));
+    lifetimes.expire(&mut other, 1_700_000_000_123);
+    assert!(!other.exists(bucket, "brief"));
+    assert_eq!(other.save_with(&lifetimes).unwrap()[8..12], [2, 0, 0, 0]);
+}
+
+#[test]
+fn kind_3_is_malformed_outside_version_3_and_version_3_needs_a_lifetime() {
+    let mut store = Store::new();
+    let bucket = store.open("b").unwrap();
+    store.set(bucket, "k", b"v".to_vec()).unwrap();
+    let mut lifetimes = Lifetimes::default();
+    lifetimes.start(&store, "b", bucket, "k", 7);
+    let timed = store.save_with(&lifetimes).unwrap();
+    // The body of each (after the length field, before the checksum), framed again.
+    let body = |bytes: &[u8]| bytes[20..bytes.len() - 4].to_vec();
+    let as_version = |version: u32, body: &[u8]| {
+        let mut bytes = framed(body);
+        bytes[8..12].copy_from_slice(&version.to_le_bytes());
+        let end = bytes.len() - 4;
+        let checksum = crc32fast::hash(&bytes[..end]);
+        bytes[end..].copy_from_slice(&checksum.to_le_bytes());
+        bytes
+    };
+    assert_eq!(as_version(3, &body(&timed)), timed);
+    // The kind byte of `k` follows the header (56), the bucket (4 + 1 + 8) and the key (4 + 1).
+    let kind_at = 56 + 13 + 5;
+    assert_eq!(
+        Store::load_with(&as_version(2, &body(&timed)))
+            .unwrap_err()
+            .to_string(),
+        format!(
+            "snapshot is malformed at byte {kind_at}: kind 3 (bytes with a lifetime) in a \
+             version 2 snapshot"
+        )
+    );
+    assert_eq!(
+        Store::load_with(&as_version(3, &body(&store.save().unwrap())))
+            .unwrap_err()
+            .to_string(),
+        "snapshot is malformed at byte 8: version 3 is for snapshots with lifetimes, and no key \
+         has one"
+    );
 }

@@ -11,11 +11,13 @@ use memkv_cli::Cli;
 use memkv_host::Compiled;
 use tempfile::TempDir;
 
-/// The component the commands run, compiled once for the whole suite.
+/// The components the commands run, compiled once for the whole suite, on the engine the
+/// binary uses (concurrency support on: the data commands run `memkv-p3.wasm`).
 fn compiled() -> wasmtime::Result<&'static Compiled> {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
     Ok(COMPILED.get_or_init(|| {
-        Compiled::new(&host_test::engine().expect("an engine")).expect("memkv.wasm compiles")
+        let engine = memkv_host::async_engine(memkv_host::CacheUse::Off).expect("an engine");
+        Compiled::new(&engine).expect("memkv.wasm compiles")
     }))
 }
 
@@ -83,6 +85,71 @@ fn data_survives_between_runs() {
         .collect();
     names.sort();
     assert_eq!(names, ["kv.snap", "kv.snap.lock"]);
+}
+
+/// `set --ttl`: the key is there until its deadline and gone after it, for every command; the
+/// file keeps the deadline (snapshot version 3) until no key has one.
+#[test]
+fn set_with_a_ttl_expires_the_key_and_the_file_keeps_its_deadline() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    let before = host_test::now_ms();
+    assert_eq!(ok(&data, &["set", "b", "brief", "v", "--ttl", "400ms"]), "");
+    assert_eq!(ok(&data, &["set", "b", "long", "v", "--ttl", "1h"]), "");
+    ok(&data, &["set", "b", "ended", "v", "--ttl", "2"]);
+    ok(&data, &["set", "b", "ended", "w"]);
+    ok(&data, &["set", "b", "plain", "v"]);
+    let after = host_test::now_ms();
+    let file = std::fs::read(&data).unwrap();
+    assert_eq!(file[8], 3, "a snapshot with lifetimes is version 3");
+    let deadline = |key| host_test::snapshot_deadline(&file, "b", key).unwrap();
+    let long = deadline("long").expect("a deadline");
+    assert!((before + 3_600_000..=after + 3_600_000).contains(&long));
+    assert_eq!(deadline("ended"), None, "a later set ends the lifetime");
+    assert_eq!(deadline("plain"), None);
+    assert_eq!(ok(&data, &["get", "b", "brief"]), "v\n");
+
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    assert_eq!(
+        fails(&data, &["get", "b", "brief"]),
+        "memkv: key not found\n"
+    );
+    assert_eq!(ok(&data, &["keys", "b"]), "ended\nlong\nplain\n");
+    assert_eq!(ok(&data, &["get", "b", "ended"]), "w\n");
+    // A write saves the file without the expired key; once no key has a lifetime, the file is
+    // version 2 again.
+    ok(&data, &["set", "b", "long", "forever"]);
+    let file = std::fs::read(&data).unwrap();
+    assert_eq!(file[8], 2);
+    assert_eq!(
+        host_test::snapshot_value(&file, "b", "brief").unwrap(),
+        None
+    );
+
+    for (ttl, why) in [
+        ("0", "a lifetime must be at least 1ms"),
+        ("5w", "\"5w\" is not a duration: use ms, s, m, h or d"),
+        ("ms", "\"ms\" is not a duration: it starts with no number"),
+        ("99999999999999999d", "\"99999999999999999d\" is too long"),
+    ] {
+        let message = fails(&data, &["set", "b", "k", "v", "--ttl", ttl]);
+        assert!(message.contains(why), "{ttl}: {message}");
+    }
+}
+
+/// A file with lifetimes cannot preset `memkv.wasm`, which has no clock to end them.
+#[test]
+fn a_file_with_lifetimes_is_refused_as_a_preset() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    ok(&data, &["set", "b", "k", "v", "--ttl", "1h"]);
+    let error = memkv_host::Preset::from_snapshot(&std::fs::read(&data).unwrap()).unwrap_err();
+    assert_eq!(
+        format!("{error:#}"),
+        "reading the preset snapshot: snapshot cannot be loaded: 1 of its keys have a lifetime, \
+         and this store has no clock to end it (memkv.wasm imports nothing): load it into one \
+         that has, the async artifacts or memkv-redis"
+    );
 }
 
 #[test]
@@ -287,6 +354,43 @@ fn push_and_pull_move_a_store_into_redis_and_back_unchanged() {
     ok(&data, &["push", &url, "--prefix", "app"]);
     ok(&pulled_file, &["pull", &url, "--prefix", "app"]);
     assert_eq!(std::fs::read(&pulled_file).unwrap(), original);
+}
+
+/// Deadlines go into Redis and come back exactly; a key whose deadline passes in Redis is gone
+/// from the next pull and from every instance.
+#[test]
+fn push_and_pull_keep_each_keys_deadline() {
+    let server = host_test::redis::RedisServer::start().unwrap();
+    let url = server.url();
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("kv.snap");
+    let pulled_file = dir.path().join("pulled.snap");
+    // memkv-redis is compiled on first use; that takes longer than `brief` lives.
+    ok(&pulled_file, &["pull", &url, "--prefix", "warm-up"]);
+    ok(&data, &["set", "b", "long", "v", "--ttl", "1h"]);
+    ok(&data, &["set", "b", "brief", "v", "--ttl", "3s"]);
+    ok(&data, &["set", "b", "plain", "v"]);
+    let original = std::fs::read(&data).unwrap();
+    ok(&data, &["push", &url, "--prefix", "ttl"]);
+    ok(&pulled_file, &["pull", &url, "--prefix", "ttl"]);
+    assert_eq!(std::fs::read(&pulled_file).unwrap(), original);
+
+    std::thread::sleep(std::time::Duration::from_millis(3200));
+    let mut app = host_test::Harness::redis()
+        .instantiate_at(&url, "ttl")
+        .unwrap();
+    assert_eq!(app.api().get("b", "brief").unwrap(), None);
+    assert_eq!(app.api().get("b", "long").unwrap(), Some(b"v".to_vec()));
+    ok(&pulled_file, &["pull", &url, "--prefix", "ttl"]);
+    let pulled = std::fs::read(&pulled_file).unwrap();
+    let deadline = |snapshot: &[u8], key| host_test::snapshot_deadline(snapshot, "b", key).unwrap();
+    assert_eq!(deadline(&pulled, "long"), deadline(&original, "long"));
+    assert!(deadline(&pulled, "long").is_some());
+    assert_eq!(
+        host_test::snapshot_value(&pulled, "b", "brief").unwrap(),
+        None
+    );
+    assert_eq!(ok(&pulled_file, &["keys", "b"]), "long\nplain\n");
 }
 
 #[test]

@@ -93,7 +93,7 @@ fn bad_snapshots_are_refused_with_a_precise_message_and_change_nothing() -> Resu
     let before = memkv.snapshot().save()?;
 
     let mut wrong_version = snapshot.clone();
-    wrong_version[8..12].copy_from_slice(&3u32.to_le_bytes());
+    wrong_version[8..12].copy_from_slice(&4u32.to_le_bytes());
     let mut corrupted = snapshot.clone();
     corrupted[len / 2] ^= 0x40;
     let mut longer = snapshot.clone();
@@ -113,7 +113,7 @@ fn bad_snapshots_are_refused_with_a_precise_message_and_change_nothing() -> Resu
         ),
         (
             &wrong_version,
-            "snapshot format version 3 is not supported: this memkv reads versions 1 and 2".into(),
+            "snapshot format version 4 is not supported: this memkv reads versions 1 to 3".into(),
         ),
         (&corrupted, "snapshot is corrupted: its checksum is".into()),
         (

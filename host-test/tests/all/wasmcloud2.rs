@@ -117,12 +117,13 @@ fn a_prefix_listing_gives_each_key_once_in_byte_order_with_a_writer_running() ->
     Ok(())
 }
 
-/// A snapshot holds the keys alive when it is saved, without their lifetimes (SNAPSHOT.md has
-/// no place for one): a key saved with a lifetime is loaded as a key with none, in both
-/// engines, and one that expired before the save is not in it.
+/// A snapshot keeps each running lifetime (its deadline, SNAPSHOT.md version 3), in both
+/// engines: a key that expired before the save is not in it, a loaded key expires at the
+/// deadline it was saved with, and one whose deadline passed before the load is gone at once.
 #[test]
-fn a_snapshot_holds_live_keys_without_their_lifetimes() -> Result<()> {
+fn a_snapshot_keeps_each_lifetime_and_a_load_ends_what_expired_meanwhile() -> Result<()> {
     let client = client()?;
+    let before = host_test::now_ms();
     let (snapshot, gone) = client.run(async |accessor, ops, snapshots| {
         let put = |key: &str, ttl| {
             ops.call_put(
@@ -135,7 +136,8 @@ fn a_snapshot_holds_live_keys_without_their_lifetimes() -> Result<()> {
             )
         };
         assert_eq!(put("gone", Some(1)).await?, Ok(true));
-        assert_eq!(put("alive", Some(500)).await?, Ok(true));
+        assert_eq!(put("alive", Some(600)).await?, Ok(true));
+        assert_eq!(put("plain", None).await?, Ok(true));
         std::thread::sleep(Duration::from_millis(50));
         let (snapshot,) = snapshots.save.call_concurrent(accessor, ()).await?;
         let gone = ops
@@ -143,25 +145,50 @@ fn a_snapshot_holds_live_keys_without_their_lifetimes() -> Result<()> {
             .await?;
         Ok((snapshot, gone))
     })?;
+    let after = host_test::now_ms();
     assert_eq!(gone, Ok((None, None)));
     assert_eq!(host_test::snapshot_value(&snapshot, "snap", "gone")?, None);
-    assert_eq!(
-        host_test::snapshot_value(&snapshot, "snap", "alive")?,
-        Some(b"v".to_vec())
+    let deadline = host_test::snapshot_deadline(&snapshot, "snap", "alive")?.expect("a deadline");
+    assert!(
+        (before + 600..=after + 600).contains(&deadline),
+        "{deadline}"
     );
-    let loaded = client.run(async |accessor, ops, snapshots| {
-        let (loaded,) = snapshots
-            .load
-            .call_concurrent(accessor, (snapshot,))
-            .await?;
-        assert_eq!(loaded, Ok(()));
-        std::thread::sleep(Duration::from_millis(700));
-        Ok(ops
-            .call_get_both(accessor, "snap".into(), "alive".into())
-            .await?)
-    })?;
+    assert_eq!(
+        host_test::snapshot_deadline(&snapshot, "snap", "plain")?,
+        None
+    );
+
+    let load_then_get = |wait: Duration| {
+        client.run(async |accessor, ops, snapshots| {
+            let (loaded,) = snapshots
+                .load
+                .call_concurrent(accessor, (snapshot.clone(),))
+                .await?;
+            assert_eq!(loaded, Ok(()));
+            let now = ops
+                .call_get_both(accessor, "snap".into(), "alive".into())
+                .await?;
+            std::thread::sleep(wait);
+            let later = ops
+                .call_get_both(accessor, "snap".into(), "alive".into())
+                .await?;
+            let plain = ops
+                .call_get_both(accessor, "snap".into(), "plain".into())
+                .await?;
+            Ok((now, later, plain))
+        })
+    };
     let value = Some(b"v".to_vec());
-    assert_eq!(loaded, Ok((value.clone(), value)));
+    let both = Ok((value.clone(), value));
+    // Loaded before the deadline: there, then gone at it.
+    let (now, later, plain) = load_then_get(Duration::from_millis(800))?;
+    assert_eq!(now, both);
+    assert_eq!(later, Ok((None, None)));
+    assert_eq!(plain, both);
+    // Loaded after it: gone at once.
+    let (now, _, plain) = load_then_get(Duration::ZERO)?;
+    assert_eq!(now, Ok((None, None)));
+    assert_eq!(plain, both);
     Ok(())
 }
 

@@ -62,7 +62,8 @@ pub use bucket::BucketHandle;
 use super::{Engine, unanswered};
 
 use crate::store::{
-    self, End, Entry, Error, KeyName, Kind, Limit, Limits, LimitsError, SnapshotError, Usage,
+    self, End, Entry, Error, KeyName, Kind, Lifetimes, Limit, Limits, LimitsError, SnapshotError,
+    Usage,
 };
 
 /// The server memkv-redis uses when `MEMKV_REDIS_URL` is not set.
@@ -877,13 +878,14 @@ fn limit_args(limits: &Limits) -> [String; 6] {
 }
 
 /// The store as the server holds it, as an in-memory [`store::Store`].
-fn dump() -> Result<store::Store, Error> {
+fn dump() -> Result<(store::Store, Lifetimes), Error> {
     let mut answer = Op::new("dump", "").run("")?.into_iter();
     let limits: Vec<Option<String>> = strings(answer.next().unwrap_or_default())
         .into_iter()
         .map(Some)
         .collect();
     let mut store = store::Store::new();
+    let mut lifetimes = Lifetimes::default();
     let most = Limits {
         max_key_bytes: u32::MAX,
         max_value_bytes: u32::MAX,
@@ -912,9 +914,20 @@ fn dump() -> Result<store::Store, Error> {
                 store.set(id, &key, bytes(value).unwrap_or_default())?;
                 continue;
             };
-            // A list or a set: its letter, then its items.
+            // A list or a set: its letter, then its items; or `E`, a deadline and bytes.
             let mut items = items.into_iter();
             let letter = items.next().map(|letter| text(&letter)).unwrap_or_default();
+            if letter == "E" {
+                let deadline = items.next().map(|at| text(&at)).unwrap_or_default();
+                let deadline = deadline.parse().map_err(|_| {
+                    Error::Unavailable(format!(
+                        "the store's deadline of {key:?} is not a number: {deadline:?}"
+                    ))
+                })?;
+                store.set(id, &key, items.next().and_then(bytes).unwrap_or_default())?;
+                lifetimes.start(&store, &name, id, &key, deadline);
+                continue;
+            }
             let items = items.map(|item| bytes(item).unwrap_or_default()).collect();
             if letter == "L" {
                 store.push(id, &key, items, End::Back)?;
@@ -926,7 +939,7 @@ fn dump() -> Result<store::Store, Error> {
     store
         .set_limits(limits_from(&limits))
         .map_err(|error| Error::Unavailable(error.to_string()))?;
-    Ok(store)
+    Ok((store, lifetimes))
 }
 
 /// The Redis engine.
@@ -1004,14 +1017,16 @@ impl Engine for Redis {
     /// then fails and the worker keeps its state).
     fn save() -> Vec<u8> {
         dump()
-            .and_then(|store| store.save())
+            .and_then(|(store, lifetimes)| store.save_with(&lifetimes))
             .unwrap_or_else(unanswered)
     }
 
     /// Replace every bucket with a snapshot's, in one call, or change nothing. The snapshot is
     /// checked completely first, by the same code as the in-memory engine's.
     fn load(bytes: &[u8]) -> Result<(), String> {
-        let loaded = store::Store::load(bytes).map_err(|error: SnapshotError| error.to_string())?;
+        let (loaded, deadlines) =
+            store::Store::load_with(bytes).map_err(|error: SnapshotError| error.to_string())?;
+        let lifetimes = Lifetimes::loaded(&loaded, &deadlines);
         let usage = loaded.usage();
         let mut numbers: Vec<String> = limit_args(&loaded.limits()).into();
         numbers.extend([
@@ -1033,13 +1048,26 @@ impl Engine for Redis {
             })
             .collect();
         let mut item_counts = item_counts.iter();
+        let deadline_of = |name: &str, key: &str| lifetimes.deadline(&loaded, name, key);
+        let deadlines: Vec<String> = loaded
+            .buckets()
+            .flat_map(|(name, id)| loaded.entries(id).map(move |(key, _)| (name, key)))
+            .filter_map(|(name, key)| deadline_of(name, key).map(|at| at.to_string()))
+            .collect();
+        let mut deadlines = deadlines.iter();
         let mut op = Op::new("load", "").args(numbers.iter().map(String::as_bytes));
         for ((name, id), count) in loaded.buckets().zip(&counts) {
             op = op.arg(name.as_bytes()).arg(count.as_bytes());
             for (key, value) in loaded.entries(id) {
                 op = op.arg(key.as_bytes());
                 op = match value {
-                    Entry::Bytes(value) => op.arg(b"b").arg(value),
+                    Entry::Bytes(value) => match deadline_of(name, key) {
+                        Some(_) => {
+                            let at = deadlines.next().map_or("0", String::as_str);
+                            op.arg(b"E").arg(at.as_bytes()).arg(value)
+                        }
+                        None => op.arg(b"b").arg(value),
+                    },
                     collection => {
                         let letter: &[u8] = if collection.kind() == Kind::List {
                             b"L"

@@ -51,7 +51,9 @@ function ops.set_limits()
   return { 'ok' }
 end
 
--- Every bucket's name and entries, for a snapshot: {'ok', limits, {name, {key, value, ...}}...}.
+-- Every bucket's name and entries, for a snapshot: {'ok', limits, {name, {key, value, ...}}...},
+-- where a list's or set's value is {letter, items...} and a value with a lifetime is
+-- {'E', deadline, bytes} (expired ones are gone first).
 function ops.dump()
   purge_all()
   local limits = {}
@@ -68,6 +70,8 @@ function ops.dump()
         local items = collection_items(items_key_of(name, entries[n - 1]), letter)
         table.insert(items, 1, letter)
         entries[n] = items
+      elseif raw:sub(1, 1) == 'E' then
+        entries[n] = { 'E', raw:sub(STAMP + 1, STAMP + DEADLINE), payload(raw) }
       else
         entries[n] = payload(raw)
       end
@@ -80,8 +84,9 @@ end
 -- Replace the whole store with a snapshot's, which the client has already checked completely:
 -- remove every bucket and cursor, start a new generation, and write what the snapshot holds.
 -- ARGV: the six limits (as set_limits), the usage (bytes, entries, buckets), then for each
--- bucket its name and its number of entries, and per entry its key, its kind (`b`, `L` or
--- `S`) and its value (bytes), or its number of items and the items.
+-- bucket its name and its number of entries, and per entry its key, its kind (`b`, `E`, `L` or
+-- `S`) and its value (bytes), or (`E`) its deadline and value, or its number of items and the
+-- items. Keys whose deadline has passed are written, then removed as if they had expired here.
 function ops.load()
   for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
     local kinds_of = bucket_key(name, 'k')
@@ -109,6 +114,12 @@ function ops.load()
       if kind == 'b' then
         redis.call('HSET', values, key, '0000000000000001' .. ARGV[n + 2])
         n = n + 3
+      elseif kind == 'E' then
+        local deadline = math.min(tonumber(ARGV[n + 2]), 9999999999999)
+        redis.call('HSET', values, key,
+          'E000000000000001' .. string.format('%013d', deadline) .. ARGV[n + 3])
+        redis.call('ZADD', bucket_key(name, 'x'), deadline, key)
+        n = n + 4
       else
         local items, charge = {}, 0
         for i = 1, tonumber(ARGV[n + 2]) do
@@ -124,5 +135,6 @@ function ops.load()
     end
     redis.call('HSET', bucket_key(name, 'm'), 'st', 1, 'rm', 0)
   end
+  purge_all()
   return { 'ok' }
 end
