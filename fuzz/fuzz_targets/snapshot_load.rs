@@ -1,7 +1,7 @@
 //! Any bytes through the snapshot decoder: it must return, never panic, and whatever it accepts
-//! must be canonical — saving the loaded store gives back exactly the bytes that were loaded,
-//! or, for a format 1 snapshot, the format 2 snapshot of the same store, which itself loads
-//! back to the same bytes.
+//! must be canonical — saving the loaded store, with the lifetimes it carried, gives back
+//! exactly the bytes that were loaded, or, for a format 1 snapshot, the format 2 snapshot of the
+//! same store, which itself loads back to the same bytes.
 //!
 //! Random bytes rarely carry a right length and checksum, so for half of the inputs (first byte
 //! odd) the target writes both in before loading: those reach the format and limits checks.
@@ -9,7 +9,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use memkv::store::{SNAPSHOT_VERSION, Store};
+use memkv::store::{Lifetimes, SNAPSHOT_VERSION, SNAPSHOT_VERSION_3, Store};
 
 fuzz_target!(|input: &[u8]| {
     let Some((&mode, bytes)) = input.split_first() else {
@@ -23,9 +23,12 @@ fuzz_target!(|input: &[u8]| {
         let checksum = crc32fast::hash(&bytes[..body]);
         bytes[body..].copy_from_slice(&checksum.to_le_bytes());
     }
-    if let Ok(store) = Store::load(&bytes) {
-        let saved = store.save().expect("a loaded store saves");
-        if bytes[8..12] == SNAPSHOT_VERSION.to_le_bytes() {
+    if let Ok((store, deadlines)) = Store::load_with(&bytes) {
+        let lifetimes = Lifetimes::loaded(&store, &deadlines);
+        let saved = store.save_with(&lifetimes).expect("a loaded store saves");
+        let version = &bytes[8..12];
+        if version == SNAPSHOT_VERSION.to_le_bytes() || version == SNAPSHOT_VERSION_3.to_le_bytes()
+        {
             assert_eq!(saved, bytes, "an accepted snapshot is canonical");
         } else {
             let again = Store::load(&saved).expect("a saved snapshot loads");

@@ -1,6 +1,7 @@
 //! Sequences of store operations — bytes, counters, compare-and-swap (with wasmCloud 0.2's
 //! version tokens), listings (with wasmCloud 0.2's prefixes), batches, lists
-//! and sets, limits, snapshots — against `memkv-model`, the contract in plain Rust (the same
+//! and sets, limits, lifetimes (by a clock only `Advance` moves), snapshots — against
+//! `memkv-model`, the contract in plain Rust (the same
 //! model the component's differential test uses): every answer and every refusal — its kind
 //! and the limit it names — agrees with the model's, and at the end the store saves a snapshot
 //! that loads back to the same bytes and the same usage.
@@ -9,7 +10,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use memkv::store::{BucketId, End, Error, Kind, Limits, Store, Version};
+use memkv::store::{BucketId, End, Error, Kind, Lifetimes, Limits, Store, Version};
 use memkv_model::{Kind as ModelKind, Model, Observed, Refused};
 
 const BUCKETS: [&str; 3] = ["", "b", "a longer bucket identifier"];
@@ -54,6 +55,10 @@ enum Op {
         page_size: u8,
     },
     SaveLoad,
+    /// A write with a lifetime of this many milliseconds.
+    SetExpiring(u8, String, Vec<u8>, u16),
+    /// Move the clock on; the keys whose deadline has come are deleted.
+    Advance(u16),
 }
 
 /// The refusal a store error reports; every error the store gives here is one the model knows.
@@ -116,6 +121,9 @@ fn check_bucket(store: &mut Store, model: &Model, id: BucketId, name: &str) {
 fuzz_target!(|ops: Vec<Op>| {
     let mut store = Store::new();
     let mut model = Model::new();
+    // The engines' clock is the model's: both start at 0.
+    let mut lifetimes = Lifetimes::default();
+    let mut now = 0u64;
     // The last observation per bucket, in the store and in the model, and its key.
     let mut observed: [Option<(Version, Observed, String)>; 3] = Default::default();
     for op in ops {
@@ -381,9 +389,27 @@ fuzz_target!(|ops: Vec<Op>| {
                 );
             }
             Op::SaveLoad => {
-                let snapshot = store.save().unwrap();
-                store.restore(&snapshot).expect("a saved snapshot loads");
+                let snapshot = store.save_with(&lifetimes).unwrap();
+                lifetimes = store
+                    .restore_with(&snapshot)
+                    .expect("a saved snapshot loads");
                 model.reload();
+            }
+            Op::SetExpiring(b, key, value, ttl_ms) => {
+                let Some((id, name)) = bucket(&mut store, &mut model, b) else {
+                    continue;
+                };
+                let ttl_ms = u64::from(ttl_ms);
+                let written = store.set(id, &key, value.clone());
+                if written.is_ok() {
+                    lifetimes.start(&store, name, id, &key, now + ttl_ms);
+                }
+                same(written, model.set_expiring(name, &key, &value, ttl_ms));
+            }
+            Op::Advance(ms) => {
+                now += u64::from(ms);
+                lifetimes.expire(&mut store, now);
+                model.advance(u64::from(ms));
             }
         }
         let usage = store.usage();
@@ -394,14 +420,16 @@ fuzz_target!(|ops: Vec<Op>| {
             "usage"
         );
     }
-    let snapshot = store.save().unwrap();
-    let mut loaded = Store::load(&snapshot).expect("a saved snapshot fits its own limits");
+    let snapshot = store.save_with(&lifetimes).unwrap();
+    let (mut loaded, deadlines) =
+        Store::load_with(&snapshot).expect("a saved snapshot fits its own limits");
     assert_eq!(
         loaded.usage(),
         store.usage(),
         "usage as counted == usage recomputed"
     );
-    assert_eq!(loaded.save().unwrap(), snapshot);
+    let lifetimes = Lifetimes::loaded(&loaded, &deadlines);
+    assert_eq!(loaded.save_with(&lifetimes).unwrap(), snapshot);
     for name in BUCKETS {
         if let Some(id) = loaded.find(name) {
             check_bucket(&mut loaded, &model, id, name);

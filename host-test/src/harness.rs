@@ -1,8 +1,9 @@
 //! `memkv.wasm` (or `memkv-redis.wasm`) on its own: compiled once, instantiated cheaply, called
 //! directly.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Result};
@@ -10,6 +11,44 @@ use wasmtime::{Engine, Result};
 use crate::bindings::MemkvPre;
 use crate::redis::{RedisCluster, RedisServer};
 use crate::{HostState, MemkvInstance, engine, new_store};
+
+/// A wall clock that stands still until it is moved: [`ModelClock::advance`]. Clones share it.
+#[derive(Debug, Clone)]
+pub struct ModelClock(Arc<AtomicU64>);
+
+impl ModelClock {
+    /// A clock at `ms` milliseconds since the epoch.
+    pub fn at(ms: u64) -> Self {
+        Self(Arc::new(AtomicU64::new(ms)))
+    }
+
+    /// Where it stands: milliseconds since the epoch.
+    pub fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Move it on by `ms` milliseconds.
+    pub fn advance(&self, ms: u64) {
+        self.0.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    /// A WASI context with nothing but this clock as its wall clock.
+    pub fn wasi(&self) -> wasmtime_wasi::WasiCtx {
+        wasmtime_wasi::WasiCtx::builder()
+            .wall_clock(self.clone())
+            .build()
+    }
+}
+
+impl wasmtime_wasi::HostWallClock for ModelClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_millis(1)
+    }
+
+    fn now(&self) -> Duration {
+        Duration::from_millis(self.0.load(Ordering::Relaxed))
+    }
+}
 
 /// A memkv artifact, compiled once and ready to be instantiated cheaply, many times.
 pub struct Harness {
@@ -65,6 +104,23 @@ impl Harness {
             component,
             pre,
             redis: None,
+        })
+    }
+
+    /// `memkv-p3.wasm` (the in-memory store with a wall clock, so keys can have lifetimes),
+    /// compiled once per process on an engine with concurrency support, linked with WASI 0.2.
+    /// Its sync interfaces are called as `memkv.wasm`'s are; give each instance its clock with
+    /// [`Harness::instantiate_with_wasi`] (a [`ModelClock`], say).
+    pub fn clocked() -> &'static Self {
+        static SHARED: OnceLock<Harness> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let compiled = (|| {
+                let engine = memkv_host::async_engine(memkv_host::CacheUse::Off)?;
+                let mut linker = Linker::new(&engine);
+                wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+                Self::compile(&linker, memkv_artifacts::MEMKV_P3)
+            })();
+            compiled.expect("memkv-p3.wasm compiles")
         })
     }
 

@@ -51,7 +51,7 @@ pub use golem::{GolemHarness, GolemInstance};
 pub use guests::{
     BenchInstance, ClientInstance, CommandRun, Guests, Provider, WasmcloudClient, WasmcloudOps,
 };
-pub use harness::Harness;
+pub use harness::{Harness, ModelClock};
 pub use memkv_host::{
     Composition, Entry, Found, Listing, MemkvInstance, Side, bindings, component_names, compose,
     describe,

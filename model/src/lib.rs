@@ -2,8 +2,9 @@
 //!
 //! memkv's contract in plain Rust, written from the README rather than from the implementation:
 //! named buckets of ordered keys, counters as decimal text, limits checked before every write,
-//! batches all or nothing, compare-and-swap that fails after any write to its key, and the
-//! Golem dialect's answers. It is slow and obvious on purpose (`BTreeMap`s and clones).
+//! batches all or nothing, compare-and-swap that fails after any write to its key, lifetimes
+//! (by a clock of the model's own, which only [`Model::advance`] moves), and the Golem
+//! dialect's answers. It is slow and obvious on purpose (`BTreeMap`s and clones).
 //!
 //! Two differential checks share it: `host-test`'s model test drives the real component in
 //! wasmtime with random operations of every dialect, and the `store_ops` fuzz target drives the
@@ -198,6 +199,11 @@ pub struct Model {
     limits: Limits,
     /// Snapshot loads so far: one makes every observation stale.
     generation: u64,
+    /// The keys with a lifetime, by bucket and key: the deadline, and the write it ends (any
+    /// later write of the key ends the lifetime instead).
+    lifetimes: BTreeMap<(String, String), (u64, u64)>,
+    /// The model's clock, in milliseconds.
+    now: u64,
 }
 
 impl Bucket {
@@ -272,7 +278,64 @@ impl Model {
             buckets: BTreeMap::new(),
             limits: Limits::DEFAULT,
             generation: 0,
+            lifetimes: BTreeMap::new(),
+            now: 0,
         }
+    }
+
+    /// The model's clock: milliseconds, starting where [`Model::start_clock_at`] put it.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Set the clock (before any key has a lifetime: a test's start).
+    pub fn start_clock_at(&mut self, now: u64) {
+        self.now = now;
+    }
+
+    /// waSCC's `set` with `expires`, wasmCloud 0.2's with `ttl-ms`: `set`, then the key lives
+    /// until `ttl_ms` from now, unless written again before.
+    pub fn set_expiring(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        value: &[u8],
+        ttl_ms: u64,
+    ) -> Result<(), Refused> {
+        self.set(bucket, key, value)?;
+        let stamp = self.buckets[bucket].entries[key].1;
+        let deadline = self.now.saturating_add(ttl_ms);
+        self.lifetimes
+            .insert((bucket.to_owned(), key.to_owned()), (deadline, stamp));
+        Ok(())
+    }
+
+    /// Move the clock on by `ms`: each key whose deadline is now or earlier, and that nothing
+    /// wrote since it was given its lifetime, is deleted, as a delete would.
+    pub fn advance(&mut self, ms: u64) {
+        self.now = self.now.saturating_add(ms);
+        let now = self.now;
+        let ended: Vec<(String, String)> = self
+            .lifetimes
+            .iter()
+            .filter(|(_, (deadline, _))| *deadline <= now)
+            .map(|(place, _)| place.clone())
+            .collect();
+        for (bucket, key) in ended {
+            let (_, stamp) = self
+                .lifetimes
+                .remove(&(bucket.clone(), key.clone()))
+                .unwrap();
+            if self.stamp(&bucket, &key) == Some(stamp) {
+                self.delete(&bucket, &key);
+            }
+        }
+    }
+
+    /// The write that put the key's value there, if the key exists.
+    fn stamp(&self, bucket: &str, key: &str) -> Option<u64> {
+        let bucket = self.buckets.get(bucket)?;
+        bucket.entries.get(key).map(|&(_, stamp)| stamp)
     }
 
     /// The limits in force.
@@ -862,10 +925,15 @@ impl Model {
             .collect())
     }
 
-    /// A snapshot of the store loaded back in place of it: the same data, every observation
-    /// stale.
+    /// A snapshot of the store loaded back in place of it: the same data and lifetimes, every
+    /// observation stale.
     pub fn reload(&mut self) {
         self.generation += 1;
+        let lifetimes = std::mem::take(&mut self.lifetimes);
+        self.lifetimes = lifetimes
+            .into_iter()
+            .filter(|((bucket, key), (_, stamp))| self.stamp(bucket, key) == Some(*stamp))
+            .collect();
     }
 }
 

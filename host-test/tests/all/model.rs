@@ -1,8 +1,11 @@
 //! Differential test: random sequences of every exported operation — the Golem example API, both
 //! drafts of `wasi:keyvalue` (cursors, signed counters, compare-and-swap), Spin 2's store, lists
 //! and sets
-//! (`memkv:store/collections`), the Golem dialect, limits and snapshots — run on the real component and on `memkv-model`, the contract in plain
-//! Rust; every answer must agree, refusals by kind and limit.
+//! (`memkv:store/collections`), the Golem dialect, limits and snapshots, and on memkv-p3 waSCC's
+//! `set` with `expires` and a wall clock that moves only when the test says — run on the real
+//! component and on `memkv-model`, the contract in plain Rust; every answer must agree,
+//! refusals by kind and limit. (memkv-golem and memkv-p3 are in-memory artifacts: the Redis
+//! suites run them as the top level does.)
 //!
 //! CI runs a few cases of 10,000 operations on each artifact. A long run (10^6 operations each):
 //! `MEMKV_MODEL_CASES=100 MEMKV_MODEL_OPS=10000 cargo test --release -p host-test --test all model::`
@@ -13,8 +16,9 @@ use host_test::bindings::exports::memkv::store::limits::Limits;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::store::Error as Error2;
+use host_test::bindings::exports::wasmcloud::keyvalue::key_value::SetRequest;
 use host_test::golem::Golem;
-use host_test::{GolemHarness, GolemInstance, HostState, MemkvInstance};
+use host_test::{GolemHarness, GolemInstance, Harness, HostState, MemkvInstance, ModelClock};
 use memkv_model::{Kind, Model, Observed, Refused, Usage};
 use proptest::prelude::*;
 use wasmtime::component::ResourceAny;
@@ -96,6 +100,10 @@ enum Op {
         at: usize,
         bit: u8,
     },
+    /// waSCC's `set` with `expires` (seconds), on its bucket `""` (memkv-p3 only).
+    SetExpiring(usize, String, u32),
+    /// Move the wall clock on by this many milliseconds (memkv-p3 only).
+    Advance(u64),
 }
 
 impl Op {
@@ -108,6 +116,10 @@ impl Op {
                 | Op::GolemIncrement(..)
                 | Op::GolemCompareAndSwap(..)
         )
+    }
+
+    fn is_clocked(&self) -> bool {
+        matches!(self, Op::SetExpiring(..) | Op::Advance(..))
     }
 }
 
@@ -208,6 +220,13 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Usage),
         1 => any::<bool>().prop_map(|fresh| Op::SaveLoad { fresh }),
         1 => (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Op::LoadCorrupted { at, bit }),
+        3 => (
+            k(),
+            prop_oneof![Just(String::new()), (0u64..30).prop_map(|n| n.to_string())],
+            1u32..4
+        )
+            .prop_map(|(k, v, seconds)| Op::SetExpiring(k, v, seconds)),
+        2 => prop_oneof![0u64..1_200, Just(1_000), Just(3_000)].prop_map(Op::Advance),
     ]
 }
 
@@ -369,14 +388,59 @@ fn expect(model: &mut Model, pending: &mut Pending, op: &Op) -> Answer {
             Answer::Unit
         }
         Op::LoadCorrupted { .. } => Answer::Unit,
+        Op::SetExpiring(k, v, seconds) => {
+            let ttl_ms = u64::from(*seconds) * 1000;
+            let _refused_silently = model.set_expiring("", KEYS[*k], v.as_bytes(), ttl_ms);
+            Answer::Unit
+        }
+        Op::Advance(ms) => {
+            model.advance(*ms);
+            Answer::Unit
+        }
     }
 }
 
-/// A memkv artifact under test: the main one, or memkv-golem with the Golem dialect too.
+/// A memkv artifact under test: the main one, memkv-golem with the Golem dialect too, or
+/// memkv-p3 with a wall clock.
 trait Artifact: Sized {
     fn fresh() -> wasmtime::Result<Self>;
     fn memkv(&mut self) -> &mut MemkvInstance<HostState>;
     fn golem(&mut self) -> Option<Golem<'_>>;
+    /// The instance's wall clock, if it has one.
+    fn clock(&self) -> Option<&ModelClock> {
+        None
+    }
+}
+
+thread_local! {
+    /// The wall clock of this thread's memkv-p3 instances: it moves only on `Op::Advance`.
+    static CLOCK: ModelClock = ModelClock::at(1_800_000_000_000);
+}
+
+/// memkv-p3, whose keys can have lifetimes, on this thread's [`CLOCK`].
+struct Clocked {
+    instance: MemkvInstance<HostState>,
+    clock: ModelClock,
+}
+
+impl Artifact for Clocked {
+    fn fresh() -> wasmtime::Result<Self> {
+        let clock = CLOCK.with(Clone::clone);
+        let instance = Harness::clocked().instantiate_with_wasi(clock.wasi())?;
+        Ok(Self { instance, clock })
+    }
+
+    fn memkv(&mut self) -> &mut MemkvInstance<HostState> {
+        &mut self.instance
+    }
+
+    fn golem(&mut self) -> Option<Golem<'_>> {
+        None
+    }
+
+    fn clock(&self) -> Option<&ModelClock> {
+        Some(&self.clock)
+    }
 }
 
 impl Artifact for MemkvInstance<HostState> {
@@ -475,6 +539,10 @@ impl<A: Artifact> Subject<A> {
 
     /// Run `op`; a trap is an `Err`, which fails the test.
     fn apply(&mut self, op: &Op, page_size: u32) -> wasmtime::Result<Answer> {
+        if let Op::Advance(ms) = op {
+            self.instance.clock().expect("a clock").advance(*ms);
+            return Ok(Answer::Unit);
+        }
         let (d, d2, sp) = (&self.draft, &self.draft2, &self.spin);
         let memkv = self.instance.memkv();
         Ok(match op {
@@ -737,6 +805,15 @@ impl<A: Artifact> Subject<A> {
                 assert!(message.contains("snapshot"), "{message}");
                 Answer::Unit
             }
+            Op::SetExpiring(k, v, seconds) => {
+                memkv.wasmcloud().set(&SetRequest {
+                    key: KEYS[*k].into(),
+                    value: v.clone(),
+                    expires: *seconds,
+                })?;
+                Answer::Unit
+            }
+            Op::Advance(_) => unreachable!("answered above"),
         })
     }
 }
@@ -759,8 +836,12 @@ fn agree<A: Artifact>(ops: &[Op]) -> Result<(), TestCaseError> {
     let mut pending: Pending = Default::default();
     let mut subject = Subject::<A>::new().unwrap();
     let golem = subject.instance.golem().is_some();
+    let clocked = subject.instance.clock().map(ModelClock::now_ms);
+    if let Some(now) = clocked {
+        model.start_clock_at(now);
+    }
     for (i, op) in ops.iter().enumerate() {
-        if op.is_golem() && !golem {
+        if (op.is_golem() && !golem) || (op.is_clocked() && clocked.is_none()) {
             continue;
         }
         if let Op::SaveLoad { fresh: true } = op {
@@ -790,6 +871,15 @@ proptest! {
         ops in prop::collection::vec(op(), env_or("MEMKV_MODEL_OPS", 10_000) as usize)
     ) {
         agree::<MemkvInstance<HostState>>(&ops)?;
+    }
+
+    /// With lifetimes: waSCC's `set` with `expires`, and a wall clock that moves only when the
+    /// test says.
+    #[test]
+    fn memkv_p3_agrees_with_the_model(
+        ops in prop::collection::vec(op(), env_or("MEMKV_MODEL_OPS", 10_000) as usize)
+    ) {
+        agree::<Clocked>(&ops)?;
     }
 
     #[test]
