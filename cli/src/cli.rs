@@ -440,9 +440,12 @@ fn data_command<C: Borrow<Compiled>>(
         } => {
             let value = value.unwrap_or_default();
             match ttl {
+                Some(_) if key.is_empty() => {
+                    bail!("a key with a lifetime cannot be empty (wasmCloud 0.2's set refuses it)")
+                }
                 Some(ttl_ms) => memkv
                     .set_with_lifetime(&bucket, &key, &value, ttl_ms)?
-                    .map_err(|refused| anyhow!(refused))?,
+                    .map_err(|refused| anyhow!("refused: {refused}"))?,
                 None => with_bucket(&mut memkv, &bucket, |draft, handle| {
                     draft.set(handle, &key, &value)
                 })?,

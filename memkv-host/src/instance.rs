@@ -4,7 +4,7 @@
 //! component trapped, the inner one is the interface's own result. Bucket and `cas` handles are
 //! [`ResourceAny`]s owned by the instance: give each back with the view's `drop_*` method.
 
-use wasmtime::component::{Instance, ResourceAny};
+use wasmtime::component::{Instance, ResourceAny, Val};
 use wasmtime::{Result, Store};
 
 use crate::bindings::exports::fermyon::spin::key_value::Error as SpinError;
@@ -53,6 +53,31 @@ impl<T: 'static> MemkvInstance<T> {
             memkv,
             instance,
         })
+    }
+
+    /// Call `function` of the exported `interface` through the component model's async ABI,
+    /// as the async dialects (wasmCloud 0.2, Spin 3) are called, on a runtime of its own; the
+    /// function's one result. The engine must have concurrency support on
+    /// ([`crate::async_engine`]).
+    pub fn call_async(&mut self, interface: &str, function: &str, params: &[Val]) -> Result<Val>
+    where
+        T: Send,
+    {
+        let store = &mut self.store;
+        let instance = self.instance;
+        let within = instance.get_export_index(&mut *store, None, interface);
+        let func = instance
+            .get_export_index(&mut *store, within.as_ref(), function)
+            .and_then(|index| instance.get_func(&mut *store, index))
+            .ok_or_else(|| {
+                wasmtime::format_err!("the instance exports no {interface}#{function}")
+            })?;
+        let mut results = [Val::Bool(false)];
+        wasmtime_wasi::runtime::in_tokio(store.run_concurrent(async |accessor| {
+            func.call_concurrent(accessor, params, &mut results).await
+        }))??;
+        let [result] = results;
+        Ok(result)
     }
 
     /// The wasmtime store and the component instance, for calls no view has a method for.

@@ -170,70 +170,54 @@ impl MemkvInstance<Clock> {
         ttl_ms: u64,
     ) -> Result<std::result::Result<(), String>> {
         use wasmtime::component::Val;
-        let (store, instance) = self.parts();
-        // `open` is `store`'s; the bucket resource, and so its methods, `types`'s.
-        let func = |store: &mut Store<Clock>, interface: &str, name: &str| {
-            let within = instance.get_export_index(&mut *store, None, interface);
-            instance
-                .get_export_index(&mut *store, within.as_ref(), name)
-                .and_then(|index| instance.get_func(&mut *store, index))
-                .ok_or_else(|| wasmtime::format_err!("the instance exports no {interface}#{name}"))
-        };
-        let open = func(store, "wasmcloud:keyvalue/store@0.2.0", "open")?;
-        let set = func(
-            store,
-            "wasmcloud:keyvalue/types@0.2.0",
-            "[method]bucket.set",
-        )?;
-        // An error case, in words: its name, or its text.
-        let refusal = |error: Option<Box<Val>>| match error.as_deref() {
-            Some(Val::Variant(_, Some(text))) => match text.as_ref() {
-                Val::String(text) => text.clone(),
-                other => format!("{other:?}"),
-            },
-            Some(Val::Variant(case, None)) => case.clone(),
-            other => format!("{other:?}"),
-        };
-        let handle = wasmtime_wasi::runtime::in_tokio(store.run_concurrent(async |accessor| {
-            let mut opened = [Val::Bool(false)];
-            open.call_concurrent(accessor, &[Val::String(bucket.into())], &mut opened)
-                .await?;
-            let handle = match opened {
-                [Val::Result(Ok(Some(handle)))] => match *handle {
-                    Val::Resource(handle) => handle,
-                    other => wasmtime::bail!("`open` answered {other:?}"),
-                },
-                [Val::Result(Err(error))] => return Ok(Err(refusal(error))),
-                other => wasmtime::bail!("`open` answered {other:?}"),
-            };
-            let options = Val::Record(vec![
-                (
-                    "ttl-ms".into(),
-                    Val::Option(Some(Box::new(Val::U64(ttl_ms)))),
-                ),
-                ("if-not-exists".into(), Val::Bool(false)),
-            ]);
-            let params = [
-                Val::Resource(handle),
-                Val::String(key.into()),
-                Val::List(value.iter().map(|&byte| Val::U8(byte)).collect()),
-                Val::Option(Some(Box::new(options))),
-            ];
-            let mut written = [Val::Bool(false)];
-            set.call_concurrent(accessor, &params, &mut written).await?;
-            let answer = match written {
-                [Val::Result(Ok(None))] => Ok(()),
-                [Val::Result(Err(error))] => Err(refusal(error)),
-                other => wasmtime::bail!("`set` answered {other:?}"),
-            };
-            Ok(Ok((handle, answer)))
-        }))??;
-        let (handle, answer) = match handle {
-            Ok(done) => done,
+        let opened = self.call_async(WASMCLOUD_STORE, "open", &[Val::String(bucket.into())])?;
+        let handle = match wasmcloud_result(opened)? {
+            Ok(Some(Val::Resource(handle))) => handle,
+            Ok(other) => wasmtime::bail!("`open` answered {other:?}"),
             Err(refused) => return Ok(Err(refused)),
         };
-        handle.resource_drop(&mut *store)?;
-        Ok(answer)
+        let options = Val::Record(vec![
+            (
+                "ttl-ms".into(),
+                Val::Option(Some(Box::new(Val::U64(ttl_ms)))),
+            ),
+            ("if-not-exists".into(), Val::Bool(false)),
+        ]);
+        let params = [
+            Val::Resource(handle),
+            Val::String(key.into()),
+            Val::List(value.iter().map(|&byte| Val::U8(byte)).collect()),
+            Val::Option(Some(Box::new(options))),
+        ];
+        let written = self.call_async(WASMCLOUD_TYPES, "[method]bucket.set", &params);
+        handle.resource_drop(self.parts().0)?;
+        Ok(wasmcloud_result(written?)?.map(drop))
+    }
+}
+
+/// The interface of wasmCloud 0.2's `open`.
+pub const WASMCLOUD_STORE: &str = "wasmcloud:keyvalue/store@0.2.0";
+
+/// The interface of wasmCloud 0.2's bucket resource, and so of its methods.
+pub const WASMCLOUD_TYPES: &str = "wasmcloud:keyvalue/types@0.2.0";
+
+/// A wasmCloud 0.2 function's `result<T, error>`, as [`MemkvInstance::call_async`] gives it:
+/// `T`'s value (`None` for `_`), or the error case's name (the text, for `other`).
+pub fn wasmcloud_result(
+    answer: wasmtime::component::Val,
+) -> Result<std::result::Result<Option<wasmtime::component::Val>, String>> {
+    use wasmtime::component::Val;
+    match answer {
+        Val::Result(Ok(value)) => Ok(Ok(value.map(|value| *value))),
+        Val::Result(Err(Some(error))) => match *error {
+            Val::Variant(_, Some(text)) => match *text {
+                Val::String(text) => Ok(Err(text)),
+                other => wasmtime::bail!("an error case carried {other:?}"),
+            },
+            Val::Variant(case, None) => Ok(Err(case)),
+            other => wasmtime::bail!("an error that is no variant: {other:?}"),
+        },
+        other => wasmtime::bail!("not a result: {other:?}"),
     }
 }
 

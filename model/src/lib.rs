@@ -126,6 +126,14 @@ pub struct Observed {
     removals: u64,
 }
 
+impl Observed {
+    /// Whether the key has the same version in both: the same write put its value there, in
+    /// the same store (wasmCloud 0.2's version tokens).
+    pub fn same_version(&self, other: &Observed) -> bool {
+        self.generation == other.generation && self.written == other.written
+    }
+}
+
 /// A requested key and its value, if it exists.
 pub type Found = (String, Option<Vec<u8>>);
 

@@ -126,6 +126,10 @@ fn set_with_a_ttl_expires_the_key_and_the_file_keeps_its_deadline() {
         None
     );
 
+    assert_eq!(
+        fails(&data, &["set", "b", "", "v", "--ttl", "1s"]),
+        "memkv: a key with a lifetime cannot be empty (wasmCloud 0.2's set refuses it)\n"
+    );
     for (ttl, why) in [
         ("0", "a lifetime must be at least 1ms"),
         ("5w", "\"5w\" is not a duration: use ms, s, m, h or d"),

@@ -2,7 +2,9 @@
 //! drafts of `wasi:keyvalue` (cursors, signed counters, compare-and-swap), Spin 2's store, lists
 //! and sets
 //! (`memkv:store/collections`), the Golem dialect, limits and snapshots, and on memkv-p3 waSCC's
-//! `set` with `expires` and a wall clock that moves only when the test says — run on the real
+//! `set` with `expires`, wasmCloud 0.2 (`set` with `ttl-ms` and `if-not-exists`, prefix
+//! listings, `get`, version `cas`, through the async ABI) and a wall clock that moves only when
+//! the test says — run on the real
 //! component and on `memkv-model`, the contract in plain Rust; every answer must agree,
 //! refusals by kind and limit. (memkv-golem and memkv-p3 are in-memory artifacts: the Redis
 //! suites run them as the top level does.)
@@ -19,9 +21,13 @@ use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::store::Error as Er
 use host_test::bindings::exports::wasmcloud::keyvalue::key_value::SetRequest;
 use host_test::golem::Golem;
 use host_test::{GolemHarness, GolemInstance, Harness, HostState, MemkvInstance, ModelClock};
+use memkv_host::WASMCLOUD_TYPES;
+
+/// The interface of wasmCloud 0.2's compare-and-swap.
+const WASMCLOUD_CAS: &str = "wasmcloud:keyvalue/cas@0.2.0";
 use memkv_model::{Kind, Model, Observed, Refused, Usage};
 use proptest::prelude::*;
-use wasmtime::component::ResourceAny;
+use wasmtime::component::{ResourceAny, Val};
 
 use super::harness;
 
@@ -104,6 +110,16 @@ enum Op {
     SetExpiring(usize, String, u32),
     /// Move the wall clock on by this many milliseconds (memkv-p3 only).
     Advance(u64),
+    /// wasmCloud 0.2 (async, memkv-p3 only): `set` with `ttl-ms` and `if-not-exists`.
+    WcSet(usize, usize, Vec<u8>, Option<u64>, bool),
+    /// wasmCloud 0.2's `list-keys` with a prefix (`""`: none given) after a cursor.
+    WcList(usize, &'static str, Option<&'static str>),
+    WcGet(usize, usize),
+    /// wasmCloud 0.2's `cas.current`: kept per bucket until the next `WcSwap` there.
+    WcCurrent(usize, usize),
+    /// `cas.swap` of the key last `WcCurrent` there: requiring its version (if it had one and
+    /// `true`) and this value (if given).
+    WcSwap(usize, Vec<u8>, bool, Option<Vec<u8>>),
 }
 
 impl Op {
@@ -119,7 +135,16 @@ impl Op {
     }
 
     fn is_clocked(&self) -> bool {
-        matches!(self, Op::SetExpiring(..) | Op::Advance(..))
+        matches!(
+            self,
+            Op::SetExpiring(..)
+                | Op::Advance(..)
+                | Op::WcSet(..)
+                | Op::WcList(..)
+                | Op::WcGet(..)
+                | Op::WcCurrent(..)
+                | Op::WcSwap(..)
+        )
     }
 }
 
@@ -227,6 +252,18 @@ fn op() -> impl Strategy<Value = Op> {
         )
             .prop_map(|(k, v, seconds)| Op::SetExpiring(k, v, seconds)),
         2 => prop_oneof![0u64..1_200, Just(1_000), Just(3_000)].prop_map(Op::Advance),
+        3 => (b(), k(), value(), prop_oneof![Just(None), (1u64..2_500).prop_map(Some)], any::<bool>())
+            .prop_map(|(b, k, v, ttl, if_not_exists)| Op::WcSet(b, k, v, ttl, if_not_exists)),
+        2 => (
+            b(),
+            prop_oneof![Just(""), Just("k"), Just("key-"), Just("a")],
+            prop_oneof![Just(None), k().prop_map(|k| Some(KEYS[k])), Just(Some("c"))],
+        )
+            .prop_map(|(b, prefix, cursor)| Op::WcList(b, prefix, cursor)),
+        2 => (b(), k()).prop_map(|(b, k)| Op::WcGet(b, k)),
+        2 => (b(), k()).prop_map(|(b, k)| Op::WcCurrent(b, k)),
+        2 => (b(), value(), any::<bool>(), prop_oneof![Just(None), value().prop_map(Some)])
+            .prop_map(|(b, v, by_version, value)| Op::WcSwap(b, v, by_version, value)),
     ]
 }
 
@@ -246,8 +283,29 @@ enum Answer {
     Kind(Option<Kind>),
     Usage(Usage),
     Refused(Refused),
+    /// One of wasmCloud 0.2's error cases, by name (`quota-exceeded` names no limit).
+    Case(&'static str),
+    /// wasmCloud 0.2's `cas-result.stale`: the key's value now (its version is opaque).
+    Stale(Option<Vec<u8>>),
     /// A refusal the model does not know: never expected.
     Unclassified(String),
+}
+
+/// wasmCloud 0.2's answer for a refusal: `quota-exceeded`, or the core's message in `other`.
+fn wasmcloud_answer<T>(result: Result<T, Refused>, ok: impl FnOnce(T) -> Answer) -> Answer {
+    match result {
+        Err(Refused::Quota(_)) => Answer::Case("quota-exceeded"),
+        result => answer(result, ok),
+    }
+}
+
+/// wasmCloud 0.2's answer for the component's error text (`wasmcloud_result`'s).
+fn wasmcloud_refusal(error: &str) -> Answer {
+    match error {
+        "quota-exceeded" => Answer::Case("quota-exceeded"),
+        "invalid-argument" => Answer::Case("invalid-argument"),
+        other => refused(other),
+    }
 }
 
 fn refused(message: &str) -> Answer {
@@ -262,8 +320,13 @@ fn keys(indexes: &[usize]) -> Vec<String> {
     indexes.iter().map(|&k| KEYS[k].to_owned()).collect()
 }
 
-/// Each bucket's latest draft2 observation, and the key it observed, for the next `Swap` there.
-type Pending = [Option<(Observed, &'static str)>; 3];
+/// Each bucket's latest draft2 observation, and the key it observed, for the next `Swap` there;
+/// and its latest wasmCloud `current`, for the next `WcSwap`.
+#[derive(Default)]
+struct Pending {
+    draft2: [Option<(Observed, &'static str)>; 3],
+    wasmcloud: [Option<(Observed, &'static str)>; 3],
+}
 
 /// The model's answer to `op`.
 fn expect(model: &mut Model, pending: &mut Pending, op: &Op) -> Answer {
@@ -319,15 +382,15 @@ fn expect(model: &mut Model, pending: &mut Pending, op: &Op) -> Answer {
         Op::Observe(b, k) => match model.observe(name(b), KEYS[*k]) {
             Ok(observed) => {
                 let value = observed.value.clone();
-                pending[*b] = Some((observed, KEYS[*k]));
+                pending.draft2[*b] = Some((observed, KEYS[*k]));
                 Answer::Value(value)
             }
             Err(refused) => {
-                pending[*b] = None;
+                pending.draft2[*b] = None;
                 Answer::Refused(refused)
             }
         },
-        Op::Swap(b, v) => match pending[*b].take() {
+        Op::Swap(b, v) => match pending.draft2[*b].take() {
             None => Answer::Unit,
             Some((observed, key)) => match model.swap(name(b), key, &observed, v) {
                 // A failed swap answers with a fresh handle on the key, which a list or a set
@@ -396,6 +459,66 @@ fn expect(model: &mut Model, pending: &mut Pending, op: &Op) -> Answer {
         Op::Advance(ms) => {
             model.advance(*ms);
             Answer::Unit
+        }
+        Op::WcSet(_, k, _, _, _) | Op::WcGet(_, k) if KEYS[*k].is_empty() => {
+            Answer::Case("invalid-argument")
+        }
+        Op::WcCurrent(b, k) if KEYS[*k].is_empty() => {
+            pending.wasmcloud[*b] = None;
+            Answer::Case("invalid-argument")
+        }
+        Op::WcCurrent(b, k) => match model.observe(name(b), KEYS[*k]) {
+            Ok(observed) => {
+                let value = observed.value.clone();
+                pending.wasmcloud[*b] = Some((observed, KEYS[*k]));
+                Answer::Value(value)
+            }
+            Err(refused) => {
+                pending.wasmcloud[*b] = None;
+                wasmcloud_answer(Err(refused), |()| Answer::Unit)
+            }
+        },
+        Op::WcSwap(b, v, by_version, required) => {
+            let Some((observed, key)) = pending.wasmcloud[*b].take() else {
+                return Answer::Unit;
+            };
+            // The version is required only if `current` gave one: the key existed.
+            let by_version = *by_version && observed.value.is_some();
+            if !by_version && required.is_none() {
+                return Answer::Case("invalid-argument");
+            }
+            let now = match model.observe(name(b), key) {
+                Ok(now) => now,
+                Err(refused) => return wasmcloud_answer(Err(refused), |()| Answer::Unit),
+            };
+            let holds = now.value.is_some()
+                && (!by_version || now.same_version(&observed))
+                && required
+                    .as_ref()
+                    .is_none_or(|required| now.value.as_ref() == Some(required));
+            if !holds {
+                return Answer::Stale(now.value);
+            }
+            wasmcloud_answer(model.set(name(b), key, v), |()| Answer::Bool(true))
+        }
+        Op::WcSet(b, k, v, ttl, if_not_exists) => {
+            let (bucket, key) = (name(b), KEYS[*k]);
+            if *if_not_exists && model.exists(bucket, key) {
+                return Answer::Bool(false);
+            }
+            let written = match ttl {
+                Some(ttl_ms) => model.set_expiring(bucket, key, v, *ttl_ms),
+                None => model.set(bucket, key, v),
+            };
+            wasmcloud_answer(written, |()| Answer::Bool(true))
+        }
+        Op::WcGet(b, k) => wasmcloud_answer(model.get(name(b), KEYS[*k]), Answer::Value),
+        Op::WcList(_, prefix, Some(cursor)) if !cursor.starts_with(prefix) => {
+            Answer::Case("invalid-argument")
+        }
+        Op::WcList(b, prefix, cursor) => {
+            let (keys, next) = model.page_prefixed(name(b), prefix, *cursor);
+            Answer::Page(keys, next)
         }
     }
 }
@@ -478,7 +601,53 @@ struct Subject<A: Artifact> {
     draft2: Vec<ResourceAny>,
     spin: Vec<ResourceAny>,
     golem: Vec<ResourceAny>,
+    /// wasmCloud 0.2's buckets (memkv-p3 only).
+    wasmcloud: Vec<ResourceAny>,
+    /// Each bucket's latest `cas.current`: the key and its version, if it had one.
+    wasmcloud_pending: [Option<(usize, Option<String>)>; 3],
     cas: [Option<ResourceAny>; 3],
+}
+
+/// `list<u8>`'s bytes.
+fn bytes_of(list: &Val) -> Vec<u8> {
+    match list {
+        Val::List(items) => items
+            .iter()
+            .map(|item| match item {
+                Val::U8(byte) => *byte,
+                other => panic!("not a byte: {other:?}"),
+            })
+            .collect(),
+        other => panic!("not a list: {other:?}"),
+    }
+}
+
+/// A `cas.entry`'s value and version.
+fn entry_of(entry: &Val) -> (Vec<u8>, String) {
+    let Val::Record(fields) = entry else {
+        panic!("not an entry: {entry:?}");
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value)
+            .unwrap_or_else(|| panic!("no {name} in {entry:?}"))
+    };
+    (bytes_of(field("value")), text_of(field("version")))
+}
+
+/// `string`'s text.
+fn text_of(text: &Val) -> String {
+    match text {
+        Val::String(text) => text.clone(),
+        other => panic!("not a string: {other:?}"),
+    }
+}
+
+/// `option<string>` from the test's `Option<&str>`.
+fn optional_text(text: Option<&str>) -> Val {
+    Val::Option(text.map(|text| Box::new(Val::String(text.into()))))
 }
 
 fn spin_answer<T>(result: Result<T, SpinError>, ok: impl FnOnce(T) -> Answer) -> Answer {
@@ -519,7 +688,19 @@ impl<A: Artifact> Subject<A> {
         let mut draft2 = Vec::new();
         let mut spin = Vec::new();
         let mut golem = Vec::new();
+        let mut wasmcloud = Vec::new();
         for name in BUCKETS {
+            if instance.clock().is_some() {
+                let opened = instance.memkv().call_async(
+                    memkv_host::WASMCLOUD_STORE,
+                    "open",
+                    &[Val::String(name.into())],
+                )?;
+                match memkv_host::wasmcloud_result(opened)? {
+                    Ok(Some(Val::Resource(handle))) => wasmcloud.push(handle),
+                    other => panic!("open answered {other:?}"),
+                }
+            }
             draft.push(instance.memkv().draft().open(name)?.expect("open"));
             draft2.push(instance.memkv().draft2().open(name)?.expect("open"));
             spin.push(instance.memkv().spin().open(name)?.expect("open"));
@@ -533,6 +714,8 @@ impl<A: Artifact> Subject<A> {
             draft2,
             spin,
             golem,
+            wasmcloud,
+            wasmcloud_pending: Default::default(),
             cas: Default::default(),
         })
     }
@@ -814,6 +997,130 @@ impl<A: Artifact> Subject<A> {
                 Answer::Unit
             }
             Op::Advance(_) => unreachable!("answered above"),
+            Op::WcSet(b, k, v, ttl, if_not_exists) => {
+                let options = Val::Record(vec![
+                    (
+                        "ttl-ms".into(),
+                        Val::Option(ttl.map(|ttl| Box::new(Val::U64(ttl)))),
+                    ),
+                    ("if-not-exists".into(), Val::Bool(*if_not_exists)),
+                ]);
+                let params = [
+                    Val::Resource(self.wasmcloud[*b]),
+                    Val::String(KEYS[*k].into()),
+                    Val::List(v.iter().map(|&byte| Val::U8(byte)).collect()),
+                    Val::Option(Some(Box::new(options))),
+                ];
+                let set = memkv.call_async(WASMCLOUD_TYPES, "[method]bucket.set", &params)?;
+                match memkv_host::wasmcloud_result(set)? {
+                    Ok(_) => Answer::Bool(true),
+                    Err(error) if error == "precondition-failed" => Answer::Bool(false),
+                    Err(error) => wasmcloud_refusal(&error),
+                }
+            }
+            Op::WcCurrent(b, k) => {
+                self.wasmcloud_pending[*b] = None;
+                let params = [
+                    Val::Resource(self.wasmcloud[*b]),
+                    Val::String(KEYS[*k].into()),
+                ];
+                let current = memkv.call_async(WASMCLOUD_CAS, "current", &params)?;
+                match memkv_host::wasmcloud_result(current)? {
+                    Ok(Some(Val::Option(None))) => {
+                        self.wasmcloud_pending[*b] = Some((*k, None));
+                        Answer::Value(None)
+                    }
+                    Ok(Some(Val::Option(Some(entry)))) => {
+                        let (value, version) = entry_of(&entry);
+                        self.wasmcloud_pending[*b] = Some((*k, Some(version)));
+                        Answer::Value(Some(value))
+                    }
+                    Ok(other) => panic!("current answered {other:?}"),
+                    Err(error) => wasmcloud_refusal(&error),
+                }
+            }
+            Op::WcSwap(b, v, by_version, required) => {
+                let Some((k, version)) = self.wasmcloud_pending[*b].take() else {
+                    return Ok(Answer::Unit);
+                };
+                let version = version.filter(|_| *by_version);
+                let options = Val::Record(vec![
+                    (
+                        "require-version".into(),
+                        Val::Option(version.map(|version| Box::new(Val::String(version)))),
+                    ),
+                    (
+                        "require-value".into(),
+                        Val::Option(required.as_ref().map(|value| {
+                            Box::new(Val::List(value.iter().map(|&byte| Val::U8(byte)).collect()))
+                        })),
+                    ),
+                ]);
+                let params = [
+                    Val::Resource(self.wasmcloud[*b]),
+                    Val::String(KEYS[k].into()),
+                    Val::List(v.iter().map(|&byte| Val::U8(byte)).collect()),
+                    options,
+                ];
+                let swapped = memkv.call_async(WASMCLOUD_CAS, "swap", &params)?;
+                match memkv_host::wasmcloud_result(swapped)? {
+                    Ok(Some(Val::Variant(case, entry))) if case == "swapped" && entry.is_none() => {
+                        Answer::Bool(true)
+                    }
+                    Ok(Some(Val::Variant(case, Some(entry)))) if case == "stale" => match *entry {
+                        Val::Option(entry) => Answer::Stale(entry.map(|entry| entry_of(&entry).0)),
+                        other => panic!("stale carried {other:?}"),
+                    },
+                    Ok(other) => panic!("swap answered {other:?}"),
+                    Err(error) => wasmcloud_refusal(&error),
+                }
+            }
+            Op::WcGet(b, k) => {
+                let params = [
+                    Val::Resource(self.wasmcloud[*b]),
+                    Val::String(KEYS[*k].into()),
+                ];
+                let got = memkv.call_async(WASMCLOUD_TYPES, "[method]bucket.get", &params)?;
+                match memkv_host::wasmcloud_result(got)? {
+                    Ok(Some(Val::Option(value))) => {
+                        Answer::Value(value.map(|value| bytes_of(&value)))
+                    }
+                    Ok(other) => panic!("get answered {other:?}"),
+                    Err(error) => wasmcloud_refusal(&error),
+                }
+            }
+            Op::WcList(b, prefix, cursor) => {
+                let params = [
+                    Val::Resource(self.wasmcloud[*b]),
+                    optional_text(Some(*prefix).filter(|prefix| !prefix.is_empty())),
+                    optional_text(*cursor),
+                ];
+                let listed =
+                    memkv.call_async(WASMCLOUD_TYPES, "[method]bucket.list-keys", &params)?;
+                match memkv_host::wasmcloud_result(listed)? {
+                    Ok(Some(Val::Record(fields))) => {
+                        let field = |name: &str| {
+                            fields
+                                .iter()
+                                .find(|(field, _)| field == name)
+                                .map(|(_, value)| value.clone())
+                                .expect("a key-response field")
+                        };
+                        let Val::List(keys) = field("keys") else {
+                            panic!("keys: not a list");
+                        };
+                        let Val::Option(cursor) = field("cursor") else {
+                            panic!("cursor: not an option");
+                        };
+                        Answer::Page(
+                            keys.iter().map(text_of).collect(),
+                            cursor.map(|cursor| text_of(&cursor)),
+                        )
+                    }
+                    Ok(other) => panic!("list-keys answered {other:?}"),
+                    Err(error) => wasmcloud_refusal(&error),
+                }
+            }
         })
     }
 }
@@ -845,7 +1152,7 @@ fn agree<A: Artifact>(ops: &[Op]) -> Result<(), TestCaseError> {
             continue;
         }
         if let Op::SaveLoad { fresh: true } = op {
-            // A fresh instance has no pending cas handles: neither has the model then.
+            // A fresh instance has no pending cas handles nor versions: neither has the model.
             pending = Default::default();
         }
         let page_size = model.limits().page_size;
