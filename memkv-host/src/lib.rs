@@ -6,7 +6,9 @@
 //!
 //! - [`Compiled`]: the embedded `memkv.wasm`, compiled for an engine and instantiated cheaply;
 //!   [`MemkvInstance`] calls it through one typed view per exported interface (snapshots in and
-//!   out, limits and usage among them).
+//!   out, limits and usage among them). Also `memkv-redis.wasm` and, with the host's wall clock
+//!   for keys with a lifetime, `memkv-p3.wasm`, whose async dialects
+//!   [`MemkvInstance::call_async`] calls.
 //! - [`compose()`] and [`compose_with`]: plug memkv into a guest that imports what it exports;
 //!   with [`Options`], bake data into the composition ([`Preset`]) and re-export memkv's
 //!   snapshot, limits and usage interfaces so that the host can look into the store after a run.
@@ -63,7 +65,7 @@ mod preset;
 
 use std::sync::OnceLock;
 
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Component, Linker, ResourceTable, Val};
 use wasmtime::{Cache, Config, Engine, Result, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -158,6 +160,15 @@ impl Default for Clock {
     }
 }
 
+impl WasiView for Clock {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
 impl MemkvInstance<Clock> {
     /// wasmCloud 0.2's `bucket.set` with `ttl-ms` (async `wasmcloud:keyvalue@0.2.0`): set
     /// `key` of `bucket` to `value`, to expire `ttl_ms` milliseconds from now. The error, if
@@ -169,7 +180,6 @@ impl MemkvInstance<Clock> {
         value: &[u8],
         ttl_ms: u64,
     ) -> Result<std::result::Result<(), String>> {
-        use wasmtime::component::Val;
         let opened = self.call_async(WASMCLOUD_STORE, "open", &[Val::String(bucket.into())])?;
         let handle = match wasmcloud_result(opened)? {
             Ok(Some(Val::Resource(handle))) => handle,
@@ -203,10 +213,7 @@ pub const WASMCLOUD_TYPES: &str = "wasmcloud:keyvalue/types@0.2.0";
 
 /// A wasmCloud 0.2 function's `result<T, error>`, as [`MemkvInstance::call_async`] gives it:
 /// `T`'s value (`None` for `_`), or the error case's name (the text, for `other`).
-pub fn wasmcloud_result(
-    answer: wasmtime::component::Val,
-) -> Result<std::result::Result<Option<wasmtime::component::Val>, String>> {
-    use wasmtime::component::Val;
+pub fn wasmcloud_result(answer: Val) -> Result<std::result::Result<Option<Val>, String>> {
     match answer {
         Val::Result(Ok(value)) => Ok(Ok(value.map(|value| *value))),
         Val::Result(Err(Some(error))) => match *error {
@@ -218,15 +225,6 @@ pub fn wasmcloud_result(
             other => wasmtime::bail!("an error that is no variant: {other:?}"),
         },
         other => wasmtime::bail!("not a result: {other:?}"),
-    }
-}
-
-impl WasiView for Clock {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
     }
 }
 
