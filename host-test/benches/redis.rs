@@ -351,8 +351,9 @@ fn server_usec(server: &RedisServer, calls: impl FnOnce()) -> String {
 
 /// The server's time for a set, with a lifetime and without: 10^4 waSCC `set`s with
 /// `expires` (memkv.lua's `set_ex`, the lifetime path wasmCloud 0.2's `ttl-ms` takes too), and as
-/// many without, in a bucket without lifetimes and then in the same bucket once it has them
-/// (every call into a bucket with lifetimes first looks for expired keys).
+/// many without, of new keys and then of the same keys again, in a bucket without lifetimes and
+/// then in the same bucket once it has them (every call into a bucket with lifetimes first looks
+/// for expired keys).
 fn lifetime_costs(server: &RedisServer, redis: &Harness) -> String {
     let mut instance = redis
         .instantiate_at(&server.url(), "lifetimes")
@@ -369,11 +370,12 @@ fn lifetime_costs(server: &RedisServer, redis: &Harness) -> String {
         }
     };
     let plain = server_usec(server, || sets(0, 0));
+    let again = server_usec(server, || sets(0, 0));
     let expiring = server_usec(server, || sets(3_600, KEYS));
     let beside = server_usec(server, || sets(0, 2 * KEYS));
     format!(
-        "set {plain} µs, set with a lifetime {expiring} µs, set in a bucket with lifetimes \
-         {beside} µs (server time per call, 10^4 calls each)"
+        "set {plain} µs, set of a key that exists {again} µs, set with a lifetime {expiring} µs, \
+         set in a bucket with lifetimes {beside} µs (server time per call, 10^4 calls each)"
     )
 }
 
