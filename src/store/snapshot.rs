@@ -128,8 +128,8 @@ pub enum SnapshotError {
     Refused(Error),
     /// Keys with a lifetime, for a store that cannot end one (it has no clock).
     #[error(
-        "snapshot cannot be loaded: {keys} of its keys have a lifetime, and this store has no \
-         clock to end it (memkv.wasm imports nothing): load it into one that has, the async \
+        "snapshot cannot be loaded: it has keys with a lifetime ({keys}), and this store has no \
+         clock to end them (memkv.wasm imports nothing): load it into one that has, the async \
          artifacts or memkv-redis"
     )]
     Lifetimes {
@@ -149,11 +149,10 @@ impl Store {
     /// [`Store::save`], with the deadline of each key whose lifetime is running (in version 3
     /// if there is one). O(total bytes + k log k) for k keys with a lifetime.
     pub fn save_with(&self, lifetimes: &Lifetimes) -> Result<Vec<u8>, Error> {
-        let deadline = |name: &str, key: &str| {
-            if lifetimes.is_empty() {
-                return None;
-            }
-            lifetimes.deadline(self, name, key)
+        // Only bytes can have a lifetime: a write that made the key a list or a set ended it.
+        let deadline = |name: &str, key: &str, value: &Entry| match value {
+            Entry::Bytes(_) if !lifetimes.is_empty() => lifetimes.deadline(self, name, key),
+            _ => None,
         };
         let mut len = HEADER + CHECKSUM;
         let mut timed = false;
@@ -162,7 +161,7 @@ impl Store {
             len += 4 + name.len() + 8;
             for (key, value) in bucket.unordered() {
                 len += 4 + key.len() + encoded_len(value);
-                if deadline(name, key).is_some() {
+                if deadline(name, key, value).is_some() {
                     len += 8;
                     timed = true;
                 }
@@ -189,7 +188,7 @@ impl Store {
             out.extend_from_slice(&(bucket.len() as u64).to_le_bytes());
             for (key, value) in bucket.entries() {
                 put_bytes(&mut out, key.as_bytes());
-                match (deadline(name, key), value) {
+                match (deadline(name, key, value), value) {
                     (Some(at), Entry::Bytes(value)) => {
                         out.push(TIMED);
                         out.extend_from_slice(&at.to_le_bytes());

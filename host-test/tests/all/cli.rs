@@ -150,9 +150,9 @@ fn a_file_with_lifetimes_is_refused_as_a_preset() {
     let error = memkv_host::Preset::from_snapshot(&std::fs::read(&data).unwrap()).unwrap_err();
     assert_eq!(
         format!("{error:#}"),
-        "reading the preset snapshot: snapshot cannot be loaded: 1 of its keys have a lifetime, \
-         and this store has no clock to end it (memkv.wasm imports nothing): load it into one \
-         that has, the async artifacts or memkv-redis"
+        "reading the preset snapshot: snapshot cannot be loaded: it has keys with a lifetime \
+         (1), and this store has no clock to end them (memkv.wasm imports nothing): load it \
+         into one that has, the async artifacts or memkv-redis"
     );
 }
 
