@@ -45,6 +45,7 @@
 mod bucket;
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -1026,7 +1027,6 @@ impl Engine for Redis {
     fn load(bytes: &[u8]) -> Result<(), String> {
         let (loaded, deadlines) =
             store::Store::load_with(bytes).map_err(|error: SnapshotError| error.to_string())?;
-        let lifetimes = Lifetimes::loaded(&loaded, &deadlines);
         let usage = loaded.usage();
         let mut numbers: Vec<String> = limit_args(&loaded.limits()).into();
         numbers.extend([
@@ -1048,24 +1048,19 @@ impl Engine for Redis {
             })
             .collect();
         let mut item_counts = item_counts.iter();
-        let deadline_of = |name: &str, key: &str| lifetimes.deadline(&loaded, name, key);
-        let deadlines: Vec<String> = loaded
-            .buckets()
-            .flat_map(|(name, id)| loaded.entries(id).map(move |(key, _)| (name, key)))
-            .filter_map(|(name, key)| deadline_of(name, key).map(|at| at.to_string()))
+        // Each key's deadline as text, by bucket and key (only bytes have one).
+        let deadlines: BTreeMap<(&str, &str), String> = deadlines
+            .iter()
+            .map(|deadline| ((&*deadline.bucket, &*deadline.key), deadline.at.to_string()))
             .collect();
-        let mut deadlines = deadlines.iter();
         let mut op = Op::new("load", "").args(numbers.iter().map(String::as_bytes));
         for ((name, id), count) in loaded.buckets().zip(&counts) {
             op = op.arg(name.as_bytes()).arg(count.as_bytes());
             for (key, value) in loaded.entries(id) {
                 op = op.arg(key.as_bytes());
                 op = match value {
-                    Entry::Bytes(value) => match deadline_of(name, key) {
-                        Some(_) => {
-                            let at = deadlines.next().map_or("0", String::as_str);
-                            op.arg(b"E").arg(at.as_bytes()).arg(value)
-                        }
+                    Entry::Bytes(value) => match deadlines.get(&(name, key)) {
+                        Some(at) => op.arg(b"E").arg(at.as_bytes()).arg(value),
                         None => op.arg(b"b").arg(value),
                     },
                     collection => {
