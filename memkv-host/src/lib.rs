@@ -65,7 +65,7 @@ mod preset;
 
 use std::sync::OnceLock;
 
-use wasmtime::component::{Component, Linker, ResourceTable, Val};
+use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable, Val};
 use wasmtime::{Cache, Config, Engine, Result, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -180,29 +180,63 @@ impl MemkvInstance<Clock> {
         value: &[u8],
         ttl_ms: u64,
     ) -> Result<std::result::Result<(), String>> {
-        let opened = self.call_async(WASMCLOUD_STORE, "open", &[Val::String(bucket.into())])?;
-        let handle = match wasmcloud_result(opened)? {
-            Ok(Some(Val::Resource(handle))) => handle,
-            Ok(other) => wasmtime::bail!("`open` answered {other:?}"),
+        let handle = match self.wasmcloud_open(bucket)? {
+            Ok(handle) => handle,
             Err(refused) => return Ok(Err(refused)),
         };
+        let written = self.wasmcloud_set(handle, key, value, Some(ttl_ms), false);
+        handle.resource_drop(self.parts().0)?;
+        written
+    }
+}
+
+impl<T: Send + 'static> MemkvInstance<T> {
+    /// wasmCloud 0.2's `store.open`: the bucket's handle (give it back with
+    /// `ResourceAny::resource_drop`), or the error case ([`wasmcloud_result`]).
+    pub fn wasmcloud_open(
+        &mut self,
+        identifier: &str,
+    ) -> Result<std::result::Result<ResourceAny, String>> {
+        let opened = self.call_async(WASMCLOUD_STORE, "open", &[Val::String(identifier.into())])?;
+        match wasmcloud_result(opened)? {
+            Ok(Some(Val::Resource(handle))) => Ok(Ok(handle)),
+            Ok(other) => wasmtime::bail!("`open` answered {other:?}"),
+            Err(refused) => Ok(Err(refused)),
+        }
+    }
+
+    /// wasmCloud 0.2's `bucket.set` with its `set-options`: `ttl-ms` and `if-not-exists`. The
+    /// error case ([`wasmcloud_result`]) is `precondition-failed` for an existing key with
+    /// `if-not-exists`.
+    pub fn wasmcloud_set(
+        &mut self,
+        bucket: ResourceAny,
+        key: &str,
+        value: &[u8],
+        ttl_ms: Option<u64>,
+        if_not_exists: bool,
+    ) -> Result<std::result::Result<(), String>> {
         let options = Val::Record(vec![
             (
                 "ttl-ms".into(),
-                Val::Option(Some(Box::new(Val::U64(ttl_ms)))),
+                Val::Option(ttl_ms.map(|ttl_ms| Box::new(Val::U64(ttl_ms)))),
             ),
-            ("if-not-exists".into(), Val::Bool(false)),
+            ("if-not-exists".into(), Val::Bool(if_not_exists)),
         ]);
         let params = [
-            Val::Resource(handle),
+            Val::Resource(bucket),
             Val::String(key.into()),
-            Val::List(value.iter().map(|&byte| Val::U8(byte)).collect()),
+            bytes_val(value),
             Val::Option(Some(Box::new(options))),
         ];
-        let written = self.call_async(WASMCLOUD_TYPES, "[method]bucket.set", &params);
-        handle.resource_drop(self.parts().0)?;
-        Ok(wasmcloud_result(written?)?.map(drop))
+        let written = self.call_async(WASMCLOUD_TYPES, "[method]bucket.set", &params)?;
+        Ok(wasmcloud_result(written)?.map(drop))
     }
+}
+
+/// `list<u8>`, as a component value.
+pub fn bytes_val(bytes: &[u8]) -> Val {
+    Val::List(bytes.iter().map(|&byte| Val::U8(byte)).collect())
 }
 
 /// The interface of wasmCloud 0.2's `open`.
@@ -210,6 +244,9 @@ pub const WASMCLOUD_STORE: &str = "wasmcloud:keyvalue/store@0.2.0";
 
 /// The interface of wasmCloud 0.2's bucket resource, and so of its methods.
 pub const WASMCLOUD_TYPES: &str = "wasmcloud:keyvalue/types@0.2.0";
+
+/// The interface of wasmCloud 0.2's compare-and-swap.
+pub const WASMCLOUD_CAS: &str = "wasmcloud:keyvalue/cas@0.2.0";
 
 /// A wasmCloud 0.2 function's `result<T, error>`, as [`MemkvInstance::call_async`] gives it:
 /// `T`'s value (`None` for `_`), or the error case's name (the text, for `other`).

@@ -21,10 +21,7 @@ use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::store::Error as Er
 use host_test::bindings::exports::wasmcloud::keyvalue::key_value::SetRequest;
 use host_test::golem::Golem;
 use host_test::{GolemHarness, GolemInstance, Harness, HostState, MemkvInstance, ModelClock};
-use memkv_host::WASMCLOUD_TYPES;
-
-/// The interface of wasmCloud 0.2's compare-and-swap.
-const WASMCLOUD_CAS: &str = "wasmcloud:keyvalue/cas@0.2.0";
+use memkv_host::{WASMCLOUD_CAS, WASMCLOUD_TYPES, bytes_val};
 use memkv_model::{Kind, Model, Observed, Refused, Usage};
 use proptest::prelude::*;
 use wasmtime::component::{ResourceAny, Val};
@@ -622,19 +619,24 @@ fn bytes_of(list: &Val) -> Vec<u8> {
     }
 }
 
+/// The field `name` of a record's `fields`.
+fn field<'a>(fields: &'a [(String, Val)], name: &str) -> &'a Val {
+    fields
+        .iter()
+        .find(|(field, _)| field == name)
+        .map(|(_, value)| value)
+        .unwrap_or_else(|| panic!("no {name} in {fields:?}"))
+}
+
 /// A `cas.entry`'s value and version.
 fn entry_of(entry: &Val) -> (Vec<u8>, String) {
     let Val::Record(fields) = entry else {
         panic!("not an entry: {entry:?}");
     };
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(field, _)| field == name)
-            .map(|(_, value)| value)
-            .unwrap_or_else(|| panic!("no {name} in {entry:?}"))
-    };
-    (bytes_of(field("value")), text_of(field("version")))
+    (
+        bytes_of(field(fields, "value")),
+        text_of(field(fields, "version")),
+    )
 }
 
 /// `string`'s text.
@@ -691,15 +693,7 @@ impl<A: Artifact> Subject<A> {
         let mut wasmcloud = Vec::new();
         for name in BUCKETS {
             if instance.clock().is_some() {
-                let opened = instance.memkv().call_async(
-                    memkv_host::WASMCLOUD_STORE,
-                    "open",
-                    &[Val::String(name.into())],
-                )?;
-                match memkv_host::wasmcloud_result(opened)? {
-                    Ok(Some(Val::Resource(handle))) => wasmcloud.push(handle),
-                    other => panic!("open answered {other:?}"),
-                }
+                wasmcloud.push(instance.memkv().wasmcloud_open(name)?.expect("open"));
             }
             draft.push(instance.memkv().draft().open(name)?.expect("open"));
             draft2.push(instance.memkv().draft2().open(name)?.expect("open"));
@@ -998,22 +992,9 @@ impl<A: Artifact> Subject<A> {
             }
             Op::Advance(_) => unreachable!("answered above"),
             Op::WcSet(b, k, v, ttl, if_not_exists) => {
-                let options = Val::Record(vec![
-                    (
-                        "ttl-ms".into(),
-                        Val::Option(ttl.map(|ttl| Box::new(Val::U64(ttl)))),
-                    ),
-                    ("if-not-exists".into(), Val::Bool(*if_not_exists)),
-                ]);
-                let params = [
-                    Val::Resource(self.wasmcloud[*b]),
-                    Val::String(KEYS[*k].into()),
-                    Val::List(v.iter().map(|&byte| Val::U8(byte)).collect()),
-                    Val::Option(Some(Box::new(options))),
-                ];
-                let set = memkv.call_async(WASMCLOUD_TYPES, "[method]bucket.set", &params)?;
-                match memkv_host::wasmcloud_result(set)? {
-                    Ok(_) => Answer::Bool(true),
+                let bucket = self.wasmcloud[*b];
+                match memkv.wasmcloud_set(bucket, KEYS[*k], v, *ttl, *if_not_exists)? {
+                    Ok(()) => Answer::Bool(true),
                     Err(error) if error == "precondition-failed" => Answer::Bool(false),
                     Err(error) => wasmcloud_refusal(&error),
                 }
@@ -1051,15 +1032,13 @@ impl<A: Artifact> Subject<A> {
                     ),
                     (
                         "require-value".into(),
-                        Val::Option(required.as_ref().map(|value| {
-                            Box::new(Val::List(value.iter().map(|&byte| Val::U8(byte)).collect()))
-                        })),
+                        Val::Option(required.as_deref().map(|value| Box::new(bytes_val(value)))),
                     ),
                 ]);
                 let params = [
                     Val::Resource(self.wasmcloud[*b]),
                     Val::String(KEYS[k].into()),
-                    Val::List(v.iter().map(|&byte| Val::U8(byte)).collect()),
+                    bytes_val(v),
                     options,
                 ];
                 let swapped = memkv.call_async(WASMCLOUD_CAS, "swap", &params)?;
@@ -1099,22 +1078,15 @@ impl<A: Artifact> Subject<A> {
                     memkv.call_async(WASMCLOUD_TYPES, "[method]bucket.list-keys", &params)?;
                 match memkv_host::wasmcloud_result(listed)? {
                     Ok(Some(Val::Record(fields))) => {
-                        let field = |name: &str| {
-                            fields
-                                .iter()
-                                .find(|(field, _)| field == name)
-                                .map(|(_, value)| value.clone())
-                                .expect("a key-response field")
-                        };
-                        let Val::List(keys) = field("keys") else {
+                        let Val::List(keys) = field(&fields, "keys") else {
                             panic!("keys: not a list");
                         };
-                        let Val::Option(cursor) = field("cursor") else {
+                        let Val::Option(cursor) = field(&fields, "cursor") else {
                             panic!("cursor: not an option");
                         };
                         Answer::Page(
                             keys.iter().map(text_of).collect(),
-                            cursor.map(|cursor| text_of(&cursor)),
+                            cursor.as_deref().map(text_of),
                         )
                     }
                     Ok(other) => panic!("list-keys answered {other:?}"),
