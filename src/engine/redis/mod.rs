@@ -164,8 +164,6 @@ struct Session {
     prefix: String,
     /// The store's own keys, `g`, `n` and `c`, as every call names them.
     store_keys: [String; 3],
-    /// The store's record of recent writes' answers, `q`, by request id.
-    requests_key: String,
     connection: Option<Server>,
     /// The CA and client certificate for `rediss://`, when the environment names either.
     certificates: Option<TlsCertificates>,
@@ -337,13 +335,11 @@ impl Session {
         };
         let (function, library) = library();
         let store_keys = ["g", "n", "c"].map(|suffix| format!("{prefix}:{{{prefix}}}:{suffix}"));
-        let requests_key = format!("{prefix}:{{{prefix}}}:q");
         Ok(Self {
             url,
             cluster: cluster.is_some(),
             prefix,
             store_keys,
-            requests_key,
             connection: None,
             certificates,
             timeout,
@@ -622,14 +618,13 @@ impl<'a> Op<'a> {
         let mut sent = false;
         let answer = with_connection(|server, session| {
             let mut call = redis::cmd("FCALL");
-            call.arg(&session.function).arg(7);
+            call.arg(&session.function).arg(6);
             for name in &session.store_keys {
                 call.arg(name);
             }
             for name in bucket_keys(&session.prefix, self.bucket) {
                 call.arg(name);
             }
-            call.arg(&session.requests_key);
             call.arg(self.name).arg(self.bucket).arg(&session.prefix);
             for arg in &self.args {
                 call.arg(*arg);

@@ -5,25 +5,27 @@
 -- constants it shares with memkv's core, which Rust writes (`library()` in `../mod.rs`):
 -- ENTRY_OVERHEAD, BUCKET_OVERHEAD, ITEM_OVERHEAD, STAMP, DEADLINE, CURSORS, DEFAULTS (the
 -- default limits by field) and READS (the operations that change nothing, by name). Then it
--- calls `FCALL memkv_<hash> 7 KEYS… ARGV…`: the helpers below are defined once, when the
+-- calls `FCALL memkv_<hash> 6 KEYS… ARGV…`: the helpers below are defined once, when the
 -- library loads, not per call.
 --
--- KEYS: 1 the store's hash `g` (limits, usage, generation, next cursor), 2 the registry `n` (a
--- sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 values `v` (a hash
--- of key -> 16 hex digits of write stamp followed by the value), 5 index `i` (a sorted set of
--- its keys, all with score 0, for byte-ordered paging) and 6 meta `m` (`st`, the last stamp
--- issued; `rm`, how many deletions), then 7 the store's record of recent writes' answers `q`
--- (so that a call sent again is not run again: `7-run.lua`). A key holding a list or a set has,
--- in `v`, a marker of 16 characters instead (`L` or `S` and 15 hex digits of stamp), in the
--- bucket's kinds hash `k` its kind letter and charge (`L123`), and its items in a native Redis
--- list or set `e<hex of the key>` beside the bucket's other keys. A value written with a lifetime (wasmCloud's `set`
--- with `expires`) has a stamp starting with `E` followed by its deadline (13 digits of
--- milliseconds since the epoch, by the server's clock) before the value, and its key is in the
--- bucket's deadlines `x` (a sorted set scored by deadline); every call first removes the keys of
--- its bucket whose deadline has passed, as a delete would, and any other write of a key ends its
--- lifetime, as Redis's SET does. Every key of a store carries the store's hash tag, so the
--- keys a call names here, or finds from a bucket's name (`bucket_key`), are in one slot, on
--- one server or one Redis Cluster node.
+-- KEYS: 1 the store's hash `g` (limits, usage, the last write stamp, whether keys have had
+-- lifetimes, generation, next cursor, and the record of recent writes' answers: `1-store.lua`,
+-- `7-run.lua`), 2 the registry `n` (a sorted set of bucket names), 3 the cursor table `c`, then
+-- the bucket's 4 values `v` (a hash of key -> 16 hex digits of write stamp followed by the
+-- value), 5 index `i` (a sorted set of its keys, all with score 0, for byte-ordered paging) and
+-- 6 meta `m` (`rm`, how many deletions). A call reads `g` once, at its start, and writes it
+-- once, at its end: a set of a key that exists runs four commands (`g`, the old value's length,
+-- the value, `g`). A key holding a list or a set has, in `v`, a marker of 16 characters
+-- instead (`L` or `S` and 15 hex digits of stamp), in the bucket's kinds hash `k` its kind
+-- letter and charge (`L123`), and its items in a native Redis list or set `e<hex of the key>`
+-- beside the bucket's other keys. A value written with a lifetime (wasmCloud's `set` with
+-- `expires`) has a stamp starting with `E` followed by its deadline (13 digits of milliseconds
+-- since the epoch, by the server's clock) before the value, and its key is in the bucket's
+-- deadlines `x` (a sorted set scored by deadline); once a key of the store has had a lifetime,
+-- every call first removes the keys of its bucket whose deadline has passed, as a delete would,
+-- and any other write of a key ends its lifetime, as Redis's SET does. Every key of a store
+-- carries the store's hash tag, so the keys a call names here, or finds from a bucket's name
+-- (`bucket_key`), are in one slot, on one server or one Redis Cluster node.
 -- ARGV: 1 the operation, 2 the bucket's name, 3 the key prefix, then the operation's own, and last
 -- the call's request id.
 --

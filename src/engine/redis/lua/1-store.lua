@@ -9,48 +9,128 @@ local function dec(n)
 end
 
 local LIMITS = { 'lk', 'lv', 'lt', 'le', 'lb', 'lp' }
-local USAGE = { 'bytes', 'buckets' }
 
--- The limits in force and the store's usage, read with one command the first time a call needs
--- one of them (every call reads them before its first write).
-local fields, numbers = nil, nil
+-- The store's hash `g` holds, beside the limits: the usage (`bytes`, `entries`, `buckets`), the
+-- last write stamp issued in the store (`st`), whether any key has had a lifetime (`x`, '1'),
+-- the generation (`gen`, bumped by every load), the draft's next cursor (`cursor`) and the ring
+-- of recent writes' answers (`q0` to `q4095`, `7-run.lua`).
 
--- The fields `read_fields` reads: the limits, then the usage.
-local FIELDS = {}
-for n = 1, #LIMITS do
-  FIELDS[n] = LIMITS[n]
+-- A store written before the stamp was the store's: its buckets' stamps count from 1 in each
+-- bucket, so the store's count starts above any of them (2^52: Lua's doubles count exactly to
+-- 2^53).
+local FIRST_STORE_STAMP = '0010000000000000'
+
+-- The fields of `g` every call reads (HOT: a set of a key that exists needs no other), and the
+-- rest (COLD), read the first time a call needs one; where each is in its list, and its text
+-- when the store has none (`st`, the last stamp issued, is 16 hex digits). (Loops by number:
+-- the library's loading has no `ipairs`.)
+local HOT = { 'st', 'x', 'bytes', 'lk', 'lv', 'lt' }
+local COLD = { 'entries', 'buckets', 'gen', 'le', 'lb', 'lp' }
+local AT, ABSENT = {}, {}
+for n = 1, #HOT do
+  AT[HOT[n]], ABSENT[HOT[n]] = n, DEFAULTS[HOT[n]] or '0'
 end
-for n = 1, #USAGE do
-  FIELDS[#LIMITS + n] = USAGE[n]
+for n = 1, #COLD do
+  AT[COLD[n]], ABSENT[COLD[n]] = #HOT + n, DEFAULTS[COLD[n]] or '0'
+end
+ABSENT.st = '0000000000000000'
+
+-- The limits and the store's state as read at the start of every call (`HOT`, then `COLD`
+-- once needed; a field the call changed put in its place), those the call needed as numbers,
+-- and the fields the call changed, written with one command at its end (`write_fields`): a set
+-- of a key that exists sends the store's hash one read and one write. Lua converts text to
+-- numbers slowly, so only what a call uses is converted, and a limit only when a length comes
+-- near it (`within`).
+local stored, cold_read, numbers, changed = nil, false, nil, nil
+
+local function limit(name)
+  local at = AT[name]
+  if at > #HOT and not cold_read then
+    local cold = redis.call('HMGET', g, unpack(COLD))
+    for n = 1, #COLD do
+      -- A cold field the call has already changed keeps its new value.
+      if stored[#HOT + n] == nil then
+        stored[#HOT + n] = cold[n]
+      end
+    end
+    cold_read = true
+  end
+  return stored[at] or ABSENT[name]
+end
+
+-- A limit or a state field as a number.
+local function number(name)
+  local n = numbers[name]
+  if not n then
+    n = tonumber(limit(name))
+    numbers[name] = n
+  end
+  return n
+end
+
+-- Change the field `name` of `g` (written at the end of the call).
+local function change(name, value)
+  changed = changed or {}
+  changed[name] = value
+end
+
+local function put_field(name, value)
+  stored[AT[name]] = value
+  numbers[name] = nil
+  change(name, value)
 end
 
 local function read_fields()
-  fields, numbers = {}, {}
-  local stored = redis.call('HMGET', g, unpack(FIELDS))
-  for n, name in ipairs(FIELDS) do
-    fields[name] = stored[n] or DEFAULTS[name] or '0'
-    numbers[name] = tonumber(fields[name])
+  stored, cold_read, numbers, changed = redis.call('HMGET', g, unpack(HOT)), false, {}, nil
+  -- `bytes` without `st`: a store from before; its keys may have lifetimes, and its record of
+  -- answers was a key of its own (`q`), whose records stay behind.
+  if stored[AT.bytes] and not stored[AT.st] then
+    put_field('st', FIRST_STORE_STAMP)
+    put_field('x', '1')
   end
 end
 
-local function limit(name)
-  if not fields then
-    read_fields()
+-- Every field of `g` the call changed, in one `HSET`.
+local function write_fields()
+  if changed then
+    local flat = {}
+    for name, value in pairs(changed) do
+      flat[#flat + 1] = name
+      flat[#flat + 1] = value
+    end
+    redis.call('HSET', g, unpack(flat))
+    changed = nil
   end
-  return fields[name]
 end
 
--- A limit or a usage field as a number.
-local function number(name)
-  if not fields then
-    read_fields()
+-- Add `delta` to the usage field `name`.
+local function add_usage(name, delta)
+  if delta ~= 0 then
+    put_field(name, dec(number(name) + delta))
   end
-  return numbers[name]
+end
+
+-- The next write stamp of the store: 16 hex digits, different from every stamp before it.
+local function next_stamp()
+  local stamp = string.format('%016x', tonumber(limit('st'), 16) + 1)
+  put_field('st', stamp)
+  return stamp
+end
+
+-- LEAST[d]: the least number of d digits.
+local LEAST = {}
+for d = 1, 21 do
+  LEAST[d] = 10 ^ (d - 1)
+end
+
+-- Whether `n` is at most the limit `name`: at once if it has fewer digits.
+local function within(n, name)
+  return n < LEAST[#limit(name)] or n <= number(name)
 end
 
 -- Refuse `needed` if it is over the limit `name`.
 local function check(code, needed, name)
-  if needed > number(name) then
+  if not within(needed, name) then
     refuse('quota', code, dec(needed), limit(name))
   end
 end

@@ -16,8 +16,20 @@ end
 
 local function create_bucket()
   redis.call('ZADD', reg, 0, bucket)
-  redis.call('HINCRBY', g, 'buckets', 1)
-  redis.call('HINCRBY', g, 'bytes', #bucket + BUCKET_OVERHEAD)
+  add_usage('buckets', 1)
+  add_usage('bytes', #bucket + BUCKET_OVERHEAD)
+end
+
+-- Refuse a new entry in the call's bucket, which holds `len` entries (nil: not read yet), if it
+-- would pass the limit of entries per bucket; returns the bucket's entry count once read. The
+-- store's count bounds the bucket's: only a limit below it needs the bucket's counted.
+local function check_entries(len, added)
+  if len == nil and within(number('entries') + added, 'le') then
+    return nil
+  end
+  len = len or redis.call('ZCARD', idx)
+  check('entries', len + added, 'le')
+  return len
 end
 
 -- A write in progress: checked pair by pair against the totals as memkv applies them, then
@@ -52,10 +64,8 @@ local function plan(w, key, value)
   else
     local total = w.total + #key + #value + ENTRY_OVERHEAD
     check_total(total, w.committed)
-    w.len = w.len or redis.call('ZCARD', idx)
-    check('entries', w.len + 1, 'le')
+    w.len = check_entries(w.len, w.added + 1)
     w.total = total
-    w.len = w.len + 1
     w.added = w.added + 1
     table.insert(w.new, key)
   end
@@ -88,10 +98,10 @@ local function commit(w)
   if w.create then
     create_bucket()
   end
-  -- Every value the call writes gets the same stamp, the bucket's next: a stamp only has to
+  -- Every value the call writes gets the same stamp, the store's next: a stamp only has to
   -- differ from every stamp the key had before. All values go in one HSET (a key written twice
   -- keeps its last value), the new keys into the index in one ZADD.
-  local stamp = string.format('%016x', redis.call('HINCRBY', meta, 'st', 1))
+  local stamp = next_stamp()
   -- Bytes replace a list or set: its items go.
   for _, key in ipairs(w.drop) do
     redis.call('DEL', items_key(key))
@@ -117,45 +127,54 @@ local function commit(w)
     end
     batched('ZADD', idx, members)
   end
-  if w.total ~= w.committed then
-    redis.call('HINCRBY', g, 'bytes', dec(w.total - w.committed))
-  end
-  if w.added > 0 then
-    redis.call('HINCRBY', g, 'entries', w.added)
-  end
+  add_usage('bytes', w.total - w.committed)
+  add_usage('entries', w.added)
 end
 
 -- The write of one key (`set`, its lifetime and if-absent variants, `swap`): the checks and
 -- writes `plan` and `commit` make for one pair, in their order, without their tables (every
--- plain set runs this).
-local function set_one(key, value)
-  local committed, create = open_for_write()
-  check_sizes(key, value)
+-- plain set runs this), and with the key's lifetime when `deadline` (milliseconds since the
+-- epoch) is given. A key that exists proves its bucket does: only a new key looks the bucket up.
+local function set_one(key, value, deadline)
   local kind, old = entry_of(key)
-  local total = old and committed - old + #value or committed + #key + #value + ENTRY_OVERHEAD
-  check_total(total, committed)
+  local committed, create = nil, false
   if not old then
-    check('entries', redis.call('ZCARD', idx) + 1, 'le')
+    committed, create = open_for_write()
+  end
+  check_sizes(key, value)
+  -- What the store grows by; a value of the same length as the one it replaces changes no usage.
+  local grows = old and #value - old or #key + #value + ENTRY_OVERHEAD
+  if grows > 0 then
+    check('total', (committed or number('bytes')) + grows, 'lt')
+  end
+  if not old then
+    check_entries(nil, 1)
   end
   if create then
     create_bucket()
   end
-  local stamp = string.format('%016x', redis.call('HINCRBY', meta, 'st', 1))
+  local stamp = next_stamp()
   if kind and kind ~= 'bytes' then
     redis.call('DEL', items_key(key))
     redis.call('HDEL', kinds(), key)
   end
-  redis.call('HSET', vals, key, stamp .. value)
-  if has_deadlines then
-    redis.call('ZREM', deadlines(), key)
+  if deadline then
+    -- A value with a lifetime: `E` and the stamp's last 15 digits, then the deadline.
+    redis.call('HSET', vals, key, 'E' .. stamp:sub(2) .. string.format('%013d', deadline) .. value)
+    redis.call('ZADD', deadlines(), deadline, key)
+    has_deadlines = true
+    if limit('x') ~= '1' then
+      put_field('x', '1')
+    end
+  else
+    redis.call('HSET', vals, key, stamp .. value)
+    if has_deadlines then
+      redis.call('ZREM', deadlines(), key)
+    end
   end
   if not old then
     redis.call('ZADD', idx, 0, key)
+    add_usage('entries', 1)
   end
-  if total ~= committed then
-    redis.call('HINCRBY', g, 'bytes', dec(total - committed))
-  end
-  if not old then
-    redis.call('HINCRBY', g, 'entries', 1)
-  end
+  add_usage('bytes', grows)
 end

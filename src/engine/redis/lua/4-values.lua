@@ -29,11 +29,15 @@ local function purge(name)
   batched('ZREM', bucket_key(name, 'i'), expired)
   batched('ZREM', x, expired)
   redis.call('HINCRBY', bucket_key(name, 'm'), 'rm', #expired)
-  redis.call('HINCRBY', g, 'bytes', dec(-freed))
-  redis.call('HINCRBY', g, 'entries', -#expired)
+  add_usage('bytes', -freed)
+  add_usage('entries', -#expired)
 end
 
+-- Purge every bucket, if any key of the store has had a lifetime.
 local function purge_all()
+  if limit('x') ~= '1' then
+    return
+  end
   for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
     purge(name)
   end
@@ -54,22 +58,16 @@ function ops.set()
   return { 'ok' }
 end
 
--- Give `key`, just written, a lifetime of `ttl_ms` milliseconds from now. The deadline is
--- charged nowhere: the entry's charge stays its value's length. It is kept in 13 digits, so a
--- lifetime past the year 2286 ends then.
-local function expire_in(key, ttl_ms)
-  local deadline = math.min(now_ms() + ttl_ms, 9999999999999)
-  local raw = redis.call('HGET', vals, key)
-  local stamp = 'E' .. raw:sub(2, STAMP) .. string.format('%013d', deadline)
-  redis.call('HSET', vals, key, stamp .. raw:sub(STAMP + 1))
-  redis.call('ZADD', deadlines(), deadline, key)
+-- The deadline of a lifetime of `ttl_ms` milliseconds from now. The deadline is charged
+-- nowhere: the entry's charge stays its value's length. It is kept in 13 digits, so a lifetime
+-- past the year 2286 ends then.
+local function deadline_in(ttl_ms)
+  return math.min(now_ms() + ttl_ms, 9999999999999)
 end
 
 -- waSCC's `set` with a lifetime. ARGV: key, value, seconds (at least 1).
 function ops.set_ex()
-  local key = ARGV[4]
-  set_one(key, ARGV[5])
-  expire_in(key, tonumber(ARGV[6]) * 1000)
+  set_one(ARGV[4], ARGV[5], deadline_in(tonumber(ARGV[6]) * 1000))
   return { 'ok' }
 end
 
@@ -81,10 +79,7 @@ function ops.set_opts()
   if ARGV[7] == '1' and entry_of(key) then
     return { 'ok', 0 }
   end
-  set_one(key, ARGV[5])
-  if ARGV[6] ~= '' then
-    expire_in(key, tonumber(ARGV[6]))
-  end
+  set_one(key, ARGV[5], ARGV[6] ~= '' and deadline_in(tonumber(ARGV[6])) or nil)
   return { 'ok', 1 }
 end
 
@@ -129,8 +124,8 @@ function ops.delete()
       batched('ZREM', deadlines(), removed)
     end
     redis.call('HINCRBY', meta, 'rm', #removed)
-    redis.call('HINCRBY', g, 'bytes', dec(-freed))
-    redis.call('HINCRBY', g, 'entries', -#removed)
+    add_usage('bytes', -freed)
+    add_usage('entries', -#removed)
   end
   return { 'ok', #removed }
 end
@@ -167,8 +162,7 @@ local function version(key)
   if raw then
     stamp, value, kind = raw:sub(1, STAMP), payload(raw), marked(raw)
   end
-  return redis.call('HGET', g, 'gen') or '0', stamp, redis.call('HGET', meta, 'rm') or '0', value,
-    kind
+  return limit('gen'), stamp, redis.call('HGET', meta, 'rm') or '0', value, kind
 end
 
 function ops.observe()

@@ -46,7 +46,7 @@ function ops.set_limits()
     end
   end
   for _, name in ipairs(LIMITS) do
-    redis.call('HSET', g, name, new[name])
+    put_field(name, new[name])
   end
   return { 'ok' }
 end
@@ -98,10 +98,15 @@ function ops.load()
   end
   redis.call('DEL', reg, cur)
   for n, name in ipairs(LIMITS) do
-    redis.call('HSET', g, name, ARGV[3 + n])
+    put_field(name, ARGV[3 + n])
   end
-  redis.call('HSET', g, 'bytes', ARGV[10], 'entries', ARGV[11], 'buckets', ARGV[12])
-  redis.call('HINCRBY', g, 'gen', 1)
+  put_field('bytes', ARGV[10])
+  put_field('entries', ARGV[11])
+  put_field('buckets', ARGV[12])
+  put_field('gen', dec(number('gen') + 1))
+  -- Every loaded value has the stamp 1, the last the store issued.
+  put_field('st', '0000000000000001')
+  local lifetimes = false
   local n = 13
   while n <= #ARGV do
     local name, count = ARGV[n], tonumber(ARGV[n + 1])
@@ -119,6 +124,7 @@ function ops.load()
         redis.call('HSET', values, key,
           'E000000000000001' .. string.format('%013d', deadline) .. ARGV[n + 3])
         redis.call('ZADD', bucket_key(name, 'x'), deadline, key)
+        lifetimes = true
         n = n + 4
       else
         local items, charge = {}, 0
@@ -133,8 +139,9 @@ function ops.load()
         redis.call('HSET', bucket_key(name, 'k'), key, kind .. dec(charge))
       end
     end
-    redis.call('HSET', bucket_key(name, 'm'), 'st', 1, 'rm', 0)
+    redis.call('HSET', bucket_key(name, 'm'), 'rm', 0)
   end
+  put_field('x', lifetimes and '1' or '0')
   purge_all()
   return { 'ok' }
 end

@@ -62,7 +62,7 @@ end
 -- Mark `key` as holding a collection of kind `letter` charged `charge` bytes, with a new stamp:
 -- every change to a list or set is a write of its key.
 local function mark(key, letter, charge)
-  local stamp = letter .. string.format('%015x', redis.call('HINCRBY', meta, 'st', 1))
+  local stamp = letter .. next_stamp():sub(2)
   redis.call('HSET', vals, key, stamp)
   redis.call('HSET', kinds(), key, letter .. dec(charge))
 end
@@ -79,7 +79,7 @@ local function grow(key, existed, charge, added, letter, apply)
   end
   check_total(total, committed)
   if not existed then
-    check('entries', redis.call('ZCARD', idx) + 1, 'le')
+    check_entries(nil, 1)
   end
   if create then
     create_bucket()
@@ -88,9 +88,9 @@ local function grow(key, existed, charge, added, letter, apply)
   mark(key, letter, charge + added)
   if not existed then
     redis.call('ZADD', idx, 0, key)
-    redis.call('HINCRBY', g, 'entries', 1)
+    add_usage('entries', 1)
   end
-  redis.call('HINCRBY', g, 'bytes', dec(total - committed))
+  add_usage('bytes', total - committed)
 end
 
 -- Take `freed` bytes of removed items off the collection under `key`, or remove the key if
@@ -102,12 +102,12 @@ local function shrink(key, letter, charge, freed, emptied)
     redis.call('HDEL', vals, key)
     redis.call('ZREM', idx, key)
     redis.call('HINCRBY', meta, 'rm', 1)
-    redis.call('HINCRBY', g, 'bytes', dec(-(#key + charge + ENTRY_OVERHEAD)))
-    redis.call('HINCRBY', g, 'entries', -1)
+    add_usage('bytes', -(#key + charge + ENTRY_OVERHEAD))
+    add_usage('entries', -1)
     return
   end
   mark(key, letter, charge - freed)
-  redis.call('HINCRBY', g, 'bytes', dec(-freed))
+  add_usage('bytes', -freed)
 end
 
 function ops.kind()

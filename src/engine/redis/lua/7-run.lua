@@ -2,12 +2,13 @@
 
 -- The operations that change nothing (READS, from Rust's `READS`): sent again, they run again.
 -- Every other operation's answer is recorded, with the call's request id (its last argument, 16
--- hex digits), in the store's hash of recent answers (KEYS[7], `q`), in the slot the id's last
--- three digits name: recent writes' answers in constant space. A call is sent again at once, on
--- a new connection, with `R` in front of its id, and only then is its record looked for: it is
--- still there unless a write to the store in between took the same slot (a chance of 1 in 4,096
--- per write in between); then it runs again. (The draft's `list` writes only its cursor table:
--- run again, it issues another cursor, and recording its page of keys would cost the most.)
+-- hex digits), in the store's hash `g`, in the field `q` and the slot the id's last three
+-- digits name (`q0` to `q4095`): recent writes' answers in constant space, written with the
+-- call's other changes to `g`. A call is sent again at once, on a new connection, with `R` in
+-- front of its id, and only then is its record looked for: it is still there unless a write to
+-- the store in between took the same slot (a chance of 1 in 4,096 per write in between); then
+-- it runs again. (The draft's `list` writes only its cursor table: run again, it issues another
+-- cursor, and recording its page of keys would cost the most.)
 
 -- The answer most writes give, as a record of the request id alone stands for it.
 local OK = { 'ok' }
@@ -24,20 +25,22 @@ local function run(keys, args)
   g, reg, cur, vals, idx, meta = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
   base = vals:sub(1, -2)
   op, bucket, prefix = args[1], args[2], args[3]
-  fields, numbers = nil, nil
-  has_deadlines = redis.call('EXISTS', deadlines()) == 1
+  read_fields()
+  -- A store whose keys never had a lifetime has no deadlines to look for.
+  has_deadlines = limit('x') == '1' and redis.call('EXISTS', deadlines()) == 1
   if has_deadlines then
     purge(bucket)
     has_deadlines = redis.call('EXISTS', deadlines()) == 1
   end
   -- A write sent again after a lost connection: the answer it had, not a second run.
-  local records, slot = not READS[op], nil
-  if records then
-    slot = tonumber(request:sub(-3), 16)
+  local record = nil
+  if not READS[op] then
+    record = 'q' .. tonumber(request:sub(-3), 16)
   end
-  if records and again then
-    local recorded = redis.call('HGET', keys[7], slot)
+  if record and again then
+    local recorded = redis.call('HGET', g, record)
     if recorded and recorded:sub(1, #request) == request then
+      write_fields()
       if #recorded == #request then
         return OK
       end
@@ -49,17 +52,20 @@ local function run(keys, args)
     if type(answer) == 'table' and answer.refusal then
       answer = answer.refusal
     else
+      -- What the call changed in the store's hash goes with what it wrote elsewhere.
+      write_fields()
       error(answer)
     end
   end
-  if records then
+  if record then
     -- The most common answer, a bare `ok`, is recorded as the request id alone.
     if #answer == 1 and answer[1] == 'ok' then
-      redis.call('HSET', keys[7], slot, request)
+      change(record, request)
     else
-      redis.call('HSET', keys[7], slot, request .. cmsgpack.pack(answer))
+      change(record, request .. cmsgpack.pack(answer))
     end
   end
+  write_fields()
   return answer
 end
 
