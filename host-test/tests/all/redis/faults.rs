@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use host_test::bindings::exports::wasi::keyvalue0_2_0_draft::store::Error;
+use host_test::bindings::exports::wasi::keyvalue0_2_0_draft2::atomics::CasError;
 use host_test::expect_other;
 use host_test::redis::RedisServer;
 
@@ -301,5 +302,65 @@ fn a_write_whose_reply_is_lost_is_applied_once() -> Result<()> {
         .list_push(bucket, "l", &[b"x".to_vec()])?;
     assert_eq!(pushed, Ok(1));
     assert_eq!(memkv.collections().list_length(bucket, "l")?, Ok(1));
+    Ok(())
+}
+
+/// A store written before stamps were the store's (each bucket counted its own in `m`, and the
+/// record of answers was a key `q`): its keys read as before, a swap from an observation made
+/// before five writes of the key fails (the store's stamps start above any bucket's, so the
+/// fifth write does not give the key its old stamp again), and its lifetimes still end.
+#[test]
+fn a_store_from_before_the_store_wide_stamp_keeps_working() -> Result<()> {
+    let server = RedisServer::start()?;
+    let cli = |args: &[&str]| server.cli(args);
+    cli(&[
+        "HSET",
+        "old:{old}:g",
+        "bytes",
+        "300",
+        "entries",
+        "2",
+        "buckets",
+        "1",
+    ])?;
+    cli(&["ZADD", "old:{old}:n", "0", "b"])?;
+    cli(&["HSET", "old:{old}:b62:v", "k", "0000000000000005before"])?;
+    // `e` expired in 2001.
+    cli(&[
+        "HSET",
+        "old:{old}:b62:v",
+        "e",
+        "E0000000000000041000000000000gone",
+    ])?;
+    cli(&["ZADD", "old:{old}:b62:i", "0", "k", "0", "e"])?;
+    cli(&["ZADD", "old:{old}:b62:x", "1000000000000", "e"])?;
+    cli(&["HSET", "old:{old}:b62:m", "st", "5", "rm", "0"])?;
+
+    let mut memkv = harness().instantiate_at(&server.url(), "old")?;
+    let bucket = memkv.draft2().open("b")?.unwrap();
+    let cas = memkv.draft2().cas(bucket, "k")?.unwrap();
+    assert_eq!(
+        memkv.draft2().current(cas)?.unwrap(),
+        Some(b"before".to_vec())
+    );
+    for n in 1..=5 {
+        memkv
+            .draft2()
+            .set(bucket, "k", format!("write {n}").as_bytes())?
+            .unwrap();
+    }
+    let swapped = memkv.draft2().swap(cas, b"from the old observation")?;
+    assert!(
+        matches!(swapped, Err(CasError::CasFailed(_))),
+        "{swapped:?}"
+    );
+    assert_eq!(
+        memkv.draft2().get(bucket, "k")?.unwrap(),
+        Some(b"write 5".to_vec())
+    );
+    let draft = memkv.draft().open("b")?.unwrap();
+    let listing = memkv.draft().list_all_keys(draft)?.unwrap();
+    assert_eq!(listing.keys, ["k"], "the expired key is gone");
+    assert_eq!(memkv.limits().usage()?.entries, 1);
     Ok(())
 }
