@@ -1,11 +1,11 @@
 //! memkv-redis beside memkv, wasmtime's host store and `redis-benchmark`, in one run.
 //!
 //! Before the criterion run it starts a `redis-server` on a free port (append-only, fsync every
-//! second), runs `redis-benchmark -c 1`
-//! against it (one client, one request at a time: one loopback round trip per request) and
-//! prints its GET and SET rates, the server's time per `set` with a lifetime and without
-//! (`INFO commandstats`), and what a connection costs, plain and TLS (a second server, with
-//! `--tls-port`). Then, per operation, one row each:
+//! second), runs `redis-benchmark -c 1` against it (one client, one request at a time: one
+//! loopback round trip per request) and prints its GET and SET rates, the server's time per
+//! `set` with a lifetime and without (`INFO commandstats`) and the floor under it (`floor.lua`),
+//! and what a connection costs, plain and TLS (a second server, with `--tls-port`). Then, per
+//! operation, one row each:
 //! - `host→memkv`: wasmtime calls `memkv.wasm`'s `wasi:keyvalue` exports;
 //! - `host→memkv-redis`: the same calls into `memkv-redis.wasm`, whose buckets are in that server;
 //! - `guest→host-store` (get, set): the `kv-bench` guest on `wasmtime-wasi-keyvalue`;
@@ -110,6 +110,7 @@ fn all(c: &mut Criterion) {
     let memkv = Harness::shared();
     let redis = Harness::redis_at(&server.url()).expect("memkv-redis.wasm compiles");
     println!("memkv-redis lifetimes: {}", lifetime_costs(&server, &redis));
+    println!("memkv-redis floor: {}", floor_costs(&server));
     println!("memkv-redis connections: {}", connection_costs(&redis));
     let mut instances = [
         ("host→memkv", filled(memkv.instantiate().unwrap())),
@@ -376,6 +377,40 @@ fn lifetime_costs(server: &RedisServer, redis: &Harness) -> String {
     format!(
         "set {plain} µs, set of a key that exists {again} µs, set with a lifetime {expiring} µs, \
          set in a bucket with lifetimes {beside} µs (server time per call, 10^4 calls each)"
+    )
+}
+
+/// The floor under memkv.lua's set, on the same server: an empty Function call, and the least
+/// a limit-checked, exactly-once set can do (`floor.lua`: one `HMGET`, one `HSET`), each over
+/// 2·10^4 `redis-benchmark -c 1` calls overwriting 10^4 keys of [`VALUE`] bytes (filled first).
+fn floor_costs(server: &RedisServer) -> String {
+    server
+        .cli(&["FUNCTION", "LOAD", "REPLACE", include_str!("floor.lua")])
+        .expect("FUNCTION LOAD floor.lua");
+    let value = "v".repeat(VALUE);
+    let calls = |function: &str, n: &str| {
+        let output = Command::new("redis-benchmark")
+            .args(["-p", &server.port().to_string()])
+            .args(["-c", "1", "-n", n, "-r", &KEYS.to_string()])
+            .args([
+                "FCALL",
+                function,
+                "1",
+                "floor:{floor}:g",
+                "key:__rand_int__",
+                &value,
+            ])
+            .arg("0123456789abcdef")
+            .output()
+            .expect("redis-benchmark runs (apt-get install -y redis-server)");
+        assert!(output.status.success(), "redis-benchmark FCALL {function}");
+    };
+    calls("floor_set", "50000");
+    let empty = server_usec(server, || calls("floor_empty", "20000"));
+    let set = server_usec(server, || calls("floor_set", "20000"));
+    format!(
+        "an empty Function call {empty} µs, the least a checked, exactly-once set can do (one \
+         read, one write) {set} µs (server time per call, 2·10^4 calls each)"
     )
 }
 
