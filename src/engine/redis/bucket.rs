@@ -4,8 +4,8 @@
 use redis::Value;
 
 use super::{
-    Op, STAMP, bucket_key, bucket_keys, bytes, flag, kind_named, now_ms, number, strings, text,
-    unstamped, with_connection,
+    Op, STAMP, bucket_key, bytes, flag, kind_named, now_ms, number, strings, text, unstamped,
+    value_field, with_connection,
 };
 use crate::engine::Bucket;
 use crate::store::{End, Error, Found, KeyName, KeyPage, Kind, u64_counter};
@@ -31,10 +31,9 @@ pub struct Version {
 /// The value of `key` in bucket `bucket`, if it exists. One `HGET`.
 pub(super) fn get(bucket: &str, key: &str) -> Result<Option<Vec<u8>>, Error> {
     let stored = with_connection(|server, session| {
-        let [values, ..] = bucket_keys(&session.prefix, bucket);
         redis::cmd("HGET")
-            .arg(values)
-            .arg(key)
+            .arg(&session.store_keys[0])
+            .arg(value_field(bucket, key))
             .query::<Option<Vec<u8>>>(server.connection())
     })?;
     Ok(stored
@@ -183,9 +182,9 @@ impl Bucket for BucketHandle {
     /// and one `ZSCORE` of its deadline, pipelined.
     fn exists(&self, key: &str) -> Result<bool, Error> {
         let (exists, deadline) = with_connection(|server, session| {
-            let [values, ..] = bucket_keys(&session.prefix, &self.name);
             let deadlines = bucket_key(&session.prefix, &self.name, "x");
-            server.exists_and_deadline(&values, &deadlines, key)
+            let field = value_field(&self.name, key);
+            server.exists_and_deadline(&session.store_keys[0], &field, &deadlines, key)
         })?;
         // Deadlines are whole milliseconds, well within f64's exact integers.
         #[expect(
@@ -275,10 +274,13 @@ impl Bucket for BucketHandle {
             return Ok(Vec::new());
         }
         let values = with_connection(|server, session| {
-            let [values, ..] = bucket_keys(&session.prefix, &self.name);
+            let fields: Vec<String> = keys
+                .iter()
+                .map(|key| value_field(&self.name, key))
+                .collect();
             redis::cmd("HMGET")
-                .arg(values)
-                .arg(&keys)
+                .arg(&session.store_keys[0])
+                .arg(&fields)
                 .query::<Vec<Option<Vec<u8>>>>(server.connection())
         })?;
         keys.into_iter()

@@ -191,17 +191,18 @@ impl Server {
         }
     }
 
-    /// `HEXISTS` of `key` in the hash `values` and `ZSCORE` of `key` in the sorted set
+    /// `HEXISTS` of `field` in the hash `values` and `ZSCORE` of `key` in the sorted set
     /// `deadlines`, pipelined: one round trip (both keys carry the store's hash tag, so on a
     /// cluster both go to one node).
     fn exists_and_deadline(
         &mut self,
         values: &str,
+        field: &str,
         deadlines: &str,
         key: &str,
     ) -> RedisResult<(bool, Option<f64>)> {
         let mut exists = redis::cmd("HEXISTS");
-        exists.arg(values).arg(key);
+        exists.arg(values).arg(field);
         let mut deadline = redis::cmd("ZSCORE");
         deadline.arg(deadlines).arg(key);
         match self {
@@ -516,10 +517,16 @@ fn redacted(urls: &str) -> String {
         .join(",")
 }
 
-/// The keys of bucket `name` under `prefix`: values, index, meta (as `bucket_key` in
+/// The keys of bucket `name` under `prefix` a call names: index, meta (as `bucket_key` in
 /// `memkv.lua` names them).
-fn bucket_keys(prefix: &str, name: &str) -> [String; 3] {
-    ["v", "i", "m"].map(|suffix| bucket_key(prefix, name, suffix))
+fn bucket_keys(prefix: &str, name: &str) -> [String; 2] {
+    ["i", "m"].map(|suffix| bucket_key(prefix, name, suffix))
+}
+
+/// The field of the store's hash `g` that holds the value of `key` in bucket `name`, as
+/// `field_of` in `memkv.lua` names it: the name's length first, so no two buckets' fields meet.
+fn value_field(name: &str, key: &str) -> String {
+    format!("v{}:{name}{key}", name.len())
 }
 
 /// The key `suffix` of bucket `name` under `prefix`, as `bucket_key` in `memkv.lua` names it.
@@ -618,7 +625,7 @@ impl<'a> Op<'a> {
         let mut sent = false;
         let answer = with_connection(|server, session| {
             let mut call = redis::cmd("FCALL");
-            call.arg(&session.function).arg(6);
+            call.arg(&session.function).arg(5);
             for name in &session.store_keys {
                 call.arg(name);
             }

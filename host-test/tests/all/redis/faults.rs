@@ -305,10 +305,12 @@ fn a_write_whose_reply_is_lost_is_applied_once() -> Result<()> {
     Ok(())
 }
 
-/// A store written before stamps were the store's (each bucket counted its own in `m`, and the
-/// record of answers was a key `q`): its keys read as before, a swap from an observation made
-/// before five writes of the key fails (the store's stamps start above any bucket's, so the
-/// fifth write does not give the key its old stamp again), and its lifetimes still end.
+/// A store written before values and stamps were the store's (each bucket had its values in a
+/// hash `v` and counted its stamps in `m`, and the record of answers was a key `q`): its first
+/// call moves the values into the store's hash, its keys read as before, a swap from an
+/// observation made before five writes of the key fails (the store's stamps start above any
+/// bucket's, so the fifth write does not give the key its old stamp again), and its lifetimes
+/// still end.
 #[test]
 fn a_store_from_before_the_store_wide_stamp_keeps_working() -> Result<()> {
     let server = RedisServer::start()?;

@@ -5,20 +5,21 @@
 -- constants it shares with memkv's core, which Rust writes (`library()` in `../mod.rs`):
 -- ENTRY_OVERHEAD, BUCKET_OVERHEAD, ITEM_OVERHEAD, STAMP, DEADLINE, CURSORS, DEFAULTS (the
 -- default limits by field) and READS (the operations that change nothing, by name). Then it
--- calls `FCALL memkv_<hash> 6 KEYS… ARGV…`: the helpers below are defined once, when the
+-- calls `FCALL memkv_<hash> 5 KEYS… ARGV…`: the helpers below are defined once, when the
 -- library loads, not per call.
 --
--- KEYS: 1 the store's hash `g` (limits, usage, the last write stamp, whether keys have had
--- lifetimes, generation, next cursor, and the record of recent writes' answers: `1-store.lua`,
--- `7-run.lua`), 2 the registry `n` (a sorted set of bucket names), 3 the cursor table `c`, then
--- the bucket's 4 values `v` (a hash of key -> 16 hex digits of write stamp followed by the
--- value), 5 index `i` (a sorted set of its keys, all with score 0, for byte-ordered paging) and
--- 6 meta `m` (`rm`, how many deletions). A call reads `g` once, at its start, and writes it
--- once, at its end: a set of a key that exists runs four commands (`g`, the old value's length,
--- the value, `g`). A key holding a list or a set has, in `v`, a marker of 16 characters
--- instead (`L` or `S` and 15 hex digits of stamp), in the bucket's kinds hash `k` its kind
--- letter and charge (`L123`), and its items in a native Redis list or set `e<hex of the key>`
--- beside the bucket's other keys. A value written with a lifetime (wasmCloud's `set` with
+-- KEYS: 1 the store's hash `g`: the limits, the usage, the last write stamp, whether keys have
+-- had lifetimes, the generation, the next cursor, the record of recent writes' answers
+-- (`1-store.lua`, `7-run.lua`), and every bucket's values, each in the field `v<length of the
+-- bucket's name>:<name><key>` as 16 hex digits of write stamp followed by the value; 2 the
+-- registry `n` (a sorted set of bucket names), 3 the cursor table `c`, then the bucket's 4 index
+-- `i` (a sorted set of its keys, all with score 0, for byte-ordered paging) and 5 meta `m`
+-- (`rm`, how many deletions). A call reads `g` once, at its start (with the old value of the
+-- key a set names), and writes it once, at its end (with the value a set writes): a set of a key
+-- that exists runs two commands. A key holding a list or a set has, as its value, a marker of
+-- 16 characters (`L` or `S` and 15 hex digits of stamp), in the bucket's kinds hash `k` its
+-- kind letter and charge (`L123`), and its items in a native Redis list or set
+-- `e<hex of the key>` beside the bucket's other keys. A value written with a lifetime (wasmCloud's `set` with
 -- `expires`) has a stamp starting with `E` followed by its deadline (13 digits of milliseconds
 -- since the epoch, by the server's clock) before the value, and its key is in the bucket's
 -- deadlines `x` (a sorted set scored by deadline); once a key of the store has had a lifetime,
@@ -35,7 +36,9 @@
 
 -- The call in progress: its keys and arguments (set by `run` at the start of every call).
 local KEYS, ARGV = {}, {}
-local g, reg, cur, vals, idx, meta
+local g, reg, cur, idx, meta
+-- The call's bucket's values' field names in `g` without their key: `v<length>:<name>`.
+local values
 -- The bucket's keys without their last letter: `P:{P}:b<hex>:`.
 local base
 local op, bucket, prefix
@@ -45,3 +48,6 @@ local has_deadlines
 local collection_items
 
 local KIND_OF_LETTER = { L = 'list', S = 'set' }
+
+-- The answer most writes give (a record of the request id alone stands for it: `7-run.lua`).
+local OK = { 'ok' }

@@ -42,6 +42,8 @@ ABSENT.st = '0000000000000000'
 -- numbers slowly, so only what a call uses is converted, and a limit only when a length comes
 -- near it (`within`).
 local stored, cold_read, numbers, changed = nil, false, nil, nil
+-- Whether the call's store was written by a memkv-redis from before (`read_fields`).
+local from_before = false
 
 local function limit(name)
   local at = AT[name]
@@ -60,6 +62,7 @@ end
 
 -- A limit or a state field as a number.
 local function number(name)
+  numbers = numbers or {}
   local n = numbers[name]
   if not n then
     n = tonumber(limit(name))
@@ -68,23 +71,49 @@ local function number(name)
   return n
 end
 
--- Change the field `name` of `g` (written at the end of the call).
+-- Change the field `name` of `g` (written at the end of the call, in order: a field changed
+-- twice gets its last value).
 local function change(name, value)
   changed = changed or {}
-  changed[name] = value
+  changed[#changed + 1] = name
+  changed[#changed + 1] = value
 end
 
 local function put_field(name, value)
   stored[AT[name]] = value
-  numbers[name] = nil
+  if numbers then
+    numbers[name] = nil
+  end
   change(name, value)
 end
 
-local function read_fields()
-  stored, cold_read, numbers, changed = redis.call('HMGET', g, unpack(HOT)), false, {}, nil
-  -- `bytes` without `st`: a store from before; its keys may have lifetimes, and its record of
-  -- answers was a key of its own (`q`), whose records stay behind.
-  if stored[AT.bytes] and not stored[AT.st] then
+-- The old value of the key an operation names (`key`, PREFETCH in `7-run.lua`), read with the
+-- store's fields: the raw value, or false if the key is absent; nil for any other key.
+local prefetch_key, prefetch_raw = nil, nil
+
+local function prefetched(key)
+  if key == prefetch_key then
+    return prefetch_raw
+  end
+  return nil
+end
+
+local function read_fields(key)
+  if key then
+    HOT[#HOT + 1] = values .. key
+  end
+  stored, cold_read, numbers, changed = redis.call('HMGET', g, unpack(HOT)), false, nil, nil
+  prefetch_key, prefetch_raw = nil, nil
+  if key then
+    HOT[#HOT] = nil
+    prefetch_key, prefetch_raw = key, stored[#HOT + 1]
+    stored[#HOT + 1] = nil
+  end
+  -- `bytes` without `st`: a store from before; its keys may have lifetimes, its values are in
+  -- a hash per bucket (`run` moves them), and its record of answers was a key of its own (`q`),
+  -- whose records stay behind.
+  from_before = stored[AT.bytes] and not stored[AT.st]
+  if from_before then
     put_field('st', FIRST_STORE_STAMP)
     put_field('x', '1')
   end
@@ -93,12 +122,7 @@ end
 -- Every field of `g` the call changed, in one `HSET`.
 local function write_fields()
   if changed then
-    local flat = {}
-    for name, value in pairs(changed) do
-      flat[#flat + 1] = name
-      flat[#flat + 1] = value
-    end
-    redis.call('HSET', g, unpack(flat))
+    redis.call('HSET', g, unpack(changed))
     changed = nil
   end
 end
@@ -148,6 +172,29 @@ local function hex(text)
   end))
 end
 
+-- The field of `g` that holds the value of `key` in bucket `name` (the name's length first, so
+-- no two buckets' fields meet), and of `key` in the call's bucket.
+local function field_of(name, key)
+  return 'v' .. #name .. ':' .. name .. key
+end
+
+local function field(key)
+  return values .. key
+end
+
+-- The fields of `keys` in bucket `name`, and in the call's bucket.
+local function fields_in(name, keys)
+  local start, out = 'v' .. #name .. ':' .. name, {}
+  for n = 1, #keys do
+    out[n] = start .. keys[n]
+  end
+  return out
+end
+
+local function fields_of(keys)
+  return fields_in(bucket, keys)
+end
+
 local function bucket_key(name, suffix)
   return prefix .. ':{' .. prefix .. '}:b' .. hex(name) .. ':' .. suffix
 end
@@ -186,19 +233,32 @@ end
 
 -- What `key` holds in this bucket: nil if it is absent, else 'bytes', 'list' or 'set', and the
 -- bytes its value is charged (a list's or set's items with their overhead).
+-- (A set reads its key's old value with the store's fields: `prefetched`.)
 local function entry_of(key)
-  local len = redis.call('HSTRLEN', vals, key)
-  if len == 0 then
-    return nil
+  local len
+  local raw = prefetched(key)
+  if raw ~= nil then
+    if not raw then
+      return nil
+    end
+    len = #raw
+    if len > STAMP and raw:sub(1, 1) == 'E' then
+      return 'bytes', len - STAMP - DEADLINE
+    end
+  else
+    len = redis.call('HSTRLEN', g, field(key))
+    if len == 0 then
+      return nil
+    end
+    if has_deadlines and len > STAMP and redis.call('ZSCORE', deadlines(), key) then
+      return 'bytes', len - STAMP - DEADLINE
+    end
   end
   if len == STAMP then
     local info = redis.call('HGET', kinds(), key)
     if info then
       return KIND_OF_LETTER[info:sub(1, 1)], tonumber(info:sub(2))
     end
-  end
-  if has_deadlines and redis.call('ZSCORE', deadlines(), key) then
-    return 'bytes', len - STAMP - DEADLINE
   end
   return 'bytes', len - STAMP
 end

@@ -107,16 +107,13 @@ local function commit(w)
     redis.call('DEL', items_key(key))
     redis.call('HDEL', kinds(), key)
   end
-  local flat = w.flat
-  for n = 2, #flat, 2 do
-    flat[n] = stamp .. flat[n]
+  local flat, written = w.flat, {}
+  for n = 1, #flat, 2 do
+    written[#written + 1] = flat[n]
+    flat[n], flat[n + 1] = values .. flat[n], stamp .. flat[n + 1]
   end
-  batched('HSET', vals, flat)
+  batched('HSET', g, flat)
   if has_deadlines then
-    local written = {}
-    for n = 1, #flat, 2 do
-      written[#written + 1] = flat[n]
-    end
     batched('ZREM', deadlines(), written)
   end
   if #w.new > 0 then
@@ -160,14 +157,15 @@ local function set_one(key, value, deadline)
   end
   if deadline then
     -- A value with a lifetime: `E` and the stamp's last 15 digits, then the deadline.
-    redis.call('HSET', vals, key, 'E' .. stamp:sub(2) .. string.format('%013d', deadline) .. value)
+    change(field(key), 'E' .. stamp:sub(2) .. string.format('%013d', deadline) .. value)
     redis.call('ZADD', deadlines(), deadline, key)
     has_deadlines = true
     if limit('x') ~= '1' then
       put_field('x', '1')
     end
   else
-    redis.call('HSET', vals, key, stamp .. value)
+    -- The value goes out with the store's fields, in one `HSET` at the end of the call.
+    change(field(key), stamp .. value)
     if has_deadlines then
       redis.call('ZREM', deadlines(), key)
     end

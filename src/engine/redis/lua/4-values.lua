@@ -2,7 +2,10 @@
 
 -- The bytes under `key`, or nil; refused if the key holds a list or a set.
 local function value_of(key)
-  local raw = redis.call('HGET', vals, key)
+  local raw = prefetched(key)
+  if raw == nil then
+    raw = redis.call('HGET', g, field(key))
+  end
   if not raw then
     return nil
   end
@@ -21,11 +24,14 @@ local function purge(name)
   if #expired == 0 then
     return
   end
-  local values, freed = bucket_key(name, 'v'), 0
-  for _, key in ipairs(expired) do
-    freed = freed + #key + redis.call('HSTRLEN', values, key) - STAMP - DEADLINE + ENTRY_OVERHEAD
+  local removed, freed = {}, 0
+  for n, key in ipairs(expired) do
+    removed[n] = field_of(name, key)
+    freed = freed + #key + redis.call('HSTRLEN', g, removed[n]) - STAMP - DEADLINE + ENTRY_OVERHEAD
   end
-  batched('HDEL', values, expired)
+  -- A value read ahead may be one of them.
+  prefetch_key = nil
+  batched('HDEL', g, removed)
   batched('ZREM', bucket_key(name, 'i'), expired)
   batched('ZREM', x, expired)
   redis.call('HINCRBY', bucket_key(name, 'm'), 'rm', #expired)
@@ -55,7 +61,7 @@ end
 
 function ops.set()
   set_one(ARGV[4], ARGV[5])
-  return { 'ok' }
+  return OK
 end
 
 -- The deadline of a lifetime of `ttl_ms` milliseconds from now. The deadline is charged
@@ -118,7 +124,7 @@ function ops.delete()
     redis.call('HDEL', kinds(), key)
   end
   if #removed > 0 then
-    batched('HDEL', vals, removed)
+    batched('HDEL', g, fields_of(removed))
     batched('ZREM', idx, removed)
     if has_deadlines then
       batched('ZREM', deadlines(), removed)
@@ -157,7 +163,10 @@ end
 -- Where a key stands, for compare-and-swap: generation, stamp ('' if absent), deletions, value,
 -- and the kind of collection it holds, if it holds one (its marker is then its stamp).
 local function version(key)
-  local raw = redis.call('HGET', vals, key)
+  local raw = prefetched(key)
+  if raw == nil then
+    raw = redis.call('HGET', g, field(key))
+  end
   local stamp, value, kind = '', false, nil
   if raw then
     stamp, value, kind = raw:sub(1, STAMP), payload(raw), marked(raw)

@@ -24,7 +24,7 @@ function ops.set_limits()
     local index = bucket_key(name, 'i')
     over('entries', redis.call('ZCARD', index), new.le)
     if lowered then
-      local values, longest_key, longest_value = bucket_key(name, 'v'), 0, 0
+      local longest_key, longest_value = 0, 0
       local kinds_of = bucket_key(name, 'k')
       for _, key in ipairs(redis.call('ZRANGE', index, 0, -1)) do
         longest_key = math.max(longest_key, #key)
@@ -34,7 +34,7 @@ function ops.set_limits()
             longest_value = math.max(longest_value, #item)
           end
         else
-          local len = redis.call('HSTRLEN', values, key) - STAMP
+          local len = redis.call('HSTRLEN', g, field_of(name, key)) - STAMP
           if redis.call('ZSCORE', bucket_key(name, 'x'), key) then
             len = len - DEADLINE
           end
@@ -62,7 +62,16 @@ function ops.dump()
   end
   local out = { 'ok', limits }
   for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
-    local entries = redis.call('HGETALL', bucket_key(name, 'v'))
+    -- Its keys and values, in the index's order: {key, raw value, ...}.
+    local keys = redis.call('ZRANGE', bucket_key(name, 'i'), 0, -1)
+    local entries = {}
+    in_slices(keys, function(_, ...)
+      local part = { ... }
+      for n, raw in ipairs(redis.call('HMGET', g, unpack(fields_in(name, part)))) do
+        entries[#entries + 1] = part[n]
+        entries[#entries + 1] = raw
+      end
+    end)
     for n = 2, #entries, 2 do
       local raw = entries[n]
       if marked(raw) then
@@ -93,8 +102,8 @@ function ops.load()
     for _, key in ipairs(redis.call('HKEYS', kinds_of)) do
       redis.call('DEL', items_key_of(name, key))
     end
-    redis.call('DEL', bucket_key(name, 'v'), bucket_key(name, 'i'), bucket_key(name, 'm'), kinds_of,
-      bucket_key(name, 'x'))
+    batched('HDEL', g, fields_in(name, redis.call('ZRANGE', bucket_key(name, 'i'), 0, -1)))
+    redis.call('DEL', bucket_key(name, 'i'), bucket_key(name, 'm'), kinds_of, bucket_key(name, 'x'))
   end
   redis.call('DEL', reg, cur)
   for n, name in ipairs(LIMITS) do
@@ -112,16 +121,16 @@ function ops.load()
     local name, count = ARGV[n], tonumber(ARGV[n + 1])
     n = n + 2
     redis.call('ZADD', reg, 0, name)
-    local values, index = bucket_key(name, 'v'), bucket_key(name, 'i')
+    local index = bucket_key(name, 'i')
     for _ = 1, count do
       local key, kind = ARGV[n], ARGV[n + 1]
       redis.call('ZADD', index, 0, key)
       if kind == 'b' then
-        redis.call('HSET', values, key, '0000000000000001' .. ARGV[n + 2])
+        redis.call('HSET', g, field_of(name, key), '0000000000000001' .. ARGV[n + 2])
         n = n + 3
       elseif kind == 'E' then
         local deadline = math.min(tonumber(ARGV[n + 2]), 9999999999999)
-        redis.call('HSET', values, key,
+        redis.call('HSET', g, field_of(name, key),
           'E000000000000001' .. string.format('%013d', deadline) .. ARGV[n + 3])
         redis.call('ZADD', bucket_key(name, 'x'), deadline, key)
         lifetimes = true
@@ -135,7 +144,7 @@ function ops.load()
         end
         n = n + 3 + #items
         batched(kind == 'L' and 'RPUSH' or 'SADD', items_key_of(name, key), items)
-        redis.call('HSET', values, key, kind .. '000000000000001')
+        redis.call('HSET', g, field_of(name, key), kind .. '000000000000001')
         redis.call('HSET', bucket_key(name, 'k'), key, kind .. dec(charge))
       end
     end

@@ -63,7 +63,7 @@ end
 -- every change to a list or set is a write of its key.
 local function mark(key, letter, charge)
   local stamp = letter .. next_stamp():sub(2)
-  redis.call('HSET', vals, key, stamp)
+  redis.call('HSET', g, field(key), stamp)
   redis.call('HSET', kinds(), key, letter .. dec(charge))
 end
 
@@ -99,7 +99,7 @@ local function shrink(key, letter, charge, freed, emptied)
   if emptied then
     redis.call('DEL', items_key(key))
     redis.call('HDEL', kinds(), key)
-    redis.call('HDEL', vals, key)
+    redis.call('HDEL', g, field(key))
     redis.call('ZREM', idx, key)
     redis.call('HINCRBY', meta, 'rm', 1)
     add_usage('bytes', -(#key + charge + ENTRY_OVERHEAD))

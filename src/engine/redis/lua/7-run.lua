@@ -10,8 +10,26 @@
 -- it runs again. (The draft's `list` writes only its cursor table: run again, it issues another
 -- cursor, and recording its page of keys would cost the most.)
 
--- The answer most writes give, as a record of the request id alone stands for it.
-local OK = { 'ok' }
+-- The operations whose key (ARGV[4]) is read with the store's fields: its old value comes in the
+-- same `HMGET`.
+local PREFETCH = { set = true, set_ex = true, set_opts = true, swap = true, observe = true,
+  increment = true }
+
+-- A store written before values moved into `g` kept each bucket's in a hash of its own
+-- (`b<hex>:v`): move them, once, in the first call that finds one.
+local function move_values_in()
+  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+    local old = bucket_key(name, 'v')
+    local entries = redis.call('HGETALL', old)
+    local start = 'v' .. #name .. ':' .. name
+    for n = 1, #entries, 2 do
+      entries[n] = start .. entries[n]
+    end
+    batched('HSET', g, entries)
+    redis.call('DEL', old)
+  end
+  prefetch_key = nil
+end
 
 local function run(keys, args)
   local request = table.remove(args)
@@ -22,10 +40,14 @@ local function run(keys, args)
     request = request:sub(2)
   end
   KEYS, ARGV = keys, args
-  g, reg, cur, vals, idx, meta = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
-  base = vals:sub(1, -2)
+  g, reg, cur, idx, meta = keys[1], keys[2], keys[3], keys[4], keys[5]
+  base = idx:sub(1, -2)
   op, bucket, prefix = args[1], args[2], args[3]
-  read_fields()
+  values = 'v' .. #bucket .. ':' .. bucket
+  read_fields(PREFETCH[op] and args[4] or nil)
+  if from_before then
+    move_values_in()
+  end
   -- A store whose keys never had a lifetime has no deadlines to look for.
   has_deadlines = limit('x') == '1' and redis.call('EXISTS', deadlines()) == 1
   if has_deadlines then
@@ -59,7 +81,7 @@ local function run(keys, args)
   end
   if record then
     -- The most common answer, a bare `ok`, is recorded as the request id alone.
-    if #answer == 1 and answer[1] == 'ok' then
+    if answer == OK or (#answer == 1 and answer[1] == 'ok') then
       change(record, request)
     else
       change(record, request .. cmsgpack.pack(answer))
