@@ -75,7 +75,9 @@ fn a_server_that_is_down_is_an_error_on_every_interface_and_then_recovers() -> R
 fn an_unreachable_server_is_a_clear_error_on_the_first_operation() -> Result<()> {
     // The killed server's port is free for any other test's server to take before memkv
     // connects (tests run in parallel): then the error is another one. A few tries make sure a
-    // refused connection is seen and named as such.
+    // refused connection is seen and named as such: "Connection refused", or "Socket not
+    // connected (os error 53)", which wasmtime's sockets give for some connections to a closed
+    // port (seen in one run of this test alone out of three).
     let mut messages = Vec::new();
     for _ in 0..3 {
         let mut server = RedisServer::start()?;
@@ -90,7 +92,7 @@ fn an_unreachable_server_is_a_clear_error_on_the_first_operation() -> Result<()>
             message.starts_with(&format!("redis at {url}: ")),
             "{message}"
         );
-        if message.contains("refused") {
+        if message.contains("refused") || message.contains("Socket not connected") {
             return Ok(());
         }
         messages.push(message);

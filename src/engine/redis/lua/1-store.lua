@@ -33,6 +33,12 @@ end
 for n = 1, #COLD do
   AT[COLD[n]], ABSENT[COLD[n]] = #HOT + n, DEFAULTS[COLD[n]] or '0'
 end
+-- HOT and, after them, the field of the key a call reads ahead (its slot is set before every
+-- use, so a call that fails midway leaves nothing behind for the next).
+local HOT_AND_KEY = {}
+for n = 1, #HOT do
+  HOT_AND_KEY[n] = HOT[n]
+end
 ABSENT.st = '0000000000000000'
 
 -- The limits and the store's state as read at the start of every call (`HOT`, then `COLD`
@@ -99,15 +105,14 @@ local function prefetched(key)
 end
 
 local function read_fields(key)
+  cold_read, numbers, changed, prefetch_key, prefetch_raw = false, nil, nil, nil, nil
   if key then
-    HOT[#HOT + 1] = values .. key
-  end
-  stored, cold_read, numbers, changed = redis.call('HMGET', g, unpack(HOT)), false, nil, nil
-  prefetch_key, prefetch_raw = nil, nil
-  if key then
-    HOT[#HOT] = nil
+    HOT_AND_KEY[#HOT + 1] = values .. key
+    stored = redis.call('HMGET', g, unpack(HOT_AND_KEY))
     prefetch_key, prefetch_raw = key, stored[#HOT + 1]
     stored[#HOT + 1] = nil
+  else
+    stored = redis.call('HMGET', g, unpack(HOT))
   end
   -- `bytes` without `st`: a store from before; its keys may have lifetimes, its values are in
   -- a hash per bucket (`run` moves them), and its record of answers was a key of its own (`q`),
