@@ -19,12 +19,13 @@
 -- that exists runs two commands. A key holding a list or a set has, as its value, a marker of
 -- 16 characters (`L` or `S` and 15 hex digits of stamp), in the bucket's kinds hash `k` its
 -- kind letter and charge (`L123`), and its items in a native Redis list or set
--- `e<hex of the key>` beside the bucket's other keys. A value written with a lifetime (wasmCloud's `set` with
--- `expires`) has a stamp starting with `E` followed by its deadline (13 digits of milliseconds
--- since the epoch, by the server's clock) before the value, and its key is in the bucket's
--- deadlines `x` (a sorted set scored by deadline); once a key of the store has had a lifetime,
--- every call first removes the keys of its bucket whose deadline has passed, as a delete would,
--- and any other write of a key ends its lifetime, as Redis's SET does. Every key of a store
+-- `e<hex of the key>` beside the bucket's other keys. A value written with a lifetime
+-- (wasmCloud's `set` with `expires`) has a stamp starting with `E` followed by its deadline (13
+-- digits of milliseconds since the epoch, by the server's clock) before the value, and its key
+-- is in the bucket's deadlines `x` (a sorted set scored by deadline); once a key of the store
+-- has had a lifetime, every call first removes the keys of its bucket whose deadline has
+-- passed, as a delete would, and any other write of a key ends its lifetime, as Redis's SET
+-- does. Every key of a store
 -- carries the store's hash tag, so the keys a call names here, or finds from a bucket's name
 -- (`bucket_key`), are in one slot, on one server or one Redis Cluster node.
 -- ARGV: 1 the operation, 2 the bucket's name, 3 the key prefix, then the operation's own, and last

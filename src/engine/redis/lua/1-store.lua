@@ -177,10 +177,15 @@ local function hex(text)
   end))
 end
 
--- The field of `g` that holds the value of `key` in bucket `name` (the name's length first, so
--- no two buckets' fields meet), and of `key` in the call's bucket.
+-- The fields of `g` that hold the values of bucket `name` start with `v`, the name's length
+-- (so no two buckets' fields meet) and the name; then comes the key. The field of `key` in
+-- bucket `name`, and of `key` in the call's bucket.
+local function values_of(name)
+  return 'v' .. #name .. ':' .. name
+end
+
 local function field_of(name, key)
-  return 'v' .. #name .. ':' .. name .. key
+  return values_of(name) .. key
 end
 
 local function field(key)
@@ -189,7 +194,7 @@ end
 
 -- The fields of `keys` in bucket `name`, and in the call's bucket.
 local function fields_in(name, keys)
-  local start, out = 'v' .. #name .. ':' .. name, {}
+  local start, out = values_of(name), {}
   for n = 1, #keys do
     out[n] = start .. keys[n]
   end

@@ -109,7 +109,9 @@ local function commit(w)
   end
   local flat, written = w.flat, {}
   for n = 1, #flat, 2 do
-    written[#written + 1] = flat[n]
+    if has_deadlines then
+      written[#written + 1] = flat[n]
+    end
     flat[n], flat[n + 1] = values .. flat[n], stamp .. flat[n + 1]
   end
   batched('HSET', g, flat)

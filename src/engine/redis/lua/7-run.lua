@@ -21,7 +21,7 @@ local function move_values_in()
   for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
     local old = bucket_key(name, 'v')
     local entries = redis.call('HGETALL', old)
-    local start = 'v' .. #name .. ':' .. name
+    local start = values_of(name)
     for n = 1, #entries, 2 do
       entries[n] = start .. entries[n]
     end
@@ -43,7 +43,7 @@ local function run(keys, args)
   g, reg, cur, idx, meta = keys[1], keys[2], keys[3], keys[4], keys[5]
   base = idx:sub(1, -2)
   op, bucket, prefix = args[1], args[2], args[3]
-  values = 'v' .. #bucket .. ':' .. bucket
+  values = values_of(bucket)
   read_fields(PREFETCH[op] and args[4] or nil)
   if from_before then
     move_values_in()
@@ -81,7 +81,7 @@ local function run(keys, args)
   end
   if record then
     -- The most common answer, a bare `ok`, is recorded as the request id alone.
-    if answer == OK or (#answer == 1 and answer[1] == 'ok') then
+    if #answer == 1 and answer[1] == 'ok' then
       change(record, request)
     else
       change(record, request .. cmsgpack.pack(answer))
