@@ -82,14 +82,22 @@ fn filled(mut memkv: MemkvInstance<HostState>) -> (MemkvInstance<HostState>, Res
     (memkv, bucket)
 }
 
+/// `redis-benchmark -c 1 <args>` against `server`: its output.
+fn redis_benchmark_with(server: &RedisServer, args: &[&str]) -> std::process::Output {
+    Command::new("redis-benchmark")
+        .args(["-p", &server.port().to_string(), "-c", "1"])
+        .args(args)
+        .output()
+        .expect("redis-benchmark runs (apt-get install -y redis-server)")
+}
+
 /// `redis-benchmark -c 1` against `server`: its GET and SET lines.
 fn redis_benchmark(server: &RedisServer) -> String {
-    let output = Command::new("redis-benchmark")
-        .args(["-p", &server.port().to_string()])
-        .args(["-c", "1", "-n", "100000", "-d", &VALUE.to_string()])
-        .args(["-t", "get,set", "-q"])
-        .output()
-        .expect("redis-benchmark runs (apt-get install -y redis-server)");
+    let value = VALUE.to_string();
+    let output = redis_benchmark_with(
+        server,
+        &["-n", "100000", "-d", &value, "-t", "get,set", "-q"],
+    );
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(|line| line.rsplit('\r').next().unwrap_or(line).trim().to_owned())
@@ -387,22 +395,22 @@ fn floor_costs(server: &RedisServer) -> String {
     server
         .cli(&["FUNCTION", "LOAD", "REPLACE", include_str!("floor.lua")])
         .expect("FUNCTION LOAD floor.lua");
-    let value = "v".repeat(VALUE);
+    let (value, keys) = ("v".repeat(VALUE), KEYS.to_string());
     let calls = |function: &str, n: &str| {
-        let output = Command::new("redis-benchmark")
-            .args(["-p", &server.port().to_string()])
-            .args(["-c", "1", "-n", n, "-r", &KEYS.to_string()])
-            .args([
-                "FCALL",
-                function,
-                "1",
-                "floor:{floor}:g",
-                "key:__rand_int__",
-                &value,
-            ])
-            .arg("0123456789abcdef")
-            .output()
-            .expect("redis-benchmark runs (apt-get install -y redis-server)");
+        let args = [
+            "-n",
+            n,
+            "-r",
+            &keys,
+            "FCALL",
+            function,
+            "1",
+            "floor:{floor}:g",
+            "key:__rand_int__",
+            &value,
+            "0123456789abcdef",
+        ];
+        let output = redis_benchmark_with(server, &args);
         assert!(output.status.success(), "redis-benchmark FCALL {function}");
     };
     calls("floor_set", "50000");
