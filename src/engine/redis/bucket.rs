@@ -32,7 +32,7 @@ pub struct Version {
 pub(super) fn get(bucket: &str, key: &str) -> Result<Option<Vec<u8>>, Error> {
     let stored = with_connection(|server, session| {
         redis::cmd("HGET")
-            .arg(&session.store_keys[0])
+            .arg(&session.store)
             .arg(value_field(bucket, key))
             .query::<Option<Vec<u8>>>(server.connection())
     })?;
@@ -184,7 +184,7 @@ impl Bucket for BucketHandle {
         let (exists, deadline) = with_connection(|server, session| {
             let deadlines = bucket_key(&session.prefix, &self.name, "x");
             let field = value_field(&self.name, key);
-            server.exists_and_deadline(&session.store_keys[0], &field, &deadlines, key)
+            server.exists_and_deadline(&session.store, &field, &deadlines, key)
         })?;
         // Deadlines are whole milliseconds, well within f64's exact integers.
         #[expect(
@@ -279,7 +279,7 @@ impl Bucket for BucketHandle {
                 .map(|key| value_field(&self.name, key))
                 .collect();
             redis::cmd("HMGET")
-                .arg(&session.store_keys[0])
+                .arg(&session.store)
                 .arg(&fields)
                 .query::<Vec<Option<Vec<u8>>>>(server.connection())
         })?;

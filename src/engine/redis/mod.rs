@@ -162,8 +162,8 @@ struct Session {
     url: String,
     cluster: bool,
     prefix: String,
-    /// The store's own keys, `g`, `n` and `c`, as every call names them.
-    store_keys: [String; 3],
+    /// The store's hash `g`, the one key every call names (memkv.lua finds the others from it).
+    store: String,
     connection: Option<Server>,
     /// The CA and client certificate for `rediss://`, when the environment names either.
     certificates: Option<TlsCertificates>,
@@ -335,12 +335,12 @@ impl Session {
             },
         };
         let (function, library) = library();
-        let store_keys = ["g", "n", "c"].map(|suffix| format!("{prefix}:{{{prefix}}}:{suffix}"));
+        let store = format!("{prefix}:{{{prefix}}}:g");
         Ok(Self {
             url,
             cluster: cluster.is_some(),
             prefix,
-            store_keys,
+            store,
             connection: None,
             certificates,
             timeout,
@@ -517,12 +517,6 @@ fn redacted(urls: &str) -> String {
         .join(",")
 }
 
-/// The keys of bucket `name` under `prefix` a call names: index, meta (as `bucket_key` in
-/// `memkv.lua` names them).
-fn bucket_keys(prefix: &str, name: &str) -> [String; 2] {
-    ["i", "m"].map(|suffix| bucket_key(prefix, name, suffix))
-}
-
 /// The field of the store's hash `g` that holds the value of `key` in bucket `name`, as
 /// `field_of` in `memkv.lua` names it: the name's length first, so no two buckets' fields meet.
 fn value_field(name: &str, key: &str) -> String {
@@ -625,14 +619,11 @@ impl<'a> Op<'a> {
         let mut sent = false;
         let answer = with_connection(|server, session| {
             let mut call = redis::cmd("FCALL");
-            call.arg(&session.function).arg(5);
-            for name in &session.store_keys {
-                call.arg(name);
-            }
-            for name in bucket_keys(&session.prefix, self.bucket) {
-                call.arg(name);
-            }
-            call.arg(self.name).arg(self.bucket).arg(&session.prefix);
+            call.arg(&session.function)
+                .arg(1)
+                .arg(&session.store)
+                .arg(self.name)
+                .arg(self.bucket);
             for arg in &self.args {
                 call.arg(*arg);
             }
@@ -664,7 +655,7 @@ impl<'a> Op<'a> {
             let replicated = match session.replicas {
                 Some(replicas) if !READS.contains(&self.name) => {
                     let timeout = session.timeout / 2;
-                    let acked = server.wait(replicas, timeout, &session.store_keys[0])?;
+                    let acked = server.wait(replicas, timeout, &session.store)?;
                     (acked < replicas).then_some((acked, replicas, timeout))
                 }
                 _ => None,
@@ -968,7 +959,7 @@ impl Engine for Redis {
     fn limits() -> Limits {
         let fields = with_connection(|server, session| {
             redis::cmd("HMGET")
-                .arg(&session.store_keys[0])
+                .arg(&session.store)
                 .arg(&LIMIT_FIELDS)
                 .query::<Vec<Option<String>>>(server.connection())
         })
@@ -1001,7 +992,7 @@ impl Engine for Redis {
     fn usage() -> Usage {
         let fields = with_connection(|server, session| {
             redis::cmd("HMGET")
-                .arg(&session.store_keys[0])
+                .arg(&session.store)
                 .arg(&["bytes", "entries", "buckets"])
                 .query::<Vec<Option<String>>>(server.connection())
         })

@@ -40,25 +40,32 @@ for n = 1, #HOT do
   HOT_AND_KEY[n] = HOT[n]
 end
 ABSENT.st = '0000000000000000'
+local HOTS = #HOT
 
 -- The limits and the store's state as read at the start of every call (`HOT`, then `COLD`
 -- once needed; a field the call changed put in its place), those the call needed as numbers,
--- and the fields the call changed, written with one command at its end (`write_fields`): a set
--- of a key that exists sends the store's hash one read and one write. Lua converts text to
--- numbers slowly, so only what a call uses is converted, and a limit only when a length comes
--- near it (`within`).
-local stored, cold_read, numbers, changed = nil, false, nil, nil
+-- and the fields the call changed, names and values, written with one command at its end
+-- (`write_fields`): a set of a key that exists sends the store's hash one read and one write.
+-- Lua converts text to numbers slowly, so only what a call uses is converted, and a limit only
+-- when a length comes near it (`within`); and it makes tables slowly, so the changes are the
+-- first `changes` items of one table, emptied after each call.
+local stored, cold_read, numbers = nil, false, nil
+local CHANGED, changes = {}, 0
 -- Whether the call's store was written by a memkv-redis from before (`read_fields`).
 local from_before = false
 
 local function limit(name)
   local at = AT[name]
-  if at > #HOT and not cold_read then
+  local text = stored[at]
+  if text then
+    return text
+  end
+  if at > HOTS and not cold_read then
     local cold = redis.call('HMGET', g, unpack(COLD))
     for n = 1, #COLD do
       -- A cold field the call has already changed keeps its new value.
-      if stored[#HOT + n] == nil then
-        stored[#HOT + n] = cold[n]
+      if stored[HOTS + n] == nil then
+        stored[HOTS + n] = cold[n]
       end
     end
     cold_read = true
@@ -80,9 +87,8 @@ end
 -- Change the field `name` of `g` (written at the end of the call, in order: a field changed
 -- twice gets its last value).
 local function change(name, value)
-  changed = changed or {}
-  changed[#changed + 1] = name
-  changed[#changed + 1] = value
+  CHANGED[changes + 1], CHANGED[changes + 2] = name, value
+  changes = changes + 2
 end
 
 local function put_field(name, value)
@@ -95,7 +101,7 @@ end
 
 -- The old value of the key an operation names (`key`, PREFETCH in `7-run.lua`), read with the
 -- store's fields: the raw value, or false if the key is absent; nil for any other key.
-local prefetch_key, prefetch_raw = nil, nil
+local prefetch_key, prefetch_raw, prefetch_field = nil, nil, nil
 
 local function prefetched(key)
   if key == prefetch_key then
@@ -105,12 +111,13 @@ local function prefetched(key)
 end
 
 local function read_fields(key)
-  cold_read, numbers, changed, prefetch_key, prefetch_raw = false, nil, nil, nil, nil
+  cold_read, numbers, changes, prefetch_key, prefetch_raw = false, nil, 0, nil, nil
   if key then
-    HOT_AND_KEY[#HOT + 1] = values .. key
+    prefetch_field = values .. key
+    HOT_AND_KEY[HOTS + 1] = prefetch_field
     stored = redis.call('HMGET', g, unpack(HOT_AND_KEY))
-    prefetch_key, prefetch_raw = key, stored[#HOT + 1]
-    stored[#HOT + 1] = nil
+    prefetch_key, prefetch_raw = key, stored[HOTS + 1]
+    stored[HOTS + 1] = nil
   else
     stored = redis.call('HMGET', g, unpack(HOT))
   end
@@ -126,9 +133,12 @@ end
 
 -- Every field of `g` the call changed, in one `HSET`.
 local function write_fields()
-  if changed then
-    redis.call('HSET', g, unpack(changed))
-    changed = nil
+  if changes > 0 then
+    redis.call('HSET', g, unpack(CHANGED, 1, changes))
+    for n = 1, changes do
+      CHANGED[n] = nil
+    end
+    changes = 0
   end
 end
 
@@ -154,7 +164,7 @@ end
 
 -- Whether `n` is at most the limit `name`: at once if it has fewer digits.
 local function within(n, name)
-  return n < LEAST[#limit(name)] or n <= number(name)
+  return n < LEAST[#(stored[AT[name]] or limit(name))] or n <= number(name)
 end
 
 -- Refuse `needed` if it is over the limit `name`.
@@ -177,6 +187,26 @@ local function hex(text)
   end))
 end
 
+-- `make` kept from call to call, for names of up to 64 bytes, and at most 1,024 of them, then
+-- all forgotten at once: bucket names' hex and value-field prefixes (Lua converts a number to
+-- text slowly, and a name to hex more slowly).
+local function remembered(make)
+  local kept, count = {}, 0
+  return function(name)
+    local made = kept[name]
+    if not made then
+      made = make(name)
+      if #name <= 64 then
+        if count == 1024 then
+          kept, count = {}, 0
+        end
+        kept[name], count = made, count + 1
+      end
+    end
+    return made
+  end
+end
+
 -- The fields of `g` that hold the values of bucket `name` start with `v`, the name's length
 -- (so no two buckets' fields meet) and the name; then comes the key. The field of `key` in
 -- bucket `name`, and of `key` in the call's bucket.
@@ -192,6 +222,9 @@ local function field(key)
   return values .. key
 end
 
+local values_for = remembered(values_of)
+local name_hex = remembered(hex)
+
 -- The fields of `keys` in bucket `name`, and in the call's bucket.
 local function fields_in(name, keys)
   local start, out = values_of(name), {}
@@ -205,8 +238,24 @@ local function fields_of(keys)
   return fields_in(bucket, keys)
 end
 
+-- The store's key `suffix`: `g`'s name with another last letter. Its registry of buckets and
+-- its cursor table.
+local function store_key(suffix)
+  store_base = store_base or g:sub(1, -2)
+  return store_base .. suffix
+end
+
+local function registry()
+  return store_key('n')
+end
+
+local function cursors()
+  return store_key('c')
+end
+
+-- The key `suffix` of bucket `name`.
 local function bucket_key(name, suffix)
-  return prefix .. ':{' .. prefix .. '}:b' .. hex(name) .. ':' .. suffix
+  return store_key('b' .. name_hex(name) .. ':' .. suffix)
 end
 
 -- The native list or set of the key `key` of bucket `name`.
@@ -214,17 +263,31 @@ local function items_key_of(name, key)
   return bucket_key(name, 'e' .. hex(key))
 end
 
--- The call's bucket's kinds hash, and the native list or set of its key `key`.
+-- The call's bucket's key `suffix`: its index, meta and kinds hash, the native list or set of
+-- its key `key`, and its deadlines.
+local function own_key(suffix)
+  base = base or bucket_key(bucket, '')
+  return base .. suffix
+end
+
+local function key_index()
+  return own_key('i')
+end
+
+local function meta()
+  return own_key('m')
+end
+
 local function kinds()
-  return base .. 'k'
+  return own_key('k')
 end
 
 local function items_key(key)
-  return base .. 'e' .. hex(key)
+  return own_key('e' .. hex(key))
 end
 
 local function deadlines()
-  return base .. 'x'
+  return own_key('x')
 end
 
 -- The value of a stored raw string: after the stamp, and after the deadline of an expiring one.

@@ -3,7 +3,7 @@
 -- The checks of opening the bucket for a write: returns the store's bytes with a bucket created
 -- for it charged, and whether it must be created.
 local function open_for_write()
-  if redis.call('ZSCORE', reg, bucket) then
+  if redis.call('ZSCORE', registry(), bucket) then
     return number('bytes'), false
   end
   check('name', #bucket, 'lk')
@@ -15,7 +15,7 @@ local function open_for_write()
 end
 
 local function create_bucket()
-  redis.call('ZADD', reg, 0, bucket)
+  redis.call('ZADD', registry(), 0, bucket)
   add_usage('buckets', 1)
   add_usage('bytes', #bucket + BUCKET_OVERHEAD)
 end
@@ -27,7 +27,7 @@ local function check_entries(len, added)
   if len == nil and within(number('entries') + added, 'le') then
     return nil
   end
-  len = len or redis.call('ZCARD', idx)
+  len = len or redis.call('ZCARD', key_index())
   check('entries', len + added, 'le')
   return len
 end
@@ -44,8 +44,10 @@ local function start_write()
 end
 
 local function check_sizes(key, value)
-  check('key', #key, 'lk')
-  check('value', #value, 'lv')
+  if not (within(#key, 'lk') and within(#value, 'lv')) then
+    check('key', #key, 'lk')
+    check('value', #value, 'lv')
+  end
 end
 
 local function plan(w, key, value)
@@ -124,7 +126,7 @@ local function commit(w)
       table.insert(members, 0)
       table.insert(members, key)
     end
-    batched('ZADD', idx, members)
+    batched('ZADD', key_index(), members)
   end
   add_usage('bytes', w.total - w.committed)
   add_usage('entries', w.added)
@@ -167,13 +169,13 @@ local function set_one(key, value, deadline)
     end
   else
     -- The value goes out with the store's fields, in one `HSET` at the end of the call.
-    change(field(key), stamp .. value)
+    change(key == prefetch_key and prefetch_field or field(key), stamp .. value)
     if has_deadlines then
       redis.call('ZREM', deadlines(), key)
     end
   end
   if not old then
-    redis.call('ZADD', idx, 0, key)
+    redis.call('ZADD', key_index(), 0, key)
     add_usage('entries', 1)
   end
   add_usage('bytes', grows)

@@ -44,7 +44,7 @@ local function purge_all()
   if limit('x') ~= '1' then
     return
   end
-  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+  for _, name in ipairs(redis.call('ZRANGE', registry(), 0, -1)) do
     purge(name)
   end
 end
@@ -60,7 +60,7 @@ function ops.open()
 end
 
 function ops.set()
-  set_one(ARGV[4], ARGV[5])
+  set_one(ARGV[3], ARGV[4])
   return OK
 end
 
@@ -73,7 +73,7 @@ end
 
 -- waSCC's `set` with a lifetime. ARGV: key, value, seconds (at least 1).
 function ops.set_ex()
-  set_one(ARGV[4], ARGV[5], deadline_in(tonumber(ARGV[6]) * 1000))
+  set_one(ARGV[3], ARGV[4], deadline_in(tonumber(ARGV[5]) * 1000))
   return { 'ok' }
 end
 
@@ -81,20 +81,20 @@ end
 -- none), '1' to write only if the key does not exist. Answers 1 if it wrote, 0 if the key
 -- existed (expired keys are gone by then: `run` purges first).
 function ops.set_opts()
-  local key = ARGV[4]
-  if ARGV[7] == '1' and entry_of(key) then
+  local key = ARGV[3]
+  if ARGV[6] == '1' and entry_of(key) then
     return { 'ok', 0 }
   end
-  set_one(key, ARGV[5], ARGV[6] ~= '' and deadline_in(tonumber(ARGV[6])) or nil)
+  set_one(key, ARGV[4], ARGV[5] ~= '' and deadline_in(tonumber(ARGV[5])) or nil)
   return { 'ok', 1 }
 end
 
 function ops.set_many()
   local w = start_write()
-  for n = 4, #ARGV, 2 do
+  for n = 3, #ARGV, 2 do
     check_sizes(ARGV[n], ARGV[n + 1])
   end
-  for n = 4, #ARGV, 2 do
+  for n = 3, #ARGV, 2 do
     plan(w, ARGV[n], ARGV[n + 1])
   end
   commit(w)
@@ -104,7 +104,7 @@ end
 function ops.delete()
   -- Every key once, with what removing it frees; then one command of each kind removes them.
   local removed, gone, freed, collections = {}, {}, 0, {}
-  for n = 4, #ARGV do
+  for n = 3, #ARGV do
     local key = ARGV[n]
     local kind, len = nil, nil
     if not gone[key] then
@@ -125,11 +125,11 @@ function ops.delete()
   end
   if #removed > 0 then
     batched('HDEL', g, fields_of(removed))
-    batched('ZREM', idx, removed)
+    batched('ZREM', key_index(), removed)
     if has_deadlines then
       batched('ZREM', deadlines(), removed)
     end
-    redis.call('HINCRBY', meta, 'rm', #removed)
+    redis.call('HINCRBY', meta(), 'rm', #removed)
     add_usage('bytes', -freed)
     add_usage('entries', -#removed)
   end
@@ -138,7 +138,7 @@ end
 
 -- ARGV: key, delta (decimal), type ('u64' or 's64').
 function ops.increment()
-  local key, ty = ARGV[4], ARGV[6]
+  local key, ty = ARGV[3], ARGV[5]
   local w = start_write()
   local current = { neg = false, mag = '0' }
   local text = value_of(key)
@@ -148,10 +148,10 @@ function ops.increment()
       refuse('not-a-counter', ty)
     end
   end
-  local delta = parse(ARGV[5], ty)
+  local delta = parse(ARGV[4], ty)
   local sum = signed_add(current, delta)
   if not fits(sum, ty) then
-    refuse('overflow', show(current), ARGV[5], ty)
+    refuse('overflow', show(current), ARGV[4], ty)
   end
   local value = show(sum)
   check_sizes(key, value)
@@ -171,11 +171,11 @@ local function version(key)
   if raw then
     stamp, value, kind = raw:sub(1, STAMP), payload(raw), marked(raw)
   end
-  return limit('gen'), stamp, redis.call('HGET', meta, 'rm') or '0', value, kind
+  return limit('gen'), stamp, redis.call('HGET', meta(), 'rm') or '0', value, kind
 end
 
 function ops.observe()
-  local generation, stamp, removals, value, kind = version(ARGV[4])
+  local generation, stamp, removals, value, kind = version(ARGV[3])
   if kind then
     refuse('wrong-kind', kind, 'bytes')
   end
@@ -184,12 +184,12 @@ end
 
 -- ARGV: key, generation, stamp ('' if absent), deletions, value.
 function ops.swap()
-  local key = ARGV[4]
+  local key = ARGV[3]
   local generation, stamp, removals = version(key)
-  if generation ~= ARGV[5] or stamp ~= ARGV[6] or (stamp == '' and removals ~= ARGV[7]) then
+  if generation ~= ARGV[4] or stamp ~= ARGV[5] or (stamp == '' and removals ~= ARGV[6]) then
     return { 'ok', 0 }
   end
-  set_one(key, ARGV[8])
+  set_one(key, ARGV[7])
   return { 'ok', 1 }
 end
 
@@ -197,7 +197,7 @@ end
 -- whether more follow.
 local function page_of(start, stop)
   local size = tonumber(limit('lp'))
-  local keys = redis.call('ZRANGE', idx, start, stop, 'BYLEX', 'LIMIT', 0, size + 1)
+  local keys = redis.call('ZRANGE', key_index(), start, stop, 'BYLEX', 'LIMIT', 0, size + 1)
   local more = #keys > size
   if more then
     table.remove(keys)
@@ -214,16 +214,16 @@ end
 -- bound of a lexical range of the index (`[` or `(` and a key), worked out by the client: one
 -- page of it, and whether more follow.
 function ops.page_range()
-  local keys, more = page_of(ARGV[4], ARGV[5])
+  local keys, more = page_of(ARGV[3], ARGV[4])
   return { 'ok', keys, more and 1 or 0 }
 end
 
 -- The draft's numbered cursors. ARGV: the cursor in decimal, or ''.
 function ops.list()
   local after = nil
-  local id = ARGV[4]
+  local id = ARGV[3]
   if id ~= '' then
-    local record = redis.call('HGET', cur, id)
+    local record = redis.call('HGET', cursors(), id)
     if record then
       local colon = record:find(':', 1, true)
       local len = tonumber(record:sub(1, colon - 1))
@@ -242,9 +242,9 @@ function ops.list()
   if more then
     next_id = redis.call('HGET', g, 'cursor') or '1'
     local n = tonumber(next_id)
-    redis.call('HSET', cur, next_id, #bucket .. ':' .. bucket .. keys[#keys])
+    redis.call('HSET', cursors(), next_id, #bucket .. ':' .. bucket .. keys[#keys])
     if n > CURSORS then
-      redis.call('HDEL', cur, dec(n - CURSORS))
+      redis.call('HDEL', cursors(), dec(n - CURSORS))
     end
     redis.call('HSET', g, 'cursor', dec(n + 1))
   end

@@ -5,7 +5,7 @@ function ops.set_limits()
   purge_all()
   local new = {}
   for n, name in ipairs(LIMITS) do
-    new[name] = ARGV[3 + n]
+    new[name] = ARGV[2 + n]
   end
   if new.lp == '0' then
     refuse('page-size-zero')
@@ -19,7 +19,7 @@ function ops.set_limits()
   over('buckets', number('buckets'), new.lb)
   local max_key, max_value = tonumber(new.lk), tonumber(new.lv)
   local lowered = max_key < tonumber(limit('lk')) or max_value < tonumber(limit('lv'))
-  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+  for _, name in ipairs(redis.call('ZRANGE', registry(), 0, -1)) do
     over('name', #name, new.lk)
     local index = bucket_key(name, 'i')
     over('entries', redis.call('ZCARD', index), new.le)
@@ -61,7 +61,7 @@ function ops.dump()
     table.insert(limits, limit(name))
   end
   local out = { 'ok', limits }
-  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+  for _, name in ipairs(redis.call('ZRANGE', registry(), 0, -1)) do
     -- Its keys and values, in the index's order: {key, raw value, ...}.
     local keys = redis.call('ZRANGE', bucket_key(name, 'i'), 0, -1)
     local entries = {}
@@ -97,7 +97,7 @@ end
 -- `S`) and its value (bytes), or (`E`) its deadline and value, or its number of items and the
 -- items. Keys whose deadline has passed are written, then removed as if they had expired here.
 function ops.load()
-  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+  for _, name in ipairs(redis.call('ZRANGE', registry(), 0, -1)) do
     local kinds_of = bucket_key(name, 'k')
     for _, key in ipairs(redis.call('HKEYS', kinds_of)) do
       redis.call('DEL', items_key_of(name, key))
@@ -105,22 +105,22 @@ function ops.load()
     batched('HDEL', g, fields_in(name, redis.call('ZRANGE', bucket_key(name, 'i'), 0, -1)))
     redis.call('DEL', bucket_key(name, 'i'), bucket_key(name, 'm'), kinds_of, bucket_key(name, 'x'))
   end
-  redis.call('DEL', reg, cur)
+  redis.call('DEL', registry(), cursors())
   for n, name in ipairs(LIMITS) do
-    put_field(name, ARGV[3 + n])
+    put_field(name, ARGV[2 + n])
   end
-  put_field('bytes', ARGV[10])
-  put_field('entries', ARGV[11])
-  put_field('buckets', ARGV[12])
+  put_field('bytes', ARGV[9])
+  put_field('entries', ARGV[10])
+  put_field('buckets', ARGV[11])
   put_field('gen', dec(number('gen') + 1))
   -- Every loaded value has the stamp 1, the last the store issued.
   put_field('st', '0000000000000001')
   local lifetimes = false
-  local n = 13
+  local n = 12
   while n <= #ARGV do
     local name, count = ARGV[n], tonumber(ARGV[n + 1])
     n = n + 2
-    redis.call('ZADD', reg, 0, name)
+    redis.call('ZADD', registry(), 0, name)
     local index = bucket_key(name, 'i')
     for _ = 1, count do
       local key, kind = ARGV[n], ARGV[n + 1]

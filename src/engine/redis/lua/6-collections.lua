@@ -87,7 +87,7 @@ local function grow(key, existed, charge, added, letter, apply)
   apply()
   mark(key, letter, charge + added)
   if not existed then
-    redis.call('ZADD', idx, 0, key)
+    redis.call('ZADD', key_index(), 0, key)
     add_usage('entries', 1)
   end
   add_usage('bytes', total - committed)
@@ -100,8 +100,8 @@ local function shrink(key, letter, charge, freed, emptied)
     redis.call('DEL', items_key(key))
     redis.call('HDEL', kinds(), key)
     redis.call('HDEL', g, field(key))
-    redis.call('ZREM', idx, key)
-    redis.call('HINCRBY', meta, 'rm', 1)
+    redis.call('ZREM', key_index(), key)
+    redis.call('HINCRBY', meta(), 'rm', 1)
     add_usage('bytes', -(#key + charge + ENTRY_OVERHEAD))
     add_usage('entries', -1)
     return
@@ -111,14 +111,14 @@ local function shrink(key, letter, charge, freed, emptied)
 end
 
 function ops.kind()
-  return { 'ok', (entry_of(ARGV[4])) or '' }
+  return { 'ok', (entry_of(ARGV[3])) or '' }
 end
 
 -- ARGV: key, '1' to push at the front, then the items.
 function ops.push()
-  local key, front = ARGV[4], ARGV[5] == '1'
+  local key, front = ARGV[3], ARGV[4] == '1'
   local charge, existed = expect(key, 'list')
-  local items = args_from(6)
+  local items = args_from(5)
   local native = items_key(key)
   if #items > 0 then
     local added = check_items(key, items)
@@ -129,17 +129,17 @@ function ops.push()
   return { 'ok', redis.call('LLEN', native) }
 end
 
--- The answer of `command` on the native list or set of the key in ARGV[4], with `...` after
+-- The answer of `command` on the native list or set of the key in ARGV[3], with `...` after
 -- it, once the key is known to be absent or to hold a `kind`.
 local function read(kind, command, ...)
-  local key = ARGV[4]
+  local key = ARGV[3]
   expect(key, kind)
   return { 'ok', redis.call(command, items_key(key), ...) }
 end
 
 -- ARGV: key, start, stop.
 function ops.range()
-  return read('list', 'LRANGE', ARGV[5], ARGV[6])
+  return read('list', 'LRANGE', ARGV[4], ARGV[5])
 end
 
 function ops.llen()
@@ -148,13 +148,13 @@ end
 
 -- ARGV: key, item, '1' to remove every equal item.
 function ops.lrem()
-  local key, item = ARGV[4], ARGV[5]
+  local key, item = ARGV[3], ARGV[4]
   local charge, existed = expect(key, 'list')
   if not existed then
     return { 'ok', 0 }
   end
   local native = items_key(key)
-  local removed = redis.call('LREM', native, ARGV[6] == '1' and 0 or 1, item)
+  local removed = redis.call('LREM', native, ARGV[5] == '1' and 0 or 1, item)
   if removed > 0 then
     local freed = removed * (#item + ITEM_OVERHEAD)
     shrink(key, 'L', charge, freed, redis.call('LLEN', native) == 0)
@@ -164,7 +164,7 @@ end
 
 -- ARGV: key, the kind to remove ('list' or 'set').
 function ops.clear()
-  local key, wanted = ARGV[4], ARGV[5]
+  local key, wanted = ARGV[3], ARGV[4]
   local charge, existed = expect(key, wanted)
   if existed then
     shrink(key, '', charge, charge, true)
@@ -174,9 +174,9 @@ end
 
 -- ARGV: key, then the members.
 function ops.sadd()
-  local key = ARGV[4]
+  local key = ARGV[3]
   local charge, existed = expect(key, 'set')
-  local members = args_from(5)
+  local members = args_from(4)
   if #members == 0 then
     return { 'ok', 0 }
   end
@@ -193,13 +193,13 @@ end
 
 -- ARGV: key, then the members.
 function ops.srem()
-  local key = ARGV[4]
+  local key = ARGV[3]
   local charge, existed = expect(key, 'set')
   if not existed then
     return { 'ok', 0 }
   end
   local native = items_key(key)
-  local gone = distinct_where(native, args_from(5), true)
+  local gone = distinct_where(native, args_from(4), true)
   if #gone > 0 then
     batched('SREM', native, gone)
     shrink(key, 'S', charge, charge_of(gone), redis.call('SCARD', native) == 0)
@@ -213,7 +213,7 @@ function ops.smembers()
 end
 
 function ops.sismember()
-  return read('set', 'SISMEMBER', ARGV[5])
+  return read('set', 'SISMEMBER', ARGV[4])
 end
 
 function ops.scard()
@@ -224,7 +224,7 @@ end
 -- command per slice of keys (`in_slices`), the slices' answers combined here.
 local function combine(command)
   local natives = {}
-  for n = 4, #ARGV do
+  for n = 3, #ARGV do
     expect(ARGV[n], 'set')
     table.insert(natives, items_key(ARGV[n]))
   end

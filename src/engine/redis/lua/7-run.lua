@@ -10,15 +10,32 @@
 -- it runs again. (The draft's `list` writes only its cursor table: run again, it issues another
 -- cursor, and recording its page of keys would cost the most.)
 
--- The operations whose key (ARGV[4]) is read with the store's fields: its old value comes in the
+-- The operations whose key (ARGV[3]) is read with the store's fields: its old value comes in the
 -- same `HMGET`.
 local PREFETCH = { set = true, set_ex = true, set_opts = true, swap = true, observe = true,
   increment = true }
 
+-- The record's field of each ending of a request id: `q` and the number its last three hex
+-- digits write (as a table: Lua converts numbers to text slowly).
+-- (The library's loading has no `string` or `math`.)
+local RECORD = {}
+local HEX_DIGITS = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e',
+  'f' }
+for high = 0, 15 do
+  for middle = 0, 15 do
+    for low = 0, 15 do
+      RECORD[HEX_DIGITS[high + 1] .. HEX_DIGITS[middle + 1] .. HEX_DIGITS[low + 1]] =
+        'q' .. high * 256 + middle * 16 + low
+    end
+  end
+end
+-- `R`, as `string.byte` gives it.
+local R = 82
+
 -- A store written before values moved into `g` kept each bucket's in a hash of its own
 -- (`b<hex>:v`): move them, once, in the first call that finds one.
 local function move_values_in()
-  for _, name in ipairs(redis.call('ZRANGE', reg, 0, -1)) do
+  for _, name in ipairs(redis.call('ZRANGE', registry(), 0, -1)) do
     local old = bucket_key(name, 'v')
     local entries = redis.call('HGETALL', old)
     local start = values_of(name)
@@ -32,19 +49,19 @@ local function move_values_in()
 end
 
 local function run(keys, args)
-  local request = table.remove(args)
+  local last = #args
+  local request = args[last]
+  args[last] = nil
   -- A call sent again after a lost connection has `R` in front of its id; only such a call can
   -- have been run already.
-  local again = request:sub(1, 1) == 'R'
+  local again = request:byte(1) == R
   if again then
     request = request:sub(2)
   end
-  KEYS, ARGV = keys, args
-  g, reg, cur, idx, meta = keys[1], keys[2], keys[3], keys[4], keys[5]
-  base = idx:sub(1, -2)
-  op, bucket, prefix = args[1], args[2], args[3]
-  values = values_of(bucket)
-  read_fields(PREFETCH[op] and args[4] or nil)
+  g, ARGV, op, bucket = keys[1], args, args[1], args[2]
+  store_base, base = nil, nil
+  values = values_for(bucket)
+  read_fields(PREFETCH[op] and args[3] or nil)
   if from_before then
     move_values_in()
   end
@@ -57,7 +74,7 @@ local function run(keys, args)
   -- A write sent again after a lost connection: the answer it had, not a second run.
   local record = nil
   if not READS[op] then
-    record = 'q' .. tonumber(request:sub(-3), 16)
+    record = RECORD[request:sub(-3)]
   end
   if record and again then
     local recorded = redis.call('HGET', g, record)
@@ -81,7 +98,7 @@ local function run(keys, args)
   end
   if record then
     -- The most common answer, a bare `ok`, is recorded as the request id alone.
-    if #answer == 1 and answer[1] == 'ok' then
+    if answer == OK or #answer == 1 and answer[1] == 'ok' then
       change(record, request)
     else
       change(record, request .. cmsgpack.pack(answer))
