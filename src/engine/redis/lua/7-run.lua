@@ -65,6 +65,16 @@ local function run(keys, args)
   if from_before then
     move_values_in()
   end
+  local record = nil
+  if not READS[op] then
+    record = RECORD[request:sub(-3)]
+  end
+  if op == 'set' and record and not again then
+    local answer = quick_set(args[3], args[4], record, request)
+    if answer then
+      return answer
+    end
+  end
   -- A store whose keys never had a lifetime has no deadlines to look for.
   has_deadlines = limit('x') == '1' and redis.call('EXISTS', deadlines()) == 1
   if has_deadlines then
@@ -72,10 +82,6 @@ local function run(keys, args)
     has_deadlines = redis.call('EXISTS', deadlines()) == 1
   end
   -- A write sent again after a lost connection: the answer it had, not a second run.
-  local record = nil
-  if not READS[op] then
-    record = RECORD[request:sub(-3)]
-  end
   if record and again then
     local recorded = redis.call('HGET', g, record)
     if recorded and recorded:sub(1, #request) == request then
