@@ -69,10 +69,10 @@ local E = 69
 
 -- The most common write, `set` of a key that holds bytes without a lifetime, in a store whose
 -- keys never had one (so no bucket has deadlines), with a key, a value and a total well within
--- their limits (fewer digits): what `set_one` and `run` do for it, as one step (a third of the
--- Lua time of a set goes to their general steps; BENCHMARKS.md). It answers nil, having changed
--- nothing, when any of that is not so; the call then takes the general path, which gives the
--- same answer. `record` is the request's record field.
+-- their limits (fewer digits): what `run` and `set_one` do for it, as one step, which `run`
+-- tries first (their general steps cost a set ~15% of its Lua time; BENCHMARKS.md). It answers
+-- nil, having changed nothing, when any of that is not so; the call then takes the general
+-- path, which gives the same answer. `record` is the field of the request's record.
 local function quick_set(key, value, record, request)
   local raw = prefetch_raw
   if not raw or #raw <= STAMP or raw:byte(1) == E or limit('x') == '1' or from_before then
