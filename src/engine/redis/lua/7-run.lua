@@ -2,33 +2,20 @@
 
 -- The operations that change nothing (READS, from Rust's `READS`): sent again, they run again.
 -- Every other operation's answer is recorded, with the call's request id (its last argument, 16
--- hex digits), in the store's hash `g`, in the field `q` and the slot the id's last three
--- digits name (`q0` to `q4095`): recent writes' answers in constant space, written with the
--- call's other changes to `g`. A call is sent again at once, on a new connection, with `R` in
--- front of its id, and only then is its record looked for: it is still there unless a write to
--- the store in between took the same slot (a chance of 1 in 4,096 per write in between); then
--- it runs again. (The draft's `list` writes only its cursor table: run again, it issues another
--- cursor, and recording its page of keys would cost the most.)
+-- hex digits), in the store's hash `g`, in the field `q` and the id's last three digits (`q000`
+-- to `qfff`): recent writes' answers in constant space, written with the call's other changes
+-- to `g`. A call is sent again at once, on a new connection, with `R` in front of its id, and
+-- only then is its record looked for: it is still there unless a write to the store in between
+-- took the same slot (a chance of 1 in 4,096 per write in between); then it runs again. (The
+-- draft's `list` writes only its cursor table: run again, it issues another cursor, and
+-- recording its page of keys would cost the most.) The version before named the slots in
+-- decimal (`q0` to `q4095`); a store it wrote keeps those fields, unread.
 
 -- The operations whose key (ARGV[3]) is read with the store's fields: its old value comes in the
 -- same `HMGET`.
 local PREFETCH = { set = true, set_ex = true, set_opts = true, swap = true, observe = true,
   increment = true }
 
--- The record's field of each ending of a request id: `q` and the number its last three hex
--- digits write (as a table: Lua converts numbers to text slowly).
--- (The library's loading has no `string` or `math`.)
-local RECORD = {}
-local HEX_DIGITS = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e',
-  'f' }
-for high = 0, 15 do
-  for middle = 0, 15 do
-    for low = 0, 15 do
-      RECORD[HEX_DIGITS[high + 1] .. HEX_DIGITS[middle + 1] .. HEX_DIGITS[low + 1]] =
-        'q' .. high * 256 + middle * 16 + low
-    end
-  end
-end
 -- `R`, as `string.byte` gives it.
 local R = 82
 
@@ -67,7 +54,7 @@ local function run(keys, args)
   end
   local record = nil
   if not READS[op] then
-    record = RECORD[request:sub(-3)]
+    record = 'q' .. request:sub(-3)
   end
   if op == 'set' and record and not again then
     local answer = quick_set(args[3], args[4], record, request)
