@@ -9,7 +9,8 @@
 -- took the same slot (a chance of 1 in 4,096 per write in between); then it runs again. (The
 -- draft's `list` writes only its cursor table: run again, it issues another cursor, and
 -- recording its page of keys would cost the most.) The version before named the slots in
--- decimal (`q0` to `q4095`); a store it wrote keeps those fields, unread.
+-- decimal (`q0` to `q4095`); a store it wrote keeps those fields. A retry never matches one (its
+-- id differs), and a new record may take the place of one whose name is also three hex digits.
 
 -- The operations whose key (ARGV[3]) is read with the store's fields: its old value comes in the
 -- same `HMGET`.
