@@ -150,8 +150,13 @@ local function add_usage(name, delta)
 end
 
 -- The next write stamp of the store: 16 hex digits, different from every stamp before it.
+-- `following_stamp` works it out; `next_stamp` also records it as the last one issued.
+local function following_stamp()
+  return string.format('%016x', tonumber(limit('st'), 16) + 1)
+end
+
 local function next_stamp()
-  local stamp = string.format('%016x', tonumber(limit('st'), 16) + 1)
+  local stamp = following_stamp()
   put_field('st', stamp)
   return stamp
 end
@@ -164,7 +169,7 @@ end
 
 -- Whether `n` is at most the limit `name`: at once if it has fewer digits.
 local function within(n, name)
-  return n < LEAST[#(stored[AT[name]] or limit(name))] or n <= number(name)
+  return n < LEAST[#limit(name)] or n <= number(name)
 end
 
 -- Refuse `needed` if it is over the limit `name`.

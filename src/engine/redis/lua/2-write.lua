@@ -43,8 +43,14 @@ local function start_write()
   }
 end
 
+-- Whether `key` and `value` are within the key and value limits (`sizes_within`); refuse them
+-- if not (`check_sizes`).
+local function sizes_within(key, value)
+  return within(#key, 'lk') and within(#value, 'lv')
+end
+
 local function check_sizes(key, value)
-  if not (within(#key, 'lk') and within(#value, 'lv')) then
+  if not sizes_within(key, value) then
     check('key', #key, 'lk')
     check('value', #value, 'lv')
   end

@@ -68,27 +68,27 @@ end
 local E = 69
 
 -- The most common write, `set` of a key that holds bytes without a lifetime, in a store whose
--- keys never had one (so no bucket has deadlines), with a key, a value and a total well within
--- their limits (fewer digits): what `run` and `set_one` do for it, as one step, which `run`
--- tries first (their general steps cost a set ~15% of its Lua time; BENCHMARKS.md). It answers
--- nil, having changed nothing, when any of that is not so; the call then takes the general
--- path, which gives the same answer. `record` is the field of the request's record.
+-- keys never had one (so no bucket has deadlines), with a key, a value and a total within their
+-- limits: what `run` and `set_one` do for it, as one step, which `run` tries first (their
+-- general steps cost a set ~15% of its Lua time; BENCHMARKS.md). It answers nil, having changed
+-- nothing, when any of that is not so; the call then takes the general path, which gives the
+-- same answer (or the refusal). `record` is the field of the request's record.
 local function quick_set(key, value, record, request)
   local raw = prefetch_raw
   if not raw or #raw <= STAMP or raw:byte(1) == E or limit('x') == '1' or from_before then
     return nil
   end
-  if #key >= LEAST[#limit('lk')] or #value >= LEAST[#limit('lv')] then
+  if not sizes_within(key, value) then
     return nil
   end
   local grows = #value + STAMP - #raw
-  local stamp = string.format('%016x', tonumber(limit('st'), 16) + 1)
+  local stamp = following_stamp()
   if grows == 0 then
     redis.call('HSET', g, prefetch_field, stamp .. value, 'st', stamp, record, request)
     return OK
   end
-  local total = tonumber(limit('bytes')) + grows
-  if grows > 0 and total >= LEAST[#limit('lt')] then
+  local total = number('bytes') + grows
+  if grows > 0 and not within(total, 'lt') then
     return nil
   end
   redis.call('HSET', g, prefetch_field, stamp .. value, 'st', stamp, record, request, 'bytes',
